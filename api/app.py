@@ -1,0 +1,106 @@
+"""The ASGI application: /graphql, /healthz, /readyz, with request ids and a body cap."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from api.body_limit import BodyLimitMiddleware
+from api.config import Settings
+from api.context import Services
+from api.graphql_view import ChainstoreGraphQL
+from api.request_id import RequestIdMiddleware
+from api.schema.root import build_schema
+from db.embedded import EmbeddedPostgres
+from db.engine import create_engine, create_session_factory
+from db.migrations import head_revision
+
+log = logging.getLogger("chainstore.app")
+
+
+class LazyServices:
+    """Services are built in the lifespan (the database may be embedded and start there)."""
+
+    def __init__(self) -> None:
+        self.value: Services | None = None
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    schema = build_schema(settings)
+    holder = LazyServices()
+    expected_head = head_revision()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        embedded: EmbeddedPostgres | None = None
+        url = settings.database_url
+        if url is None:
+            embedded = EmbeddedPostgres(settings.data_dir)
+            url = embedded.start()
+        engine = create_engine(
+            url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        )
+        services = Services(
+            settings=settings, engine=engine, sessions=create_session_factory(engine)
+        )
+        holder.value = services
+        app.state.services = services
+        graphql_app.services = services
+        app.state.draining = False
+        try:
+            yield
+        finally:
+            app.state.draining = True
+            await engine.dispose()
+            if embedded is not None:
+                embedded.stop()
+
+    graphql_app = ChainstoreGraphQL(schema, dev=settings.dev)
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        checks: dict[str, Any] = {"database": False, "migrations": False, "draining": False}
+        services = holder.value
+        if services is not None:
+            try:
+                async with services.sessions() as session:
+                    version = await session.scalar(text("SELECT version_num FROM alembic_version"))
+                checks["database"] = True
+                checks["migrations"] = version == expected_head
+                if not checks["migrations"]:
+                    checks["migrationsDetail"] = f"at {version}, code expects {expected_head}"
+            except Exception:  # readiness must answer, whatever the database does
+                log.warning("readiness check failed", exc_info=True)
+        checks["draining"] = bool(getattr(request.app.state, "draining", False))
+        ready = checks["database"] and checks["migrations"] and not checks["draining"]
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def app_from_environment() -> Starlette:
+    """Factory for `uvicorn --factory` and the CLI's worker processes."""
+    return create_app(Settings())

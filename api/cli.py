@@ -1,0 +1,205 @@
+"""The `chainstore` command: serve, migrate, seed and staff administration."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging.config
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.config import Settings
+from api.domain.errors import DomainError
+from api.logging_config import log_config
+from db.embedded import EmbeddedPostgres
+from db.engine import create_engine, create_session_factory
+from db.migrations import upgrade
+from db.models import Role
+
+app = typer.Typer(help="Chainstore: one nervous system for a retail chain.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+console = Console(stderr=True)
+T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def database(settings: Settings) -> Iterator[str]:
+    """The database URL: DATABASE_URL, or the embedded server started here and stopped after."""
+    if settings.database_url is not None:
+        yield settings.database_url
+        return
+    embedded = EmbeddedPostgres(settings.data_dir)
+    console.print(f"[dim]embedded PostgreSQL in {embedded.pgdata}[/dim]")
+    url = embedded.start()
+    try:
+        yield url
+    finally:
+        embedded.stop()
+
+
+def migrate_to_head(url: str) -> None:
+    with console.status("Migrating the database to head..."):
+        upgrade(url)
+    console.print("[green]database at the latest migration[/green]")
+
+
+def run_in_session(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def main() -> T:
+        engine = create_engine(url, pool_size=1, max_overflow=0)
+        try:
+            async with create_session_factory(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except DomainError as exc:
+        console.print(f"[red]{exc.code}:[/red] {exc.message}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def migrate() -> None:
+    """Migrate the database to the latest schema."""
+    with database(Settings()) as url:
+        migrate_to_head(url)
+
+
+@app.command()
+def seed(
+    demo: Annotated[bool, typer.Option("--demo", help="Load the demo chain.")] = False,
+) -> None:
+    """Load data. `--demo` loads the demo chain (safe to run again: nothing is duplicated)."""
+    if not demo:
+        console.print("Nothing to seed: pass --demo for the demo chain.")
+        raise typer.Exit(2)
+    from api.domain.demo_seed import seed_demo
+
+    with database(Settings()) as url:
+        migrate_to_head(url)
+        with Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
+        ) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def progress(label: str, done: int, total: int) -> None:
+                if label not in tasks:
+                    tasks[label] = bar.add_task(label, total=total)
+                bar.update(tasks[label], completed=done, total=total)
+
+            report = run_in_session(url, lambda s: seed_demo(s, progress=progress))
+    console.print(
+        f"[green]demo chain ready[/green]: created {report.regions} regions, {report.stores} "
+        f"stores, {report.products} products, {report.staff} staff "
+        f"(demo password: {report.demo_password})"
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    dev: Annotated[bool, typer.Option("--dev", help="GraphiQL on GET /graphql.")] = False,
+    no_migrate: Annotated[bool, typer.Option("--no-migrate", help="Skip migrating.")] = False,
+) -> None:
+    """Serve the API (migrating to head first unless --no-migrate)."""
+    import uvicorn
+
+    settings = Settings()
+    logging.config.dictConfig(log_config())
+    # uvicorn re-raises SIGTERM after shutting down; exiting normally lets the embedded server stop.
+    signal.signal(signal.SIGTERM, _exit_normally)
+    with database(settings) as url:
+        if not no_migrate:
+            migrate_to_head(url)
+        # Worker processes inherit the resolved database (the embedded one started here).
+        os.environ["DATABASE_URL"] = url
+        if dev:
+            os.environ["CHAINSTORE_DEV"] = "true"
+        console.print(f"serving on http://{host}:{port}/graphql with {workers} worker(s)")
+        try:
+            uvicorn.run(
+                "api.app:app_from_environment",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_config=log_config(),
+                proxy_headers=True,
+                timeout_graceful_shutdown=10,
+            )
+        except SystemExit as exc:
+            if exc.code not in (0, None):
+                raise
+
+
+def _exit_normally(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+@staff_app.command("create")
+def staff_create(
+    username: Annotated[str, typer.Option(help="Lower-case login name.")],
+    role: Annotated[Role, typer.Option(case_sensitive=False, help="The staff member's role.")],
+    store: Annotated[str | None, typer.Option(help="Home store code.")] = None,
+    region: Annotated[str | None, typer.Option(help="Home region code.")] = None,
+    display_name: Annotated[str | None, typer.Option(help="Name shown to colleagues.")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a staff account."""
+    from api.domain.staff import NewStaff, create_staff_as_operator
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    if role is not Role.INTEGRATOR and password is None:
+        console.print("Pass --password-stdin and the password on standard input.")
+        raise typer.Exit(2)
+    new = NewStaff(
+        username=username.strip().lower(),
+        display_name=display_name or username,
+        role=role,
+        password=password,
+        store_code=store,
+        region_code=region,
+    )
+    with database(Settings()) as url:
+        staff = run_in_session(url, lambda s: create_staff_as_operator(s, new))
+    console.print(f"[green]created[/green] {staff.username} ({staff.role})")
+
+
+@staff_app.command("freeze")
+def staff_freeze(username: Annotated[str, typer.Argument(help="The account to freeze.")]) -> None:
+    """Freeze an account: its tokens are refused from the next request on."""
+    from api.domain.staff import freeze_staff_by_username
+
+    with database(Settings()) as url:
+        staff = run_in_session(url, lambda s: freeze_staff_by_username(s, username.lower()))
+    console.print(f"[yellow]frozen[/yellow] {staff.username}")
+
+
+def main() -> None:
+    app()

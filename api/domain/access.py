@@ -1,0 +1,177 @@
+"""Who may do what, and on which stores. The only place roles, permissions and scope are decided.
+
+Resolvers and domain rules ask this module; nothing else compares roles. Store-scoped rows are
+filtered with `StoreScope.where(...)` where they are selected, and a store a caller acts on is
+obtained through `authorize_store`, whose `AccessibleStore` only this module can produce.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.domain.errors import Forbidden, NotFound, Unauthenticated
+from db.models import Region, Role, Store, TokenKind
+
+__all__ = ["ROLE_PERMISSIONS", "AccessibleStore", "Actor", "Permission", "Role", "StoreScope"]
+
+
+class Permission(enum.StrEnum):
+    SIGNED_IN = "SIGNED_IN"
+    VIEW_ORGANISATION = "VIEW_ORGANISATION"
+    MANAGE_STORE_SETTINGS = "MANAGE_STORE_SETTINGS"
+    VIEW_STAFF = "VIEW_STAFF"
+    MANAGE_STAFF = "MANAGE_STAFF"
+    MANAGE_API_TOKENS = "MANAGE_API_TOKENS"
+    INTROSPECT_SCHEMA = "INTROSPECT_SCHEMA"
+
+
+_EVERY_STAFF_ROLE = {Permission.SIGNED_IN, Permission.VIEW_ORGANISATION}
+_MANAGERS = {Permission.VIEW_STAFF, Permission.MANAGE_STAFF, Permission.MANAGE_STORE_SETTINGS}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CLERK: frozenset(_EVERY_STAFF_ROLE | {Permission.VIEW_STAFF}),
+    Role.STORE_MANAGER: frozenset(_EVERY_STAFF_ROLE | _MANAGERS),
+    Role.REGION_MANAGER: frozenset(_EVERY_STAFF_ROLE | _MANAGERS),
+    Role.HQ_OPERATIONS: frozenset(_EVERY_STAFF_ROLE | _MANAGERS),
+    Role.HQ_COMPLIANCE: frozenset(_EVERY_STAFF_ROLE | {Permission.VIEW_STAFF}),
+    Role.COMPLAINT_HANDLER: frozenset(_EVERY_STAFF_ROLE),
+    # Read-only unless a token grants more (see GRANTABLE_TO_INTEGRATORS).
+    Role.INTEGRATOR: frozenset(_EVERY_STAFF_ROLE | {Permission.INTROSPECT_SCHEMA}),
+    Role.ADMIN: frozenset(Permission),
+}
+
+# What an ADMIN may add to an integrator token beyond the INTEGRATOR role's read-only set.
+GRANTABLE_TO_INTEGRATORS: frozenset[Permission] = frozenset(
+    {Permission.VIEW_STAFF, Permission.MANAGE_STORE_SETTINGS}
+)
+
+# Which roles a caller may create or freeze: strictly below their own rank, never ADMIN.
+_RANK = {
+    Role.CLERK: 1,
+    Role.COMPLAINT_HANDLER: 1,
+    Role.INTEGRATOR: 1,
+    Role.STORE_MANAGER: 2,
+    Role.REGION_MANAGER: 3,
+    Role.HQ_OPERATIONS: 4,
+    Role.HQ_COMPLIANCE: 4,
+    Role.ADMIN: 5,
+}
+
+
+def roles_with(permission: Permission) -> list[Role]:
+    """The roles holding a permission, for the SDL's @requires directive."""
+    return [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
+
+
+@dataclass(frozen=True)
+class StoreScope:
+    """The stores a caller may see and act on: one store, one region, or all."""
+
+    all_stores: bool = False
+    store_id: int | None = None
+    region_id: int | None = None
+
+    def allows(self, store_id: int, region_id: int) -> bool:
+        if self.all_stores:
+            return True
+        if self.store_id is not None:
+            return store_id == self.store_id
+        return self.region_id is not None and region_id == self.region_id
+
+    def where(self, store_id_column: Any) -> ColumnElement[bool]:
+        """A WHERE clause limiting a store-scoped table to this scope."""
+        if self.all_stores:
+            return true()
+        if self.store_id is not None:
+            return store_id_column == self.store_id  # type: ignore[no-any-return]
+        if self.region_id is not None:
+            in_region = select(Store.id).where(Store.region_id == self.region_id)
+            return store_id_column.in_(in_region)  # type: ignore[no-any-return]
+        return false()
+
+    def allows_region(self, region_id: int) -> bool:
+        return self.all_stores or (self.store_id is None and self.region_id == region_id)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller of one request."""
+
+    staff_id: int
+    username: str
+    role: Role
+    store_id: int | None
+    region_id: int | None
+    token_id: int
+    token_kind: TokenKind
+    grants: frozenset[Permission] = field(default_factory=frozenset)
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return ROLE_PERMISSIONS[self.role] | self.grants
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    @property
+    def scope(self) -> StoreScope:
+        if self.store_id is not None:
+            return StoreScope(store_id=self.store_id)
+        if self.region_id is not None:
+            return StoreScope(region_id=self.region_id)
+        if self.role in (Role.CLERK, Role.STORE_MANAGER, Role.REGION_MANAGER):
+            return StoreScope()  # misconfigured home: no stores rather than all
+        return StoreScope(all_stores=True)
+
+    def outranks(self, role: Role) -> bool:
+        return role is not Role.ADMIN and _RANK[self.role] > _RANK[role]
+
+
+def require(actor: Actor | None, permission: Permission) -> Actor:
+    if actor is None:
+        raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
+    if not actor.can(permission):
+        raise Forbidden(f"Your role {actor.role} lacks the {permission} permission.")
+    return actor
+
+
+@dataclass(frozen=True)
+class AccessibleStore:
+    """A store the caller was authorised to act on; produced only by `authorize_store`."""
+
+    id: int
+    code: str
+    region_id: int
+
+
+async def authorize_store(
+    session: AsyncSession, actor: Actor | None, store_code: str, permission: Permission
+) -> AccessibleStore:
+    """The store `store_code` if the caller holds `permission` on it, else NotFound/Forbidden."""
+    actor = require(actor, permission)
+    row = (
+        await session.execute(select(Store.id, Store.region_id).where(Store.code == store_code))
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"No store has code {store_code!r}.", storeCode=store_code)
+    if not actor.scope.allows(row.id, row.region_id):
+        raise Forbidden(f"Store {store_code} is outside your scope.", storeCode=store_code)
+    return AccessibleStore(id=row.id, code=store_code, region_id=row.region_id)
+
+
+async def authorize_region(
+    session: AsyncSession, actor: Actor | None, region_code: str, permission: Permission
+) -> int:
+    """The id of region `region_code` if the caller's scope covers all of it."""
+    actor = require(actor, permission)
+    region_id = await session.scalar(select(Region.id).where(Region.code == region_code))
+    if region_id is None:
+        raise NotFound(f"No region has code {region_code!r}.", regionCode=region_code)
+    if not actor.scope.allows_region(region_id):
+        raise Forbidden(f"Region {region_code} is outside your scope.", regionCode=region_code)
+    return region_id

@@ -1,0 +1,207 @@
+"""Sign-in, bearer tokens and the failed sign-in throttle.
+
+Tokens are 256-bit random strings; only their sha256 is stored, so a database leak yields no
+usable token. A token is checked on every request together with its staff member's status, so
+freezing someone refuses their very next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.domain.access import Actor, Permission
+from api.domain.errors import RateLimited, Unauthenticated
+from api.domain.passwords import MAX_PASSWORD_LENGTH, verify_password
+from db.models import AuthToken, Staff, StaffStatus, TokenKind
+
+SESSION_TOKEN_PREFIX = "cs_"  # noqa: S105 (a prefix, not a secret)
+API_TOKEN_PREFIX = "csi_"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    max_failures_per_user: int = 5
+    max_failures_per_address: int = 30
+    window: timedelta = timedelta(minutes=15)
+    block: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    token_id: int
+    expires_at: datetime
+
+
+def new_token(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)  # 32 bytes = 256 bits of entropy
+
+
+def token_digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def issue_token(
+    session: AsyncSession,
+    *,
+    staff_id: int,
+    kind: TokenKind,
+    lifetime: timedelta,
+    name: str | None = None,
+    grants: frozenset[Permission] = frozenset(),
+    created_by_id: int | None = None,
+) -> IssuedToken:
+    token = new_token(SESSION_TOKEN_PREFIX if kind is TokenKind.SESSION else API_TOKEN_PREFIX)
+    row = AuthToken(
+        token_hash=token_digest(token),
+        staff_id=staff_id,
+        kind=kind,
+        name=name,
+        grants=sorted(grants),
+        created_by_id=created_by_id,
+        expires_at=func.now() + lifetime,
+    )
+    session.add(row)
+    await session.flush()
+    await session.refresh(row, ["expires_at"])
+    return IssuedToken(token=token, token_id=row.id, expires_at=row.expires_at)
+
+
+# One statement per request: the token, its owner, and every reason to refuse it.
+_AUTHENTICATE_SQL = text(
+    """
+    SELECT t.id AS token_id, t.kind, t.grants, t.expires_at <= now() AS expired,
+           t.revoked_at IS NOT NULL AS revoked,
+           s.id AS staff_id, s.username, s.role, s.store_id, s.region_id, s.status
+      FROM auth_token t JOIN staff s ON s.id = t.staff_id
+     WHERE t.token_hash = :digest
+    """
+)
+
+
+async def authenticate(session: AsyncSession, authorization: str | None) -> Actor | None:
+    """The caller named by an `Authorization: Bearer` value; None without one.
+
+    Raises Unauthenticated for a malformed, unknown, expired or revoked token, or a frozen owner.
+    """
+    if authorization is None or authorization == "":
+        return None
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 100:
+        raise Unauthenticated("Malformed Authorization header: expected 'Bearer <token>'.")
+    row = (await session.execute(_AUTHENTICATE_SQL, {"digest": token_digest(token)})).one_or_none()
+    if row is None:
+        raise Unauthenticated("Unknown token: sign in again.")
+    if row.revoked:
+        raise Unauthenticated("This token was revoked: sign in again.")
+    if row.expired:
+        raise Unauthenticated("This token has expired: sign in again.")
+    if row.status != StaffStatus.FROZEN.value:
+        return Actor(
+            staff_id=row.staff_id,
+            username=row.username,
+            role=row.role,
+            store_id=row.store_id,
+            region_id=row.region_id,
+            token_id=row.token_id,
+            token_kind=TokenKind(row.kind),
+            grants=frozenset(Permission(g) for g in row.grants),
+        )
+    raise Unauthenticated("This account is frozen.")
+
+
+async def login(
+    session: AsyncSession,
+    throttle_sessions: async_sessionmaker[AsyncSession],
+    *,
+    username: str,
+    password: str,
+    client_address: str,
+    session_lifetime: timedelta,
+    policy: ThrottlePolicy,
+) -> tuple[Staff, IssuedToken]:
+    """Check a password and issue a session token, throttling repeated failures.
+
+    Failures are counted in their own committed transaction (`throttle_sessions`), so the
+    count survives the request's rollback on error and every worker sees it.
+    """
+    username = username.strip().lower()
+    keys = [f"user:{username[:64]}", f"addr:{client_address}"]
+    async with throttle_sessions() as throttle:
+        await _refuse_if_blocked(throttle, keys)
+    staff = await session.scalar(select(Staff).where(Staff.username == username))
+    ok, new_hash = await verify_password(
+        staff.password_hash if staff is not None else None, password[:MAX_PASSWORD_LENGTH]
+    )
+    if not ok or staff is None or staff.status is StaffStatus.FROZEN:
+        async with throttle_sessions() as throttle, throttle.begin():
+            await _record_failure(throttle, keys[0], policy.max_failures_per_user, policy)
+            await _record_failure(throttle, keys[1], policy.max_failures_per_address, policy)
+        # One message for every failure, so the response does not reveal which usernames exist.
+        raise Unauthenticated("Wrong username or password, or the account is frozen.")
+    if new_hash is not None:
+        staff.password_hash = new_hash  # parameters changed since this hash was made
+    async with throttle_sessions() as throttle, throttle.begin():
+        await throttle.execute(text("DELETE FROM login_throttle WHERE key = :k"), {"k": keys[0]})
+    issued = await issue_token(
+        session, staff_id=staff.id, kind=TokenKind.SESSION, lifetime=session_lifetime
+    )
+    return staff, issued
+
+
+async def _refuse_if_blocked(session: AsyncSession, keys: list[str]) -> None:
+    wait = await session.scalar(
+        text(
+            "SELECT ceil(extract(epoch FROM max(blocked_until) - now()))::int FROM login_throttle"
+            " WHERE key = ANY(:keys) AND blocked_until > now()"
+        ),
+        {"keys": keys},
+    )
+    if wait is not None:
+        raise RateLimited(
+            f"Too many failed sign-ins: try again in {wait} seconds.",
+            retry_after_seconds=max(int(wait), 1),
+        )
+
+
+async def _record_failure(
+    session: AsyncSession, key: str, limit: int, policy: ThrottlePolicy
+) -> None:
+    # A fixed window per key, reset when it has passed; blocked once the limit is reached.
+    await session.execute(
+        text(
+            """
+            INSERT INTO login_throttle AS t (key, failures, window_started_at)
+            VALUES (:key, 1, now())
+            ON CONFLICT (key) DO UPDATE SET
+              failures = CASE WHEN t.window_started_at < now() - :window THEN 1
+                              ELSE t.failures + 1 END,
+              window_started_at = CASE WHEN t.window_started_at < now() - :window THEN now()
+                                       ELSE t.window_started_at END
+            """
+        ),
+        {"key": key, "window": policy.window},
+    )
+    await session.execute(
+        text(
+            "UPDATE login_throttle SET blocked_until = now() + :block"
+            " WHERE key = :key AND failures >= :limit"
+        ),
+        {"key": key, "block": policy.block, "limit": limit},
+    )
+
+
+async def revoke_token(session: AsyncSession, token_id: int) -> bool:
+    result = await session.execute(
+        update(AuthToken)
+        .where(AuthToken.id == token_id, AuthToken.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,91 @@
+"""Keyset pagination behind every Relay connection: opaque cursors, a hard page cap.
+
+A cursor encodes the sort key of the row it points at, so pages stay stable while rows are
+inserted and a deep page costs no more than the first (no OFFSET).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.domain.errors import InvalidInput
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[tuple[str, T]]  # (cursor, item)
+    has_next_page: bool
+    has_previous_page: bool
+
+
+def encode_cursor(kind: str, key: Sequence[Any]) -> str:
+    raw = json.dumps([kind, *key], separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str, arity: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidInput("`after` is not a cursor this API issued.", argument="after") from exc
+    if (
+        not isinstance(decoded, list)
+        or len(decoded) != arity + 1
+        or decoded[0] != kind
+        or not all(isinstance(v, str | int) for v in decoded[1:])
+    ):
+        raise InvalidInput("`after` is a cursor from another list.", argument="after")
+    return decoded[1:]
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 0 or first > MAX_PAGE_SIZE:
+        raise InvalidInput(
+            f"`first` must be between 0 and {MAX_PAGE_SIZE}; page through larger lists.",
+            argument="first",
+        )
+    return first
+
+
+async def keyset_page(
+    session: AsyncSession,
+    stmt: Select[Any],
+    *,
+    kind: str,
+    key_columns: Sequence[Any],
+    key_of: Callable[[Any], Sequence[Any]],
+    first: int | None,
+    after: str | None,
+    scalars: bool = True,
+) -> Page[Any]:
+    """Run `stmt` ordered by `key_columns` (ascending, unique together) from `after`."""
+    size = page_size(first)
+    if after is not None:
+        key = decode_cursor(kind, after, len(key_columns))
+        stmt = stmt.where(tuple_(*key_columns) > tuple_(*key))
+    stmt = stmt.order_by(*key_columns).limit(size + 1)
+    result = await session.execute(stmt)
+    rows: list[Any] = list(result.scalars() if scalars else result.all())
+    has_next = len(rows) > size
+    rows = rows[:size]
+    return Page(
+        items=[(encode_cursor(kind, key_of(row)), row) for row in rows],
+        has_next_page=has_next,
+        has_previous_page=after is not None,
+    )

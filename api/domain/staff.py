@@ -1,0 +1,293 @@
+"""Staff accounts and integrator API tokens: creating, freezing, listing within scope."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.domain import auth
+from api.domain.access import (
+    GRANTABLE_TO_INTEGRATORS,
+    Actor,
+    Permission,
+    authorize_region,
+    authorize_store,
+    require,
+)
+from api.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.domain.pagination import Page, keyset_page
+from api.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password_async
+from db.models import AuthToken, Region, Role, Staff, StaffStatus, Store, TokenKind
+
+STORE_ROLES = frozenset({Role.CLERK, Role.STORE_MANAGER})
+MAX_API_TOKEN_DAYS = 366
+
+
+@dataclass(frozen=True)
+class NewStaff:
+    username: str
+    display_name: str
+    role: Role
+    password: str | None
+    store_code: str | None = None
+    region_code: str | None = None
+
+
+@dataclass(frozen=True)
+class StaffFilter:
+    store_code: str | None = None
+    region_code: str | None = None
+    role: Role | None = None
+    status: StaffStatus | None = None
+
+
+def _check_new_staff(new: NewStaff) -> list[str]:
+    problems = []
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,63}", new.username):
+        problems.append("username: 2-64 characters of lower-case letters, digits, '.', '_' or '-'")
+    if not new.display_name.strip() or len(new.display_name) > 100:
+        problems.append("displayName: 1-100 characters")
+    if new.role is Role.INTEGRATOR:
+        if new.password is not None:
+            problems.append("password: integrators sign in with API tokens, not passwords")
+    elif new.password is None or not (
+        MIN_PASSWORD_LENGTH <= len(new.password) <= MAX_PASSWORD_LENGTH
+    ):
+        problems.append(f"password: {MIN_PASSWORD_LENGTH}-{MAX_PASSWORD_LENGTH} characters")
+    if new.store_code and new.region_code:
+        problems.append("give storeCode or regionCode, not both")
+    if new.role in STORE_ROLES and not new.store_code:
+        problems.append(f"storeCode: required for role {new.role}")
+    if new.role is Role.REGION_MANAGER and not new.region_code:
+        problems.append("regionCode: required for role REGION_MANAGER")
+    if new.role in (Role.HQ_OPERATIONS, Role.HQ_COMPLIANCE, Role.ADMIN) and (
+        new.store_code or new.region_code
+    ):
+        problems.append(f"role {new.role} works chain-wide: give no storeCode or regionCode")
+    return problems
+
+
+async def create_staff(session: AsyncSession, actor: Actor | None, new: NewStaff) -> Staff:
+    """Create an account. Callers create only roles below their own, within their scope."""
+    actor = require(actor, Permission.MANAGE_STAFF)
+    _validate(new)
+    if not actor.outranks(new.role):
+        raise Forbidden(f"A {actor.role} cannot create a {new.role}.")
+    store_id = region_id = None
+    if new.store_code:
+        store = await authorize_store(session, actor, new.store_code, Permission.MANAGE_STAFF)
+        store_id = store.id
+    elif new.region_code:
+        region_id = await authorize_region(session, actor, new.region_code, Permission.MANAGE_STAFF)
+    elif not actor.scope.all_stores:
+        raise Forbidden("Only chain-wide staff can create chain-wide accounts.")
+    return await _insert_staff(session, new, store_id=store_id, region_id=region_id)
+
+
+async def create_staff_as_operator(session: AsyncSession, new: NewStaff) -> Staff:
+    """The CLI's create: an operator with database access is not scoped like an API caller."""
+    _validate(new)
+    store_id = region_id = None
+    if new.store_code:
+        store_id = await session.scalar(select(Store.id).where(Store.code == new.store_code))
+        if store_id is None:
+            raise NotFound(f"No store has code {new.store_code!r}.")
+    elif new.region_code:
+        region_id = await session.scalar(select(Region.id).where(Region.code == new.region_code))
+        if region_id is None:
+            raise NotFound(f"No region has code {new.region_code!r}.")
+    return await _insert_staff(session, new, store_id=store_id, region_id=region_id)
+
+
+def _validate(new: NewStaff) -> None:
+    problems = _check_new_staff(new)
+    if problems:
+        raise InvalidInput("; ".join(problems), problems=problems)
+
+
+async def _insert_staff(
+    session: AsyncSession, new: NewStaff, *, store_id: int | None, region_id: int | None
+) -> Staff:
+    password_hash = await hash_password_async(new.password) if new.password else None
+    staff = Staff(
+        username=new.username,
+        display_name=new.display_name.strip(),
+        role=new.role,
+        store_id=store_id,
+        region_id=region_id,
+        status=StaffStatus.ACTIVE,
+        password_hash=password_hash,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(staff)
+    except IntegrityError as exc:
+        raise Conflict(f"Username {new.username!r} is taken.", field="username") from exc
+    return staff
+
+
+async def _staff_in_scope(session: AsyncSession, actor: Actor, username: str) -> Staff:
+    staff = await session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None:
+        raise NotFound(f"No staff member has username {username!r}.")
+    scope = actor.scope
+    if not scope.all_stores:
+        region_of_store = (
+            await session.scalar(select(Store.region_id).where(Store.id == staff.store_id))
+            if staff.store_id is not None
+            else None
+        )
+        in_scope = (
+            staff.store_id is not None
+            and region_of_store is not None
+            and scope.allows(staff.store_id, region_of_store)
+        ) or (staff.region_id is not None and scope.allows_region(staff.region_id))
+        if not in_scope:
+            raise Forbidden(f"{username} is outside your scope.")
+    return staff
+
+
+async def set_staff_status(
+    session: AsyncSession, actor: Actor | None, *, username: str, status: StaffStatus
+) -> Staff:
+    """Freeze or unfreeze an account. A frozen member's tokens fail on their next request."""
+    actor = require(actor, Permission.MANAGE_STAFF)
+    staff = await _staff_in_scope(session, actor, username)
+    if staff.id == actor.staff_id:
+        raise Forbidden("You cannot change your own status.")
+    if not actor.outranks(staff.role):
+        raise Forbidden(f"A {actor.role} cannot change a {staff.role}'s status.")
+    if staff.status is not status:
+        staff.status = status
+        staff.status_changed_at = func.now()
+        await session.flush()
+        await session.refresh(staff)
+    return staff
+
+
+async def freeze_staff_by_username(session: AsyncSession, username: str) -> Staff:
+    """The CLI's freeze: an operator with database access needs no API caller."""
+    staff = await session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None:
+        raise NotFound(f"No staff member has username {username!r}.")
+    staff.status = StaffStatus.FROZEN
+    staff.status_changed_at = func.now()
+    await session.flush()
+    return staff
+
+
+async def list_staff(
+    session: AsyncSession,
+    actor: Actor | None,
+    *,
+    filter: StaffFilter,
+    first: int | None,
+    after: str | None,
+) -> Page[Staff]:
+    """Staff within the caller's scope; naming a store or region outside it is FORBIDDEN."""
+    actor = require(actor, Permission.VIEW_STAFF)
+    stmt = select(Staff)
+    if filter.store_code is not None:
+        store = await authorize_store(session, actor, filter.store_code, Permission.VIEW_STAFF)
+        stmt = stmt.where(Staff.store_id == store.id)
+    elif filter.region_code is not None:
+        region_id = await authorize_region(
+            session, actor, filter.region_code, Permission.VIEW_STAFF
+        )
+        stores = select(Store.id).where(Store.region_id == region_id)
+        stmt = stmt.where((Staff.region_id == region_id) | Staff.store_id.in_(stores))
+    scope = actor.scope
+    if not scope.all_stores:
+        home_region = Staff.region_id == scope.region_id if scope.region_id else False
+        stmt = stmt.where(scope.where(Staff.store_id) | home_region)
+    if filter.role is not None:
+        stmt = stmt.where(Staff.role == filter.role)
+    if filter.status is not None:
+        stmt = stmt.where(Staff.status == filter.status)
+    return await keyset_page(
+        session,
+        stmt,
+        kind="staff",
+        key_columns=[Staff.username],
+        key_of=lambda s: [s.username],
+        first=first,
+        after=after,
+    )
+
+
+async def get_staff(session: AsyncSession, staff_id: int) -> Staff:
+    return await session.get_one(Staff, staff_id)
+
+
+@dataclass(frozen=True)
+class NewIntegratorToken:
+    name: str
+    expires_in_days: int
+    store_code: str | None = None
+    region_code: str | None = None
+    grants: frozenset[Permission] = frozenset()
+
+
+async def create_integrator_token(
+    session: AsyncSession, actor: Actor | None, new: NewIntegratorToken
+) -> tuple[Staff, auth.IssuedToken]:
+    """An API token for an integrator principal (created on first use of the name).
+
+    The principal is a staff row of role INTEGRATOR with no password, scoped like any staff
+    member: a POS integration is given a store, a regional BI feed a region.
+    """
+    actor = require(actor, Permission.MANAGE_API_TOKENS)
+    problems = []
+    if not 1 <= new.expires_in_days <= MAX_API_TOKEN_DAYS:
+        problems.append(f"expiresInDays: 1-{MAX_API_TOKEN_DAYS}")
+    not_grantable = new.grants - GRANTABLE_TO_INTEGRATORS
+    if not_grantable:
+        problems.append(f"grants: cannot grant {', '.join(sorted(not_grantable))}")
+    username = f"integrator.{new.name}"
+    if problems:
+        raise InvalidInput("; ".join(problems), problems=problems)
+    staff = await session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None:
+        staff = await create_staff(
+            session,
+            actor,
+            NewStaff(
+                username=username,
+                display_name=new.name,
+                role=Role.INTEGRATOR,
+                password=None,
+                store_code=new.store_code,
+                region_code=new.region_code,
+            ),
+        )
+    elif staff.role is not Role.INTEGRATOR:
+        raise Conflict(f"{username} exists and is not an integrator.")
+    elif staff.status is StaffStatus.FROZEN:
+        raise Conflict(f"{username} is frozen: unfreeze it before issuing tokens.")
+    issued = await auth.issue_token(
+        session,
+        staff_id=staff.id,
+        kind=TokenKind.API,
+        lifetime=timedelta(days=new.expires_in_days),
+        name=new.name,
+        grants=new.grants,
+        created_by_id=actor.staff_id,
+    )
+    return staff, issued
+
+
+async def revoke_api_token(session: AsyncSession, actor: Actor | None, token_id: int) -> None:
+    require(actor, Permission.MANAGE_API_TOKENS)
+    kind = await session.scalar(select(AuthToken.kind).where(AuthToken.id == token_id))
+    if kind is not TokenKind.API:
+        raise NotFound(f"No API token has id {token_id}.")
+    await session.execute(
+        update(AuthToken)
+        .where(AuthToken.id == token_id, AuthToken.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+    )

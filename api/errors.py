@@ -1,0 +1,68 @@
+"""The one place errors become responses: domain errors get their code, the rest is masked.
+
+An unexpected exception reaches the client as `INTERNAL` with the request id and nothing
+else (no message, stack or SQL); the server log carries the same id with the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError
+
+from api.domain.errors import DomainError
+
+log = logging.getLogger("chainstore.errors")
+
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+
+
+def _domain_error(error: GraphQLError) -> DomainError | None:
+    original = error.original_error
+    # graphql-core may wrap the original once more (located errors).
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    return original if isinstance(original, DomainError) else None
+
+
+def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
+    formatted: dict[str, Any] = dict(error.formatted)
+    domain = _domain_error(error)
+    if domain is not None:
+        formatted["message"] = domain.message
+        formatted["extensions"] = {"code": domain.code, **domain.details}
+        return formatted
+    if error.original_error is None:
+        extensions = dict(error.extensions or {})
+        if "code" not in extensions:
+            syntax = error.message.startswith("Syntax Error")
+            extensions["code"] = PARSE_FAILED if syntax else VALIDATION_FAILED
+        formatted["extensions"] = extensions
+        return formatted
+    log.error(
+        "unexpected error at %s (request %s)",
+        error.path,
+        request_id,
+        exc_info=(
+            type(error.original_error),
+            error.original_error,
+            error.original_error.__traceback__,
+        ),
+    )
+    masked: dict[str, Any] = {
+        "message": f"Internal error. Quote request id {request_id} when reporting it.",
+        "extensions": {"code": "INTERNAL", "requestId": request_id},
+    }
+    if error.path:
+        masked["path"] = error.path
+    if error.locations:
+        masked["locations"] = formatted.get("locations")
+    return masked
+
+
+def has_only_pre_execution_errors(errors: list[dict[str, Any]]) -> bool:
+    return bool(errors) and all(
+        e.get("extensions", {}).get("code") in (PARSE_FAILED, VALIDATION_FAILED) for e in errors
+    )

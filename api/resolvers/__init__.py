@@ -1,0 +1,1 @@
+"""Thin resolvers: read the context, call one domain function, convert the result."""

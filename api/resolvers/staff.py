@@ -1,0 +1,159 @@
+"""Staff accounts and integrator tokens."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from api.domain import staff
+from api.domain.access import Permission
+from api.domain.idempotency import run_once
+from api.schema.permissions import requires
+from api.schema.relay import Connection, connection
+from api.schema.staff import (
+    ApiToken,
+    CreateApiTokenInput,
+    CreateApiTokenPayload,
+    CreateStaffInput,
+    CreateStaffPayload,
+    FreezeStaffPayload,
+    RevokeApiTokenPayload,
+    Staff,
+    StaffFilter,
+    UnfreezeStaffPayload,
+)
+from db.models import StaffStatus
+
+
+async def staff_connection(
+    info: Info,
+    *,
+    store_code: str | None = None,
+    filter: StaffFilter | None = None,
+    first: int | None,
+    after: str | None,
+) -> Connection[Staff]:
+    f = filter or StaffFilter()
+    page = await staff.list_staff(
+        info.context.session,
+        info.context.actor,
+        filter=staff.StaffFilter(
+            store_code=store_code or f.store_code,
+            region_code=f.region_code,
+            role=f.role,
+            status=f.status,
+        ),
+        first=first,
+        after=after,
+    )
+    return connection(page, Staff.from_model)
+
+
+@strawberry.type
+class StaffQuery:
+    @strawberry.field(
+        name="staff",
+        extensions=[requires(Permission.VIEW_STAFF)],
+        description="Staff within your scope, by username. Naming a store or region outside "
+        "your scope is FORBIDDEN.",
+    )
+    async def staff_list(
+        self,
+        info: Info,
+        filter: StaffFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Staff]:
+        return await staff_connection(info, filter=filter, first=first, after=after)
+
+
+@strawberry.type
+class StaffMutation:
+    @strawberry.mutation(
+        extensions=[requires(Permission.MANAGE_STAFF)],
+        description="Create an account of a role below yours, at a store or region you manage.",
+    )
+    async def create_staff(
+        self, info: Info, input: CreateStaffInput, idempotency_key: str | None = None
+    ) -> CreateStaffPayload:
+        context = info.context
+        actor = context.require_actor()
+        new = staff.NewStaff(
+            username=input.username.strip().lower(),
+            display_name=input.display_name,
+            role=input.role,
+            password=input.password,
+            store_code=input.store_code,
+            region_code=input.region_code,
+        )
+
+        async def perform() -> dict[str, int]:
+            created = await staff.create_staff(context.session, actor, new)
+            return {"staffId": created.id}
+
+        arguments = {**vars(new), "password": None}  # the password is not kept, even hashed
+        result = await run_once(
+            context.session,
+            actor,
+            operation="createStaff",
+            key=idempotency_key,
+            arguments=arguments,
+            perform=perform,
+        )
+        member = await staff.get_staff(context.session, result["staffId"])
+        return CreateStaffPayload(staff=Staff.from_model(member))
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.MANAGE_STAFF)],
+        description="Freeze an account: its tokens are refused from the next request on.",
+    )
+    async def freeze_staff(self, info: Info, username: str) -> FreezeStaffPayload:
+        member = await staff.set_staff_status(
+            info.context.session, info.context.actor, username=username, status=StaffStatus.FROZEN
+        )
+        return FreezeStaffPayload(staff=Staff.from_model(member))
+
+    @strawberry.mutation(extensions=[requires(Permission.MANAGE_STAFF)])
+    async def unfreeze_staff(self, info: Info, username: str) -> UnfreezeStaffPayload:
+        member = await staff.set_staff_status(
+            info.context.session, info.context.actor, username=username, status=StaffStatus.ACTIVE
+        )
+        return UnfreezeStaffPayload(staff=Staff.from_model(member))
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.MANAGE_API_TOKENS)],
+        description="Issue an integrator API token (role INTEGRATOR: read-only unless granted).",
+    )
+    async def create_api_token(
+        self, info: Info, input: CreateApiTokenInput
+    ) -> CreateApiTokenPayload:
+        principal, issued = await staff.create_integrator_token(
+            info.context.session,
+            info.context.actor,
+            staff.NewIntegratorToken(
+                name=input.name,
+                expires_in_days=input.expires_in_days,
+                store_code=input.store_code,
+                region_code=input.region_code,
+                grants=frozenset(input.grants),
+            ),
+        )
+        return CreateApiTokenPayload(
+            token=issued.token,
+            api_token=ApiToken(
+                id=strawberry.ID(str(issued.token_id)),
+                name=input.name,
+                expires_at=issued.expires_at,
+                grants=sorted(input.grants),
+                staff=Staff.from_model(principal),
+            ),
+        )
+
+    @strawberry.mutation(extensions=[requires(Permission.MANAGE_API_TOKENS)])
+    async def revoke_api_token(self, info: Info, id: strawberry.ID) -> RevokeApiTokenPayload:
+        if not str(id).isdigit():
+            from api.domain.errors import InvalidInput
+
+            raise InvalidInput("id: not an API token id.")
+        await staff.revoke_api_token(info.context.session, info.context.actor, int(id))
+        return RevokeApiTokenPayload(revoked=True)

@@ -1,0 +1,66 @@
+"""The schema: Query and Mutation composed from per-domain classes, with the endpoint's limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from api.config import Settings
+from api.limits import QueryLimits
+from api.resolvers.auth import AuthMutation, AuthQuery
+from api.resolvers.organisation import OrganisationMutation, OrganisationQuery
+from api.resolvers.staff import StaffMutation, StaffQuery
+
+
+@strawberry.type(description="Everything HQ, stores and integrators can read.")
+class Query(AuthQuery, OrganisationQuery, StaffQuery):
+    pass
+
+
+@strawberry.type(description="Every change; retried ones take an idempotencyKey.")
+class Mutation(AuthMutation, OrganisationMutation, StaffMutation):
+    pass
+
+
+class HiddenFields(SchemaExtension):
+    """Lists the paths `@requires` turned to null, and why, in the response's extensions."""
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        hidden = getattr(context, "hidden", None)
+        return {"hiddenFields": hidden} if hidden else {}
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    settings = settings or Settings()
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(disable_field_suggestions=True),
+        # Factories: each request gets fresh extension instances (the parser and validation
+        # caches are module-level LRUs shared by all of them).
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: QueryLimits(
+                max_cost=settings.max_query_cost, introspection=settings.introspection
+            ),
+            HiddenFields,
+        ],
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,129 @@
+"""GraphQL types for staff, sign-in and integrator API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from api.schema.enums import PermissionEnum, RoleEnum, StaffStatusEnum
+from api.schema.organisation import Region, Store
+from db import models
+
+
+@strawberry.type(description="A staff member or integrator principal.")
+class Staff:
+    username: str
+    display_name: str
+    role: RoleEnum  # type: ignore[valid-type]
+    status: StaffStatusEnum  # type: ignore[valid-type]
+    store_id: strawberry.Private[int | None]
+    region_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, staff: models.Staff) -> Staff:
+        return cls(
+            username=staff.username,
+            display_name=staff.display_name,
+            role=staff.role,
+            status=staff.status,
+            store_id=staff.store_id,
+            region_id=staff.region_id,
+        )
+
+    @strawberry.field(description="Home store, for store staff.")
+    async def store(self, info: Info) -> Store | None:
+        if self.store_id is None:
+            return None
+        return Store.from_model(await info.context.loaders.store.load(self.store_id))
+
+    @strawberry.field(description="Home region, for region staff; a store's region otherwise.")
+    async def region(self, info: Info) -> Region | None:
+        region_id = self.region_id
+        if region_id is None and self.store_id is not None:
+            region_id = (await info.context.loaders.store.load(self.store_id)).region_id
+        if region_id is None:
+            return None
+        return Region.from_model(await info.context.loaders.region.load(region_id))
+
+
+@strawberry.type(description="The signed-in caller.")
+class Me(Staff):
+    permissions: list[PermissionEnum]  # type: ignore[valid-type]
+
+
+@strawberry.type
+class LoginPayload:
+    token: str = strawberry.field(description="Send as 'Authorization: Bearer <token>'.")
+    expires_at: datetime
+    staff: Staff
+
+
+@strawberry.type
+class LogoutPayload:
+    revoked: bool
+
+
+@strawberry.input
+class CreateStaffInput:
+    username: str
+    display_name: str
+    role: RoleEnum  # type: ignore[valid-type]
+    password: str
+    store_code: str | None = None
+    region_code: str | None = None
+
+
+@strawberry.type
+class CreateStaffPayload:
+    staff: Staff
+
+
+@strawberry.type
+class FreezeStaffPayload:
+    staff: Staff
+
+
+@strawberry.type
+class UnfreezeStaffPayload:
+    staff: Staff
+
+
+@strawberry.input
+class CreateApiTokenInput:
+    name: str = strawberry.field(description="Names the integrator principal: integrator.<name>.")
+    expires_in_days: int
+    store_code: str | None = None
+    region_code: str | None = None
+    grants: list[PermissionEnum] = strawberry.field(  # type: ignore[valid-type]
+        default_factory=list, description="Permissions beyond the read-only INTEGRATOR role."
+    )
+
+
+@strawberry.type
+class ApiToken:
+    id: strawberry.ID
+    name: str
+    expires_at: datetime
+    grants: list[PermissionEnum]  # type: ignore[valid-type]
+    staff: Staff
+
+
+@strawberry.type
+class CreateApiTokenPayload:
+    token: str = strawberry.field(description="Shown once; only its hash is stored.")
+    api_token: ApiToken
+
+
+@strawberry.type
+class RevokeApiTokenPayload:
+    revoked: bool
+
+
+@strawberry.input
+class StaffFilter:
+    store_code: str | None = None
+    region_code: str | None = None
+    role: RoleEnum | None = None  # type: ignore[valid-type]
+    status: StaffStatusEnum | None = None  # type: ignore[valid-type]

@@ -1,0 +1,1 @@
+"""Database layer: tables, the async engine, and the embedded PostgreSQL server."""

@@ -1,0 +1,57 @@
+"""Repeated failed sign-ins are throttled per username and per client address."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from tests.conftest import running_api
+from tests.org_fixture import PASSWORD
+
+LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
+
+
+def code_of(result: dict) -> str | None:
+    errors = result.get("errors")
+    return errors[0]["extensions"]["code"] if errors else None
+
+
+async def test_username_is_blocked_after_repeated_failures_even_with_the_right_password(
+    org_db: str,
+) -> None:
+    async with running_api(org_db, login_max_failures_per_user=3) as api:
+        for _ in range(3):
+            result = await api.gql(LOGIN, {"u": "clerk.e1", "p": "wrong-password"})
+            assert code_of(result) == "UNAUTHENTICATED"
+        blocked = await api.gql(LOGIN, {"u": "clerk.e1", "p": PASSWORD})
+        assert code_of(blocked) == "RATE_LIMITED"
+        assert blocked["errors"][0]["extensions"]["retryAfterSeconds"] > 0
+        # Another username from the same address is not blocked by this one's failures.
+        assert code_of(await api.gql(LOGIN, {"u": "clerk.e2", "p": PASSWORD})) is None
+        # When the block lapses, the right password works and clears the count.
+        async with api.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE login_throttle SET blocked_until = now() - interval '1 second',"
+                    " window_started_at = now() - interval '1 hour' WHERE key = 'user:clerk.e1'"
+                )
+            )
+        assert code_of(await api.gql(LOGIN, {"u": "clerk.e1", "p": PASSWORD})) is None
+        async with api.engine.connect() as conn:
+            left = await conn.scalar(
+                text("SELECT count(*) FROM login_throttle WHERE key = 'user:clerk.e1'")
+            )
+        assert left == 0
+
+
+async def test_client_address_is_blocked_across_usernames(org_db: str) -> None:
+    async with running_api(
+        org_db, client_address="203.0.113.9", login_max_failures_per_address=4
+    ) as attacker:
+        for name in ["admin", "ops", "compliance", "rm.east"]:
+            result = await attacker.gql(LOGIN, {"u": name, "p": "guess-guess-guess"})
+            assert code_of(result) == "UNAUTHENTICATED"
+        result = await attacker.gql(LOGIN, {"u": "clerk.w1", "p": PASSWORD})
+        assert code_of(result) == "RATE_LIMITED"
+    # The same database seen from another address (another worker, another client) is fine.
+    async with running_api(org_db, client_address="198.51.100.7") as other:
+        assert code_of(await other.gql(LOGIN, {"u": "clerk.w1", "p": PASSWORD})) is None
