@@ -160,6 +160,14 @@ def _exit_normally(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+@app.command("schema")
+def print_schema() -> None:
+    """Print the GraphQL SDL (committed as schema.graphql)."""
+    from api.schema.root import schema
+
+    sys.stdout.write(schema.as_str() + "\n")
+
+
 @staff_app.command("create")
 def staff_create(
     username: Annotated[str, typer.Option(help="Lower-case login name.")],

@@ -34,11 +34,16 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         formatted["message"] = domain.message
         formatted["extensions"] = {"code": domain.code, **domain.details}
         return formatted
-    if error.original_error is None:
+    if error.original_error is None or isinstance(error.original_error, GraphQLError):
+        # graphql-core's own: syntax, validation, and variables that do not coerce.
         extensions = dict(error.extensions or {})
         if "code" not in extensions:
-            syntax = error.message.startswith("Syntax Error")
-            extensions["code"] = PARSE_FAILED if syntax else VALIDATION_FAILED
+            if error.original_error is not None:
+                extensions["code"] = "BAD_USER_INPUT"
+            elif error.message.startswith("Syntax Error"):
+                extensions["code"] = PARSE_FAILED
+            else:
+                extensions["code"] = VALIDATION_FAILED
         formatted["extensions"] = extensions
         return formatted
     log.error(
@@ -64,5 +69,7 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
 
 def has_only_pre_execution_errors(errors: list[dict[str, Any]]) -> bool:
     return bool(errors) and all(
-        e.get("extensions", {}).get("code") in (PARSE_FAILED, VALIDATION_FAILED) for e in errors
+        e.get("extensions", {}).get("code") in (PARSE_FAILED, VALIDATION_FAILED, "BAD_USER_INPUT")
+        and "path" not in e
+        for e in errors
     )

@@ -107,7 +107,9 @@ async def test_frozen_staff_is_refused_on_the_very_next_request(api: Api) -> Non
     relogin = await api.gql(LOGIN, {"u": "clerk.e1", "p": PASSWORD})
     assert code_of(relogin) == "UNAUTHENTICATED"
     # Unfreezing restores the same token (it was never revoked, only refused).
-    await api.data('mutation { unfreezeStaff(username: "clerk.e1") { staff { status } } }', token=manager)
+    await api.data(
+        'mutation { unfreezeStaff(username: "clerk.e1") { staff { status } } }', token=manager
+    )
     assert (await api.data(ME, token=clerk))["me"]["username"] == "clerk.e1"
 
 

@@ -1,0 +1,194 @@
+"""The hardened endpoint: limits, body cap, GET rules, introspection, masking, health checks."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy import text
+
+from tests.conftest import Api, running_api
+
+
+def code_of(result: dict) -> str | None:
+    errors = result.get("errors")
+    return errors[0]["extensions"]["code"] if errors else None
+
+
+async def test_over_deep_query_is_refused(api: Api) -> None:
+    token = await api.token_for("ops")
+    nest = "region { stores { edges { node { %s } } } }"
+    deep = "{ regions { stores { edges { node { %s } } } } }" % (nest % (nest % (nest % "code")))
+    response = await api.post(deep, token=token)
+    assert response.status_code == 400
+    assert code_of(response.json()) == "GRAPHQL_VALIDATION_FAILED"
+    assert "depth" in response.json()["errors"][0]["message"]
+
+
+async def test_too_many_aliases_are_refused(api: Api) -> None:
+    token = await api.token_for("ops")
+    wide = "{ " + " ".join(f"a{i}: me {{ username }}" for i in range(31)) + " }"
+    result = await api.gql(wide, token=token)
+    assert code_of(result) == "GRAPHQL_VALIDATION_FAILED"
+    assert "aliases" in result["errors"][0]["message"]
+    ok = "{ " + " ".join(f"a{i}: me {{ username }}" for i in range(30)) + " }"
+    assert "errors" not in await api.gql(ok, token=token)
+
+
+async def test_too_many_tokens_are_refused(api: Api) -> None:
+    token = await api.token_for("ops")
+    long_query = "{ me { " + " ".join(["username"] * 3000) + " } }"
+    result = await api.gql(long_query, token=token)
+    assert code_of(result) == "GRAPHQL_PARSE_FAILED"  # the parser stops counting at the cap
+    assert "token" in result["errors"][0]["message"].lower()
+
+
+async def test_over_costly_query_is_refused_before_it_runs(api: Api) -> None:
+    token = await api.token_for("ops")
+    costly = (
+        "query($n: Int) { regions { stores(first: $n) { edges { node {"
+        " staff(first: $n) { edges { node { username store { code } } } } } } } } }"
+    )
+    with api.count_sql() as statements:
+        result = await api.gql(costly, {"n": 100}, token=token)
+    assert code_of(result) == "BAD_USER_INPUT", result
+    assert result["errors"][0]["extensions"]["cost"] > result["errors"][0]["extensions"]["maxCost"]
+    assert len(statements) == 1  # only the token lookup ran
+    cheap = await api.gql(costly, {"n": 2}, token=token)
+    assert "errors" not in cheap
+    assert cheap["extensions"]["cost"]["requested"] < cheap["extensions"]["cost"]["limit"]
+
+
+async def test_oversized_body_gets_413(api: Api) -> None:
+    big = "{ me { username } }" + " " * (300 * 1024)
+    response = await api.post(big)
+    assert response.status_code == 413
+
+    async def chunks():  # no Content-Length: the cap is enforced while reading
+        for _ in range(8):
+            yield b"x" * 65536
+
+    chunked = await api.client.post(
+        "/graphql",
+        content=chunks(),
+        headers={"content-type": "application/json"},
+    )
+    assert chunked.status_code == 413
+
+
+async def test_mutation_over_get_is_405_and_changes_nothing(api: Api) -> None:
+    token = await api.token_for("sm.e1")
+    response = await api.client.get(
+        "/graphql",
+        params={"query": 'mutation { freezeStaff(username: "clerk.e1") { staff { status } } }'},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    still = await api.data("{ me { status } }", token=await api.token_for("clerk.e1"))
+    assert still["me"]["status"] == "ACTIVE"
+    query = await api.client.get(
+        "/graphql",
+        params={"query": "{ me { username } }"},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    assert query.status_code == 200
+    assert query.json()["data"] == {"me": {"username": "sm.e1"}}
+
+
+async def test_no_graphiql_without_dev(api: Api) -> None:
+    response = await api.client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 404
+
+
+async def test_graphiql_with_dev(org_db: str) -> None:
+    async with running_api(org_db, dev=True) as dev_api:
+        response = await dev_api.client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+INTROSPECT = "{ __schema { queryType { name } } }"
+
+
+@pytest.mark.parametrize(
+    ("username", "allowed"),
+    [("admin", True), ("clerk.e1", False), ("ops", False), (None, False)],
+)
+async def test_introspection_only_for_admin_and_integrators(
+    api: Api, username: str | None, allowed: bool
+) -> None:
+    token = await api.token_for(username) if username else None
+    result = await api.gql(INTROSPECT, token=token)
+    if allowed:
+        assert result["data"] == {"__schema": {"queryType": {"name": "Query"}}}
+    else:
+        assert code_of(result) == "FORBIDDEN"
+    hidden_in_fragment = 'query { ...F } fragment F on Query { __type(name: "Staff") { name } }'
+    result = await api.gql(hidden_in_fragment, token=token)
+    assert (code_of(result) is None) == allowed
+    # __typename is not introspection.
+    assert (await api.gql("{ __typename }", token=token))["data"] == {"__typename": "Query"}
+
+
+async def test_introspection_switchable(org_db: str) -> None:
+    async with running_api(org_db, introspection="none") as closed:
+        result = await closed.gql(INTROSPECT, token=await closed.token_for("admin"))
+        assert code_of(result) == "FORBIDDEN"
+    async with running_api(org_db, introspection="all") as open_api:
+        result = await open_api.gql(INTROSPECT, token=await open_api.token_for("clerk.e1"))
+        assert code_of(result) is None
+
+
+async def test_unexpected_error_is_masked_with_a_request_id(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await api.token_for("ops")
+    async with api.engine.begin() as conn:  # break the database under the app
+        await conn.execute(text("ALTER TABLE product RENAME TO product_gone"))
+    with caplog.at_level(logging.ERROR, logger="chainstore.errors"):
+        response = await api.post(
+            '{ product(sku: "SKU-CORE-1") { name } }',
+            token=token,
+            headers={"x-request-id": "req-12345678"},
+        )
+    body = response.json()
+    assert response.headers["x-request-id"] == "req-12345678"
+    assert body["errors"][0]["extensions"] == {"code": "INTERNAL", "requestId": "req-12345678"}
+    assert "product" not in body["errors"][0]["message"].lower()
+    assert "SELECT" not in response.text and "Traceback" not in response.text
+    logged = [r for r in caplog.records if "req-12345678" in r.getMessage()]
+    assert logged and logged[0].exc_info is not None
+
+
+async def test_request_id_is_minted_when_absent_or_insane(api: Api) -> None:
+    response = await api.client.get("/healthz", headers={"x-request-id": "bad id\nwith newline"})
+    assert response.headers["x-request-id"] != "bad id\nwith newline"
+    assert len(response.headers["x-request-id"]) == 32
+
+
+async def test_health_and_readiness(api: Api) -> None:
+    assert (await api.client.get("/healthz")).json() == {"status": "ok"}
+    ready = await api.client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": True, "migrations": True, "draining": False}
+    async with api.engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = 'somewhere_else'"))
+    not_ready = await api.client.get("/readyz")
+    assert not_ready.status_code == 503
+    assert not_ready.json()["checks"]["migrations"] is False
+
+
+async def test_malformed_json_and_missing_query_are_400(api: Api) -> None:
+    bad_json = await api.client.post(
+        "/graphql", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert bad_json.status_code == 400
+    no_query = await api.client.post("/graphql", json={"variables": {}})
+    assert no_query.status_code == 400
+
+
+async def test_syntax_error_has_a_code(api: Api) -> None:
+    response = await api.post("{ me { username ")
+    assert response.status_code == 400
+    assert code_of(response.json()) == "GRAPHQL_PARSE_FAILED"

@@ -1,0 +1,32 @@
+"""The printed SDL is a contract: it must equal the committed schema.graphql."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api.schema.permissions import Requires
+from api.schema.root import schema
+
+SDL_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+PUBLIC_FIELDS = {"login"}
+
+
+def test_committed_sdl_matches_the_schema() -> None:
+    printed = schema.as_str() + "\n"
+    assert SDL_FILE.read_text() == printed, (
+        "schema.graphql drifted: run `chainstore schema > schema.graphql` and review the diff"
+    )
+
+
+def test_every_root_field_declares_its_permission() -> None:
+    """Nothing is reachable without a @requires, except signing in."""
+    missing = []
+    for type_name in ("Query", "Mutation", "Subscription"):
+        root = schema.get_type_by_name(type_name)
+        if root is None:
+            continue
+        for field in root.fields:  # type: ignore[union-attr]
+            guarded = any(isinstance(d, Requires) for d in field.directives)
+            if field.python_name not in PUBLIC_FIELDS and not guarded:
+                missing.append(f"{type_name}.{field.python_name}")
+    assert missing == []
