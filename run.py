@@ -24,11 +24,11 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
 def sh(*args: str | Path) -> None:
     print("+", " ".join(str(a) for a in args), flush=True)
-    subprocess.run([str(a) for a in args], cwd=ROOT, check=True)
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True)  # noqa: S603 (our own tools)
 
 
 def ensure_installed(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (say so plainly on an old Python)
         sys.exit("Chainstore needs Python 3.11 or newer.")
     stamp = VENV / f".installed-{extras}"
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()

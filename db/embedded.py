@@ -6,6 +6,7 @@ records every attached PID; the last one to detach stops the server.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import subprocess
 import time
@@ -74,10 +75,9 @@ def _create_database(admin_uri: str, name: str) -> None:
     with psycopg.connect(admin_uri, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
-            try:
+            # Another process sharing the data dir may win the race: that is fine.
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            except psycopg.errors.DuplicateDatabase:
-                pass  # another process sharing the data dir won the race
 
 
 def to_sqlalchemy_url(uri: str) -> str:

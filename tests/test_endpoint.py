@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
@@ -64,7 +65,7 @@ async def test_oversized_body_gets_413(api: Api) -> None:
     response = await api.post(big)
     assert response.status_code == 413
 
-    async def chunks():  # no Content-Length: the cap is enforced while reading
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the cap is enforced while reading
         for _ in range(8):
             yield b"x" * 65536
 
