@@ -30,3 +30,10 @@ def test_every_root_field_declares_its_permission() -> None:
             if field.python_name not in PUBLIC_FIELDS and not guarded:
                 missing.append(f"{type_name}.{field.python_name}")
     assert missing == []
+
+
+def test_building_the_schema_again_prints_the_same_sdl() -> None:
+    """Each app builds its schema; field extensions must not stack directives on re-use."""
+    from api.schema.root import build_schema
+
+    assert build_schema().as_str() == build_schema().as_str() == schema.as_str()

@@ -39,7 +39,9 @@ class RequiresPermission(FieldExtension):
 
     def apply(self, field: StrawberryField) -> None:
         roles: list[Role] = roles_with(self.permission)
-        field.directives.append(Requires(permission=self.permission, roles=roles))
+        directive = Requires(permission=self.permission, roles=roles)
+        if directive not in field.directives:  # apply() runs again for every schema built
+            field.directives.append(directive)
         self.nullable = isinstance(field.type, StrawberryOptional)
 
     def _denied(self, info: Info) -> bool:
