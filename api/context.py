@@ -56,6 +56,7 @@ class Context:
     _session: AsyncSession | None = None
     hidden: list[dict[str, Any]] = field(default_factory=list)
     query_cost: int | None = None
+    connection_params: Any = None  # graphql-transport-ws connection_init payload
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

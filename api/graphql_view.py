@@ -16,6 +16,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -76,7 +77,30 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         return context
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        if isinstance(request, WebSocket):
+            # Sockets authenticate with connection_init (on_ws_connect), not with headers.
+            client = request.client
+            return Context(
+                request=request,
+                services=self.services,
+                request_id=current_request_id(),
+                client_address=client.host if client else "unknown",
+            )
         return await self._new_context(request)
+
+    async def on_ws_connect(self, context: Context) -> None:
+        """Accept a socket only with a valid `{"authorization": "Bearer <token>"}` payload;
+        otherwise it is closed with 4403 before any subscription runs."""
+        params = context.connection_params
+        authorization = params.get("authorization") if isinstance(params, dict) else None
+        if not isinstance(authorization, str) or not authorization:
+            raise ConnectionRejectionError({"reason": "connection_init needs an authorization"})
+        async with self.services.sessions() as session:
+            try:
+                actor = await auth.authenticate(session, authorization)
+            except Unauthenticated as exc:
+                raise ConnectionRejectionError({"reason": exc.message}) from exc
+        context.authenticated(actor, None)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         try:

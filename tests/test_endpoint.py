@@ -65,7 +65,8 @@ async def test_oversized_body_gets_413(api: Api) -> None:
     response = await api.post(big)
     assert response.status_code == 413
 
-    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the cap is enforced while reading
+    # No Content-Length: the cap is enforced while reading.
+    async def chunks() -> AsyncIterator[bytes]:
         for _ in range(8):
             yield b"x" * 65536
 

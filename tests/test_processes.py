@@ -4,6 +4,7 @@ PostgreSQL's lifecycle. These are the issue's "done when" checks, automated."""
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import os
 import shutil
 import signal
@@ -16,6 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from tests.conftest import REPO
 
@@ -29,9 +33,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run_cli(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [*CHAINSTORE, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120, cwd=REPO
+        [*CHAINSTORE, *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
     )
     assert result.returncode == 0, result.stderr
     return result
@@ -41,7 +53,9 @@ def wait_ready(port: int, process: subprocess.Popen[str], timeout: float = 60) -
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"server exited early: {process.stdout.read() if process.stdout else ''}")
+            raise AssertionError(
+                f"server exited early: {process.stdout.read() if process.stdout else ''}"
+            )
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
                 return
@@ -85,7 +99,11 @@ def serve(empty_db: str) -> Iterator[tuple[int, dict[str, str], subprocess.Popen
     port = free_port()
     process = subprocess.Popen(
         [*CHAINSTORE, "serve", "--port", str(port), "--workers", "2"],
-        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         wait_ready(port, process)
@@ -97,27 +115,44 @@ def serve(empty_db: str) -> Iterator[tuple[int, dict[str, str], subprocess.Popen
 
 def gql(port: int, body: dict, token: str | None = None) -> dict:
     headers = {"authorization": f"Bearer {token}"} if token else {}
-    return httpx.post(f"http://127.0.0.1:{port}/graphql", json=body, headers=headers, timeout=10).json()
+    return httpx.post(
+        f"http://127.0.0.1:{port}/graphql", json=body, headers=headers, timeout=10
+    ).json()
 
 
 def login(port: int, username: str, password: str) -> dict:
-    return gql(port, {
-        "query": "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
-        "variables": {"u": username, "p": password},
-    })
+    return gql(
+        port,
+        {
+            "query": "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+            "variables": {"u": username, "p": password},
+        },
+    )
 
 
 def test_staff_created_by_cli_signs_in_and_freezing_refuses_the_next_request(serve) -> None:
     port, env, process = serve
     run_cli(
-        "staff", "create", "--username", "newbie", "--role", "CLERK", "--store", "SH-001",
-        "--password-stdin", env=env, stdin="a-fresh-password\n",
+        "staff",
+        "create",
+        "--username",
+        "newbie",
+        "--role",
+        "CLERK",
+        "--store",
+        "SH-001",
+        "--password-stdin",
+        env=env,
+        stdin="a-fresh-password\n",
     )
     token = login(port, "newbie", "a-fresh-password")["data"]["login"]["token"]
     # Many requests over two workers: the token is good on every one of them.
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda _: gql(port, ME, token), range(40)))
-    assert all(a["data"]["me"] == {"username": "newbie", "role": "CLERK", "store": {"code": "SH-001"}} for a in answers)
+    assert all(
+        a["data"]["me"] == {"username": "newbie", "role": "CLERK", "store": {"code": "SH-001"}}
+        for a in answers
+    )
     run_cli("staff", "freeze", "newbie", env=env)
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         refused = list(pool.map(lambda _: gql(port, ME, token), range(16)))
@@ -151,15 +186,28 @@ def test_embedded_server_is_shared_and_stopped_with_serve(tmp_path_factory) -> N
     port = free_port()
     process = subprocess.Popen(
         [*CHAINSTORE, "serve", "--port", str(port)],
-        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         wait_ready(port, process, timeout=120)
         pid_file = data_dir / "postgres" / "postmaster.pid"
         postmaster = int(pid_file.read_text().split()[0])
         # A second process on the same data dir attaches to the running server...
-        run_cli("staff", "create", "--username", "second", "--role", "ADMIN", "--password-stdin",
-                env=env, stdin="a-long-password\n")
+        run_cli(
+            "staff",
+            "create",
+            "--username",
+            "second",
+            "--role",
+            "ADMIN",
+            "--password-stdin",
+            env=env,
+            stdin="a-long-password\n",
+        )
         # ...and leaves it running for the first when it exits.
         assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
         assert "token" in login(port, "second", "a-long-password")["data"]["login"]
@@ -176,12 +224,45 @@ def test_cli_refuses_bad_staff_input(empty_db: str) -> None:
     env = {**os.environ, "DATABASE_URL": empty_db}
     result = subprocess.run(
         [*CHAINSTORE, "staff", "create", "--username", "x", "--role", "CLERK", "--password-stdin"],
-        env=env, input="short\n", capture_output=True, text=True, timeout=60, cwd=REPO,
+        env=env,
+        input="short\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
     )
     assert result.returncode == 2
     assert "BAD_USER_INPUT" in result.stderr
     missing = subprocess.run(
-        [*CHAINSTORE, "staff", "freeze", "nobody"], env=env, capture_output=True, text=True, timeout=60, cwd=REPO
+        [*CHAINSTORE, "staff", "freeze", "nobody"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
     )
     assert missing.returncode == 2
     assert "NOT_FOUND" in missing.stderr
+
+
+def test_websocket_needs_a_token_in_connection_init(serve) -> None:
+    port, _, _ = serve
+    url = f"ws://127.0.0.1:{port}/graphql"
+    token = login(port, "hq.ops", "chainstore-demo")["data"]["login"]["token"]
+    with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+        ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(ws.recv(timeout=5))["type"] == "connection_ack"
+    for payload in [{}, {"authorization": "Bearer nope"}, {"authorization": 42}]:
+        with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+            ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+            with pytest.raises(ConnectionClosed) as closed:
+                ws.recv(timeout=5)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403, payload
+    # The legacy graphql-ws subprotocol (auth bypass CVE-2026-35526 in old servers) is refused.
+    with connect(url, subprotocols=[Subprotocol("graphql-ws")]) as ws:
+        with pytest.raises(ConnectionClosed) as refused:
+            ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            ws.recv(timeout=5)
+        assert refused.value.rcvd is not None and refused.value.rcvd.code == 4406
