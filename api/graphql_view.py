@@ -30,6 +30,21 @@ from api.request_id import current_request_id
 
 log = logging.getLogger("chainstore.graphql")
 
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response type GraphQL-over-HTTP asks for: graphql-response+json unless the client
+    accepts only application/json (legacy clients); None when it accepts neither."""
+    if not accept:
+        return GRAPHQL_RESPONSE_JSON
+    kinds = {part.split(";", 1)[0].strip().lower() for part in accept.split(",")}
+    if kinds & {GRAPHQL_RESPONSE_JSON, "*/*", "application/*"}:
+        return GRAPHQL_RESPONSE_JSON
+    if "application/json" in kinds:
+        return "application/json"
+    return None
+
 
 class ChainstoreGraphQL(GraphQL[Context, None]):
     services: Services  # set by the app's lifespan, once the database is up
@@ -47,9 +62,20 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive=receive)
+        media_type = negotiate(request.headers.get("accept"))
+        if media_type is None and not self.should_render_graphql_ide(
+            self.request_adapter_class(request)
+        ):
+            response = PlainTextResponse(
+                f"Acceptable: {GRAPHQL_RESPONSE_JSON} or application/json.", status_code=406
+            )
+            await response(scope, receive, send)
+            return
         context = await self._new_context(request)
         try:
             response = await self.run(request, context=context)
+            if media_type == GRAPHQL_RESPONSE_JSON and response.media_type == "application/json":
+                response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
         except HTTPException as exc:
             response = PlainTextResponse(exc.reason, status_code=exc.status_code)
             if exc.status_code == 405:

@@ -173,7 +173,9 @@ class Api:
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         response = await self.post(query, variables, token=token, headers=headers)
-        assert response.headers["content-type"].startswith("application/json"), response.text
+        assert response.headers["content-type"].startswith(
+            ("application/graphql-response+json", "application/json")
+        ), response.text
         result: dict[str, Any] = response.json()
         return result
 

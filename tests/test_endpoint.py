@@ -194,3 +194,29 @@ async def test_syntax_error_has_a_code(api: Api) -> None:
     response = await api.post("{ me { username ")
     assert response.status_code == 400
     assert code_of(response.json()) == "GRAPHQL_PARSE_FAILED"
+
+
+@pytest.mark.parametrize(
+    ("accept", "status", "content_type"),
+    [
+        (None, 200, "application/graphql-response+json"),
+        ("application/graphql-response+json", 200, "application/graphql-response+json"),
+        ("application/json", 200, "application/json"),
+        ("application/json;q=0.9, */*;q=0.1", 200, "application/graphql-response+json"),
+        ("text/plain", 406, None),
+    ],
+)
+async def test_graphql_over_http_content_negotiation(
+    api: Api, accept: str | None, status: int, content_type: str | None
+) -> None:
+    token = await api.token_for("ops")
+    headers = {"authorization": f"Bearer {token}"}
+    if accept is not None:
+        headers["accept"] = accept
+    response = await api.client.post(
+        "/graphql", json={"query": "{ me { username } }"}, headers=headers
+    )
+    assert response.status_code == status
+    if content_type:
+        assert response.headers["content-type"].split(";")[0] == content_type
+        assert response.json()["data"] == {"me": {"username": "ops"}}
