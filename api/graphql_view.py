@@ -11,7 +11,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from graphql import GraphQLError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -66,16 +66,19 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         if media_type is None and not self.should_render_graphql_ide(
             self.request_adapter_class(request)
         ):
-            response = PlainTextResponse(
+            refusal = PlainTextResponse(
                 f"Acceptable: {GRAPHQL_RESPONSE_JSON} or application/json.", status_code=406
             )
-            await response(scope, receive, send)
+            await refusal(scope, receive, send)
             return
         context = await self._new_context(request)
+        response: Response
         try:
             response = await self.run(request, context=context)
             if media_type == GRAPHQL_RESPONSE_JSON and response.media_type == "application/json":
                 response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+        except ClientDisconnect:
+            return  # the client went away mid-request; nobody is left to answer
         except HTTPException as exc:
             response = PlainTextResponse(exc.reason, status_code=exc.status_code)
             if exc.status_code == 405:

@@ -1,0 +1,167 @@
+"""The floor the API is measured against: plain Starlette, raw psycopg, the same SQL, no GraphQL.
+
+Each endpoint runs the statements the GraphQL operation runs (the per-request token lookup of
+`api.domain.auth.authenticate`, then the ORM's row load) on an autocommit, prepared psycopg
+pool, checks the same permission, and answers with the JSON the GraphQL response carries. It
+accepts the very request body sent to /graphql and reads only its `variables`.
+
+Serve with `uvicorn bench.plain_app:app` and DATABASE_URL set (either URL form).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api.domain.access import ROLE_PERMISSIONS, Permission, Role
+
+# Kept identical to api.domain.auth._AUTHENTICATE_SQL (psycopg placeholders instead of :digest).
+AUTHENTICATE_SQL = """
+    SELECT t.id AS token_id, t.kind, t.grants, t.expires_at <= now() AS expired,
+           t.revoked_at IS NOT NULL AS revoked,
+           s.id AS staff_id, s.username, s.role, s.store_id, s.region_id, s.status
+      FROM auth_token t JOIN staff s ON s.id = t.staff_id
+     WHERE t.token_hash = %s
+    """
+# The columns the ORM loads for `session.get_one(Staff, id)` and `select(Product)`: same DB work.
+STAFF_SQL = (
+    "SELECT id, username, display_name, role, store_id, region_id, status, password_hash,"
+    " created_at, status_changed_at FROM staff WHERE id = %s"
+)
+PRODUCT_SQL = (
+    "SELECT id, sku, barcode, name, category, unit, price_cents, region_id, seasonal,"
+    " shelf_life_days, created_at FROM product WHERE sku = %s"
+)
+
+
+class Refused(Exception):
+    """The GraphQL API would answer with an error here."""
+
+
+def _json(payload: dict[str, Any]) -> Response:
+    return Response(orjson.dumps(payload), media_type="application/json")
+
+
+def _error(message: str) -> Response:
+    return _json({"data": None, "errors": [{"message": message}]})
+
+
+async def _authenticate(conn: AsyncConnection[Any], request: Request) -> tuple[Any, ...]:
+    """The token's row, refused for the reasons `api.domain.auth.authenticate` refuses it."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 100:
+        raise Refused("Malformed Authorization header")
+    digest = hashlib.sha256(token.encode()).digest()
+    cur = await conn.execute(AUTHENTICATE_SQL, (digest,))
+    row: tuple[Any, ...] | None = await cur.fetchone()
+    if row is None or row[4] or row[3] or row[10] == "FROZEN":  # unknown/revoked/expired/frozen
+        raise Refused("Unauthenticated")
+    return row
+
+
+def _permissions(auth_row: tuple[Any, ...]) -> list[str]:
+    granted = ROLE_PERMISSIONS[Role(auth_row[7])] | {Permission(g) for g in auth_row[2]}
+    return sorted(str(p) for p in granted)
+
+
+async def me(request: Request) -> Response:
+    pool: AsyncConnectionPool[AsyncConnection[Any]] = request.app.state.pool
+    await request.body()  # read like the GraphQL view does; `me` takes no variables
+    async with pool.connection() as conn:
+        try:
+            auth = await _authenticate(conn, request)
+        except Refused as exc:
+            return _error(str(exc))
+        cur = await conn.execute(STAFF_SQL, (auth[5],))
+        staff = await cur.fetchone()
+    if staff is None:
+        return _error("Not found")
+    return _json(
+        {
+            "data": {
+                "me": {
+                    "username": staff[1],
+                    "displayName": staff[2],
+                    "role": staff[3],
+                    "status": staff[6],
+                    "permissions": _permissions(auth),
+                }
+            }
+        }
+    )
+
+
+async def product(request: Request) -> Response:
+    pool: AsyncConnectionPool[AsyncConnection[Any]] = request.app.state.pool
+    sku = orjson.loads(await request.body())["variables"]["sku"]
+    async with pool.connection() as conn:
+        try:
+            auth = await _authenticate(conn, request)
+        except Refused as exc:
+            return _error(str(exc))
+        if Permission.VIEW_ORGANISATION not in _permissions(auth):
+            return _error("Forbidden")
+        cur = await conn.execute(PRODUCT_SQL, (sku,))
+        row = await cur.fetchone()
+    found = None
+    if row is not None:
+        found = {
+            "sku": row[1],
+            "name": row[3],
+            "priceCents": row[6],
+            "core": row[7] is None,
+            "seasonal": row[8],
+        }
+    return _json({"data": {"product": found}})
+
+
+def _libpq_url(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    # Sized like the API's SQLAlchemy pool (10 + 10 overflow); autocommit, prepared after 2 uses.
+    pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
+        _libpq_url(os.environ["DATABASE_URL"]),
+        min_size=10,
+        max_size=20,
+        kwargs={
+            "autocommit": True,
+            "prepare_threshold": 2,
+            "application_name": "chainstore-bench-plain",
+        },
+        open=False,
+    )
+    await pool.open(wait=True)
+    app.state.pool = pool
+    try:
+        yield
+    finally:
+        await pool.close()
+
+
+async def healthz(request: Request) -> Response:
+    return _json({"status": "ok"})
+
+
+app = Starlette(
+    routes=[
+        Route("/me", me, methods=["POST"]),
+        Route("/product", product, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ],
+    lifespan=lifespan,
+)
