@@ -37,3 +37,20 @@ def test_building_the_schema_again_prints_the_same_sdl() -> None:
     from api.schema.root import build_schema
 
     assert build_schema().as_str() == build_schema().as_str() == schema.as_str()
+
+
+def test_validation_rules_are_made_once_so_the_validation_cache_can_hit() -> None:
+    """ValidationCache keys on the rule classes: a class made per request never hits."""
+    from strawberry.extensions import AddValidationRules
+
+    from api.schema.root import build_schema
+
+    built = build_schema()
+
+    def rules() -> list[object]:
+        made = [factory() for factory in built.extensions if callable(factory)]
+        return [r for e in made if isinstance(e, AddValidationRules) for r in e.validation_rules]
+
+    first, second = rules(), rules()
+    assert len(first) == 2
+    assert all(a is b for a, b in zip(first, second, strict=True))
