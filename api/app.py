@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -27,17 +28,9 @@ from db.migrations import head_revision
 log = logging.getLogger("chainstore.app")
 
 
-class LazyServices:
-    """Services are built in the lifespan (the database may be embedded and start there)."""
-
-    def __init__(self) -> None:
-        self.value: Services | None = None
-
-
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     schema = build_schema(settings)
-    holder = LazyServices()
     expected_head = head_revision()
 
     @contextlib.asynccontextmanager
@@ -46,21 +39,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         url = settings.database_url
         if url is None:
             embedded = EmbeddedPostgres(settings.data_dir)
-            url = embedded.start()
+            url = await asyncio.to_thread(embedded.start)
         engine = create_engine(
             url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
         )
         services = Services(
             settings=settings, engine=engine, sessions=create_session_factory(engine)
         )
-        holder.value = services
+        # Built here, not at import: the database may be the embedded one, started above.
         app.state.services = services
         graphql_app.services = services
-        app.state.draining = False
         try:
             yield
         finally:
-            app.state.draining = True
             await engine.dispose()
             if embedded is not None:
                 embedded.stop()
@@ -71,8 +62,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:
-        checks: dict[str, Any] = {"database": False, "migrations": False, "draining": False}
-        services = holder.value
+        checks: dict[str, Any] = {"database": False, "migrations": False}
+        services: Services | None = getattr(request.app.state, "services", None)
         if services is not None:
             try:
                 async with services.sessions() as session:
@@ -83,8 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     checks["migrationsDetail"] = f"at {version}, code expects {expected_head}"
             except Exception:  # readiness must answer, whatever the database does
                 log.warning("readiness check failed", exc_info=True)
-        checks["draining"] = bool(getattr(request.app.state, "draining", False))
-        ready = checks["database"] and checks["migrations"] and not checks["draining"]
+        ready = checks["database"] and checks["migrations"]
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     return Starlette(

@@ -130,8 +130,10 @@ def serve(
 
     settings = Settings()
     logging.config.dictConfig(log_config())
-    # uvicorn re-raises SIGTERM after shutting down; exiting normally lets the embedded server stop.
+    # uvicorn re-raises SIGTERM/SIGINT after its shutdown; exiting normally (not by the default
+    # handler) runs the cleanup below, which stops the embedded server.
     signal.signal(signal.SIGTERM, _exit_normally)
+    signal.signal(signal.SIGINT, _exit_normally)
     with database(settings) as url:
         if not no_migrate:
             migrate_to_head(url)
