@@ -92,10 +92,17 @@ class Product(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
     seasonal: Mapped[bool] = mapped_column(Boolean, default=False)
     shelf_life_days: Mapped[int | None] = mapped_column(Integer)
+    # Chain-wide defaults per store; a store x SKU stock level may override them.
+    default_safety_stock: Mapped[int] = mapped_column(Integer, server_default="0")
+    default_reorder_target: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
         CheckConstraint("price_cents >= 0", name="price_not_negative"),
+        CheckConstraint(
+            "default_safety_stock >= 0 AND default_reorder_target >= default_safety_stock",
+            name="stock_defaults_ordered",
+        ),
         CheckConstraint(
             "shelf_life_days IS NULL OR shelf_life_days > 0", name="shelf_life_positive"
         ),

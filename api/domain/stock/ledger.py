@@ -1,0 +1,182 @@
+"""The stock ledger: every change is an immutable movement and a balance update, together.
+
+One statement updates the balances (INSERT ... ON CONFLICT DO UPDATE takes the row lock, so
+concurrent sales of one SKU serialise on it: no lost update) and writes the movements. Rows
+are touched in product order, so two transactions never wait on each other in a cycle.
+Crossing below a store x SKU safety level opens one LOW_STOCK alert (a partial unique index
+allows one OPEN alert per store, SKU and kind); recovering clears it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.domain import events
+from db.models import MovementKind
+
+
+@dataclass(frozen=True)
+class Change:
+    product_id: int
+    quantity: int  # signed: negative takes stock out
+
+
+@dataclass(frozen=True)
+class Balance:
+    product_id: int
+    before: int
+    on_hand: int
+    safety_stock: int
+
+    @property
+    def discrepancy(self) -> bool:
+        """Recorded stock below zero: goods left that the books never received."""
+        return self.on_hand < 0
+
+
+_APPLY = text(
+    """
+    WITH delta AS (
+      SELECT d.product_id, d.quantity, p.default_safety_stock
+        FROM unnest(CAST(:product_ids AS bigint[]), CAST(:quantities AS int[]))
+             AS d(product_id, quantity)
+        JOIN product p ON p.id = d.product_id
+    ), level AS (
+      INSERT INTO stock_level AS l (store_id, product_id, on_hand, in_transit, updated_at)
+      SELECT :store_id, product_id, quantity, 0, now() FROM delta ORDER BY product_id
+      ON CONFLICT (store_id, product_id)
+        DO UPDATE SET on_hand = l.on_hand + EXCLUDED.on_hand, updated_at = now()
+      RETURNING l.product_id, l.on_hand, l.safety_stock
+    ), moved AS (
+      INSERT INTO stock_movement
+        (store_id, product_id, kind, quantity, balance_after, reference_type, reference_id,
+         reason, staff_id)
+      SELECT :store_id, d.product_id, :kind, d.quantity, level.on_hand, :reference_type,
+             :reference_id, :reason, :staff_id
+        FROM delta d JOIN level USING (product_id)
+    )
+    SELECT level.product_id, level.on_hand, level.on_hand - d.quantity AS before,
+           coalesce(level.safety_stock, d.default_safety_stock) AS safety_stock
+      FROM level JOIN delta d USING (product_id)
+     ORDER BY level.product_id
+    """
+)
+
+_OPEN_LOW_STOCK = text(
+    """
+    INSERT INTO stock_alert (store_id, product_id, kind, status, details)
+    SELECT :store_id, a.product_id, 'LOW_STOCK', 'OPEN',
+           jsonb_build_object('onHand', a.on_hand, 'safetyStock', a.safety_stock)
+      FROM unnest(CAST(:product_ids AS bigint[]), CAST(:on_hand AS int[]),
+                  CAST(:safety AS int[])) AS a(product_id, on_hand, safety_stock)
+    ON CONFLICT (store_id, product_id, kind) WHERE status = 'OPEN' DO NOTHING
+    RETURNING id, product_id
+    """
+)
+
+_CLEAR_LOW_STOCK = text(
+    """
+    UPDATE stock_alert SET status = 'CLEARED', cleared_at = now()
+     WHERE store_id = :store_id AND kind = 'LOW_STOCK' AND status = 'OPEN'
+       AND product_id = ANY(CAST(:product_ids AS bigint[]))
+    RETURNING id, product_id
+    """
+)
+
+
+def net_changes(changes: Iterable[Change]) -> dict[int, int]:
+    """One net quantity per product (a statement may touch each balance row only once)."""
+    net: dict[int, int] = defaultdict(int)
+    for change in changes:
+        net[change.product_id] += change.quantity
+    return dict(sorted(net.items()))
+
+
+async def apply_movements(
+    session: AsyncSession,
+    *,
+    store_id: int,
+    region_id: int,
+    kind: MovementKind,
+    changes: Iterable[Change],
+    reference_type: str | None = None,
+    reference_id: str | None = None,
+    reason: str | None = None,
+    staff_id: int | None = None,
+) -> list[Balance]:
+    """Move stock at one store in the caller's transaction; return the new balances."""
+    net = net_changes(changes)
+    if not net:
+        return []
+    rows = (
+        await session.execute(
+            _APPLY,
+            {
+                "product_ids": list(net),
+                "quantities": list(net.values()),
+                "store_id": store_id,
+                "kind": kind.value,
+                "reference_type": reference_type,
+                "reference_id": reference_id,
+                "reason": reason,
+                "staff_id": staff_id,
+            },
+        )
+    ).all()
+    balances = [
+        Balance(
+            product_id=r.product_id, before=r.before, on_hand=r.on_hand, safety_stock=r.safety_stock
+        )
+        for r in rows
+    ]
+    await _update_low_stock_alerts(
+        session, store_id=store_id, region_id=region_id, balances=balances
+    )
+    return balances
+
+
+async def _update_low_stock_alerts(
+    session: AsyncSession, *, store_id: int, region_id: int, balances: list[Balance]
+) -> None:
+    low = [b for b in balances if b.on_hand < b.safety_stock]
+    recovered = [b for b in balances if b.on_hand >= b.safety_stock > b.before]
+    if low:
+        opened = (
+            await session.execute(
+                _OPEN_LOW_STOCK,
+                {
+                    "store_id": store_id,
+                    "product_ids": [b.product_id for b in low],
+                    "on_hand": [b.on_hand for b in low],
+                    "safety": [b.safety_stock for b in low],
+                },
+            )
+        ).all()
+        for alert in opened:
+            await events.emit(
+                session,
+                "LOW_STOCK_RAISED",
+                store_id=store_id,
+                region_id=region_id,
+                payload={"alertId": alert.id, "productId": alert.product_id},
+            )
+    if recovered:
+        cleared = (
+            await session.execute(
+                _CLEAR_LOW_STOCK,
+                {"store_id": store_id, "product_ids": [b.product_id for b in recovered]},
+            )
+        ).all()
+        for alert in cleared:
+            await events.emit(
+                session,
+                "LOW_STOCK_CLEARED",
+                store_id=store_id,
+                region_id=region_id,
+                payload={"alertId": alert.id, "productId": alert.product_id},
+            )

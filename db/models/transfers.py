@@ -1,0 +1,98 @@
+"""Transfers of stock between stores, and replenishment orders from HQ's suppliers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Identity, Index, Integer, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.models.base import Base, created_at_column
+from db.models.organisation import text_enum
+
+
+class TransferStatus(enum.StrEnum):
+    REQUESTED = "REQUESTED"
+    APPROVED = "APPROVED"
+    SHIPPED = "SHIPPED"
+    RECEIVED = "RECEIVED"
+    CANCELLED = "CANCELLED"
+
+
+class ReplenishmentStatus(enum.StrEnum):
+    DRAFT = "DRAFT"
+    APPROVED = "APPROVED"
+    RECEIVED = "RECEIVED"
+    CANCELLED = "CANCELLED"
+
+
+class Transfer(Base):
+    __tablename__ = "transfer"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    from_store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
+    to_store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
+    status: Mapped[TransferStatus] = mapped_column(
+        text_enum(TransferStatus, "transfer_status"), default=TransferStatus.REQUESTED
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    requested_at: Mapped[datetime] = created_at_column()
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    approved_at: Mapped[datetime | None] = mapped_column()
+    shipped_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    shipped_at: Mapped[datetime | None] = mapped_column()
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    received_at: Mapped[datetime | None] = mapped_column()
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (
+        CheckConstraint("from_store_id <> to_store_id", name="different_stores"),
+        Index("ix_transfer_from_store_id_status", "from_store_id", "status"),
+        Index("ix_transfer_to_store_id_status", "to_store_id", "status"),
+    )
+
+
+class TransferLine(Base):
+    __tablename__ = "transfer_line"
+
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("transfer.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    quantity_requested: Mapped[int] = mapped_column(Integer)
+    quantity_shipped: Mapped[int | None] = mapped_column(Integer)
+    quantity_received: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint("quantity_requested > 0", name="requested_positive"),
+        CheckConstraint("quantity_shipped IS NULL OR quantity_shipped >= 0", name="shipped_ok"),
+        CheckConstraint("quantity_received IS NULL OR quantity_received >= 0", name="received_ok"),
+    )
+
+
+class ReplenishmentOrder(Base):
+    __tablename__ = "replenishment_order"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
+    status: Mapped[ReplenishmentStatus] = mapped_column(
+        text_enum(ReplenishmentStatus, "replenishment_status"), default=ReplenishmentStatus.DRAFT
+    )
+    created_at: Mapped[datetime] = created_at_column()
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    approved_at: Mapped[datetime | None] = mapped_column()
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    received_at: Mapped[datetime | None] = mapped_column()
+
+
+class ReplenishmentLine(Base):
+    __tablename__ = "replenishment_line"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("replenishment_order.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    quantity_received: Mapped[int | None] = mapped_column(Integer)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
