@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,13 +50,34 @@ def run_cli(
     return result
 
 
+def start_serve(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    """`chainstore serve ARGS`, its output in a file (a pipe nobody reads would fill and stall
+    the server once its access log passes 64 KiB)."""
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed with the process)
+        "w+", prefix="chainstore-serve-", suffix=".log", delete=False
+    )
+    process = subprocess.Popen(
+        [*CHAINSTORE, "serve", *args],
+        env=env,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    process.log_path = log.name  # type: ignore[attr-defined]
+    return process
+
+
+def server_log(process: subprocess.Popen[str]) -> str:
+    path = getattr(process, "log_path", None)
+    return Path(path).read_text() if path else ""
+
+
 def wait_ready(port: int, process: subprocess.Popen[str], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(
-                f"server exited early: {process.stdout.read() if process.stdout else ''}"
-            )
+            raise AssertionError(f"server exited early:\n{server_log(process)}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
                 return
@@ -97,14 +119,7 @@ def serve(empty_db: str) -> Iterator[tuple[int, dict[str, str], subprocess.Popen
     }
     run_cli("seed", "--demo", env=env)
     port = free_port()
-    process = subprocess.Popen(
-        [*CHAINSTORE, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_serve("--port", str(port), "--workers", "2", env=env)
     try:
         wait_ready(port, process)
         yield port, env, process
@@ -184,14 +199,7 @@ def test_embedded_server_is_shared_and_stopped_with_serve(tmp_path_factory) -> N
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["CHAINSTORE_DATA_DIR"] = str(data_dir)
     port = free_port()
-    process = subprocess.Popen(
-        [*CHAINSTORE, "serve", "--port", str(port)],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_serve("--port", str(port), env=env)
     try:
         wait_ready(port, process, timeout=120)
         pid_file = data_dir / "postgres" / "postmaster.pid"
@@ -214,14 +222,7 @@ def test_embedded_server_is_shared_and_stopped_with_serve(tmp_path_factory) -> N
         # A killed serve never detaches; the next one must still stop the server at exit.
         process.kill()
         process.wait(timeout=10)
-        process = subprocess.Popen(
-            [*CHAINSTORE, "serve", "--port", str(port)],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        process = start_serve("--port", str(port), env=env)
         wait_ready(port, process, timeout=120)
         assert int(pid_file.read_text().split()[0]) == postmaster  # reused, not restarted
         assert stop(process) == 0
