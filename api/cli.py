@@ -162,6 +162,34 @@ def _exit_normally(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Run each scheduled job once, then exit.")
+    ] = False,
+    interval: Annotated[
+        int | None,
+        typer.Option(min=1, help="Seconds between runs (CHAINSTORE_WORKER_INTERVAL_SECONDS)."),
+    ] = None,
+) -> None:
+    """Run the scheduled scans (slow movers, near expiry); several workers may run at once."""
+    from api.worker import run_worker
+
+    settings = Settings() if interval is None else Settings(worker_interval_seconds=interval)
+    logging.config.dictConfig(log_config())
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)  # finish the current job, then exit
+        for outcome in await run_worker(url, settings, once=once, stop=stop):
+            console.print(outcome.describe())
+
+    with database(settings) as url:
+        asyncio.run(main())
+
+
 @app.command("schema")
 def print_schema() -> None:
     """Print the GraphQL SDL (committed as schema.graphql)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,4 +36,23 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(default=20000, ge=10)
     # "role" lets ADMIN and INTEGRATOR callers introspect; "all" and "none" do what they say.
     introspection: str = Field(default="role", pattern="^(role|all|none)$")
+
+    # Members (README "Members"). PII keys: `<id>:<base64 32 bytes>,...` with an `index` entry;
+    # unset, a development ring is generated in the data dir (with a loud warning).
+    pii_keys: SecretStr | None = None
+    member_code_ttl_seconds: int = Field(default=60, ge=10, le=600)
+    # Distinct members one staff member may look up per hour, by role (overrides the defaults
+    # in api/domain/members/limits.py, e.g. '{"CLERK": 100}').
+    member_lookup_ceilings: dict[str, int] = Field(default_factory=dict)
+    # A privacy alert when someone views more distinct profiles than this within the window.
+    member_view_alert_threshold: int = Field(default=30, ge=1)
+    member_view_alert_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
     dev: bool = False
+
+    # Sales: how long after a sale its goods may be returned (at any store).
+    return_window_days: int = Field(default=30, ge=0, le=3650)
+
+    # `chainstore worker`: how often each scheduled scan runs, and what the scans look for.
+    worker_interval_seconds: int = Field(default=300, ge=1)
+    slow_mover_days: int = Field(default=3, ge=1, le=60)  # store-local days without a sale
+    near_expiry_days: int = Field(default=3, ge=0, le=365)  # batches expiring within this

@@ -7,6 +7,7 @@ else (no message, stack or SQL); the server log carries the same id with the tra
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from graphql import GraphQLError
@@ -27,6 +28,14 @@ def _domain_error(error: GraphQLError) -> DomainError | None:
     return original if isinstance(original, DomainError) else None
 
 
+_PHONE_LIKE = re.compile(r"\+?\d(?:[\d\s().-]*\d){5,}")
+
+
+def redact_numbers(message: str) -> str:
+    """Replace runs of six or more digits (spaces, dashes, dots, brackets between) by '***'."""
+    return _PHONE_LIKE.sub("***", message)
+
+
 def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     formatted: dict[str, Any] = dict(error.formatted)
     domain = _domain_error(error)
@@ -35,7 +44,10 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         formatted["extensions"] = {"code": domain.code, **domain.details}
         return formatted
     if error.original_error is None or isinstance(error.original_error, GraphQLError):
-        # graphql-core's own: syntax, validation, and variables that do not coerce.
+        # graphql-core's own: syntax, validation, and variables that do not coerce. Their
+        # messages echo input values (a whole input object when a field is missing), which
+        # may hold a phone number: digit runs that could be one are redacted.
+        formatted["message"] = redact_numbers(error.message)
         extensions = dict(error.extensions or {})
         if "code" not in extensions:
             if error.original_error is not None:

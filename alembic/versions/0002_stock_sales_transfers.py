@@ -213,10 +213,17 @@ def upgrade() -> None:
         sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("received_by_id", sa.Integer(), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_by_id", sa.Integer(), nullable=True),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["approved_by_id"],
             ["staff.id"],
             name=op.f("fk_replenishment_order_approved_by_id_staff"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["cancelled_by_id"],
+            ["staff.id"],
+            name=op.f("fk_replenishment_order_cancelled_by_id_staff"),
         ),
         sa.ForeignKeyConstraint(
             ["received_by_id"],
@@ -230,6 +237,13 @@ def upgrade() -> None:
     )
     op.create_index(
         op.f("ix_replenishment_order_store_id"), "replenishment_order", ["store_id"], unique=False
+    )
+    op.create_index(
+        "uq_replenishment_order_draft",
+        "replenishment_order",
+        ["store_id"],
+        unique=True,
+        postgresql_where=sa.text("status = 'DRAFT'"),
     )
     op.create_table(
         "sale",
@@ -411,6 +425,9 @@ def upgrade() -> None:
             "markdown_id", "store_id", "product_id", name=op.f("pk_markdown_target")
         ),
     )
+    op.create_index(
+        "ix_markdown_target_store_id", "markdown_target", ["store_id", "markdown_id"], unique=False
+    )
     op.create_table(
         "replenishment_line",
         sa.Column("order_id", sa.BigInteger(), nullable=False),
@@ -574,6 +591,7 @@ def downgrade() -> None:
     op.drop_index("ix_sale_line_product_id", table_name="sale_line")
     op.drop_table("sale_line")
     op.drop_table("replenishment_line")
+    op.drop_index("ix_markdown_target_store_id", table_name="markdown_target")
     op.drop_table("markdown_target")
     op.drop_index("ix_transfer_to_store_id_status", table_name="transfer")
     op.drop_index("ix_transfer_from_store_id_status", table_name="transfer")
@@ -584,6 +602,11 @@ def downgrade() -> None:
     op.drop_index("ix_sale_store_id_sold_at", table_name="sale")
     op.drop_index("ix_sale_member_id_sold_at", table_name="sale")
     op.drop_table("sale")
+    op.drop_index(
+        "uq_replenishment_order_draft",
+        table_name="replenishment_order",
+        postgresql_where=sa.text("status = 'DRAFT'"),
+    )
     op.drop_index(op.f("ix_replenishment_order_store_id"), table_name="replenishment_order")
     op.drop_table("replenishment_order")
     op.drop_table("markdown")

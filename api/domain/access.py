@@ -28,26 +28,121 @@ class Permission(enum.StrEnum):
     MANAGE_STAFF = "MANAGE_STAFF"
     MANAGE_API_TOKENS = "MANAGE_API_TOKENS"
     INTROSPECT_SCHEMA = "INTROSPECT_SCHEMA"
+    RECORD_SALES = "RECORD_SALES"  # sales and returns at a store in scope
+    VIEW_SALES = "VIEW_SALES"  # sales reports of stores in scope
+    VIEW_STOCK = "VIEW_STOCK"  # balances, alerts and nearby stock
+    MANAGE_STOCK = "MANAGE_STOCK"  # safety levels and reorder targets
+    REQUEST_TRANSFERS = "REQUEST_TRANSFERS"  # ask another store for goods, cancel the request
+    APPROVE_TRANSFERS = "APPROVE_TRANSFERS"  # let goods leave a source store in scope
+    HANDLE_GOODS = "HANDLE_GOODS"  # ship and receive transfers, receive replenishment
+    MANAGE_REPLENISHMENT = "MANAGE_REPLENISHMENT"  # draft, approve, cancel replenishment orders
+    ISSUE_MARKDOWNS = "ISSUE_MARKDOWNS"  # HQ's time-limited discounts
+    ACKNOWLEDGE_MARKDOWNS = "ACKNOWLEDGE_MARKDOWNS"  # a store confirms it applied a markdown
+    VIEW_MEMBERS = "VIEW_MEMBERS"  # member cards (any store's members: one profile chain-wide)
+    ENROLL_MEMBERS = "ENROLL_MEMBERS"  # enrol a member at a store in scope
+    ISSUE_MEMBER_CODES = "ISSUE_MEMBER_CODES"  # sign a rotating QR member code (demo, tests)
+    VIEW_MEMBER_PHONE_MASKED = "VIEW_MEMBER_PHONE_MASKED"  # 139****5678
+    REVEAL_MEMBER_PHONE = "REVEAL_MEMBER_PHONE"  # the full number, with a logged purpose
+    VIEW_PII_ACCESS_LOG = "VIEW_PII_ACCESS_LOG"
+    VIEW_PRIVACY_ALERTS = "VIEW_PRIVACY_ALERTS"
 
 
-_EVERY_STAFF_ROLE = {Permission.SIGNED_IN, Permission.VIEW_ORGANISATION}
+_EVERY_STAFF_ROLE = {Permission.SIGNED_IN, Permission.VIEW_ORGANISATION, Permission.VIEW_STOCK}
 _MANAGERS = {Permission.VIEW_STAFF, Permission.MANAGE_STAFF, Permission.MANAGE_STORE_SETTINGS}
+_SELLERS = {Permission.RECORD_SALES, Permission.VIEW_SALES}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CLERK: frozenset(_EVERY_STAFF_ROLE | {Permission.VIEW_STAFF}),
-    Role.STORE_MANAGER: frozenset(_EVERY_STAFF_ROLE | _MANAGERS),
-    Role.REGION_MANAGER: frozenset(_EVERY_STAFF_ROLE | _MANAGERS),
-    Role.HQ_OPERATIONS: frozenset(_EVERY_STAFF_ROLE | _MANAGERS),
-    Role.HQ_COMPLIANCE: frozenset(_EVERY_STAFF_ROLE | {Permission.VIEW_STAFF}),
+    Role.CLERK: frozenset(_EVERY_STAFF_ROLE | _SELLERS | {Permission.VIEW_STAFF}),
+    Role.STORE_MANAGER: frozenset(
+        _EVERY_STAFF_ROLE | _MANAGERS | _SELLERS | {Permission.MANAGE_STOCK}
+    ),
+    Role.REGION_MANAGER: frozenset(
+        _EVERY_STAFF_ROLE | _MANAGERS | _SELLERS | {Permission.MANAGE_STOCK}
+    ),
+    Role.HQ_OPERATIONS: frozenset(
+        _EVERY_STAFF_ROLE | _MANAGERS | _SELLERS | {Permission.MANAGE_STOCK}
+    ),
+    Role.HQ_COMPLIANCE: frozenset(
+        _EVERY_STAFF_ROLE | {Permission.VIEW_STAFF, Permission.VIEW_SALES}
+    ),
     Role.COMPLAINT_HANDLER: frozenset(_EVERY_STAFF_ROLE),
     # Read-only unless a token grants more (see GRANTABLE_TO_INTEGRATORS).
     Role.INTEGRATOR: frozenset(_EVERY_STAFF_ROLE | {Permission.INTROSPECT_SCHEMA}),
     Role.ADMIN: frozenset(Permission),
 }
 
+# Moving goods (transfers, replenishment) and markdowns: store staff handle the goods, managers
+# approve what leaves their stores, HQ issues markdowns. Kept as one table merged in here.
+_GOODS_AND_MARKDOWNS: dict[Role, set[Permission]] = {
+    Role.CLERK: {
+        Permission.REQUEST_TRANSFERS,
+        Permission.HANDLE_GOODS,
+        Permission.ACKNOWLEDGE_MARKDOWNS,
+    },
+    Role.STORE_MANAGER: {
+        Permission.REQUEST_TRANSFERS,
+        Permission.APPROVE_TRANSFERS,
+        Permission.HANDLE_GOODS,
+        Permission.MANAGE_REPLENISHMENT,
+        Permission.ACKNOWLEDGE_MARKDOWNS,
+    },
+    Role.REGION_MANAGER: {
+        Permission.REQUEST_TRANSFERS,
+        Permission.APPROVE_TRANSFERS,
+        Permission.MANAGE_REPLENISHMENT,
+    },
+    Role.HQ_OPERATIONS: {
+        Permission.REQUEST_TRANSFERS,
+        Permission.APPROVE_TRANSFERS,
+        Permission.MANAGE_REPLENISHMENT,
+        Permission.ISSUE_MARKDOWNS,
+    },
+}
+ROLE_PERMISSIONS = {
+    role: perms | _GOODS_AND_MARKDOWNS.get(role, set()) for role, perms in ROLE_PERMISSIONS.items()
+}
+
+# Members: every staff role serving customers sees member cards; store staff enrol; managers
+# and above see the masked phone. The full phone, the PII access log and privacy alerts belong
+# to HQ compliance alone: not even ADMIN holds them (purpose-bound access under PIPL).
+_MEMBER_CARD = {Permission.VIEW_MEMBERS}
+_MASKED = {Permission.VIEW_MEMBERS, Permission.VIEW_MEMBER_PHONE_MASKED}
+_MEMBERS: dict[Role, set[Permission]] = {
+    Role.CLERK: _MEMBER_CARD | {Permission.ENROLL_MEMBERS},
+    Role.STORE_MANAGER: _MASKED | {Permission.ENROLL_MEMBERS},
+    Role.REGION_MANAGER: _MASKED,
+    Role.HQ_OPERATIONS: _MASKED,
+    Role.HQ_COMPLIANCE: _MASKED
+    | {
+        Permission.REVEAL_MEMBER_PHONE,
+        Permission.VIEW_PII_ACCESS_LOG,
+        Permission.VIEW_PRIVACY_ALERTS,
+    },
+    Role.COMPLAINT_HANDLER: _MEMBER_CARD,
+}
+COMPLIANCE_ONLY: frozenset[Permission] = frozenset(
+    {
+        Permission.REVEAL_MEMBER_PHONE,
+        Permission.VIEW_PII_ACCESS_LOG,
+        Permission.VIEW_PRIVACY_ALERTS,
+    }
+)
+ROLE_PERMISSIONS = {
+    role: frozenset(
+        (perms | _MEMBERS.get(role, set()))
+        - (COMPLIANCE_ONLY if role is not Role.HQ_COMPLIANCE else frozenset())
+    )
+    for role, perms in ROLE_PERMISSIONS.items()
+}
+
 # What an ADMIN may add to an integrator token beyond the INTEGRATOR role's read-only set.
 GRANTABLE_TO_INTEGRATORS: frozenset[Permission] = frozenset(
-    {Permission.VIEW_STAFF, Permission.MANAGE_STORE_SETTINGS}
+    {
+        Permission.VIEW_STAFF,
+        Permission.MANAGE_STORE_SETTINGS,
+        Permission.RECORD_SALES,
+        Permission.VIEW_SALES,
+    }
 )
 
 # Which roles a caller may create or freeze: strictly below their own rank, never ADMIN.
@@ -96,6 +191,23 @@ class StoreScope:
 
     def allows_region(self, region_id: int) -> bool:
         return self.all_stores or (self.store_id is None and self.region_id == region_id)
+
+    def sql_params(self) -> dict[str, Any]:
+        """Bind parameters for SCOPE_CHECK_SQL (hot statements written as SQL text)."""
+        return {
+            "scope_all": self.all_stores,
+            "scope_store": self.store_id,
+            "scope_region": self.region_id,
+        }
+
+
+# StoreScope.allows as SQL over a store row aliased `s`, bound with StoreScope.sql_params():
+# lets a hot path check scope inside the statement that writes, without a round trip first.
+SCOPE_CHECK_SQL = (
+    "(CAST(:scope_all AS boolean)"
+    " OR s.id = CAST(:scope_store AS int)"
+    " OR (CAST(:scope_store AS int) IS NULL AND s.region_id = CAST(:scope_region AS int)))"
+)
 
 
 @dataclass(frozen=True)

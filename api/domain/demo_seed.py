@@ -42,6 +42,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.demo_catalogue import CATALOGUE
+from api.domain.demo_members import seed_demo_members
+from api.domain.demo_stock import seed_demo_stock
 from api.domain.passwords import hash_password
 from db.models import Product, Region, Role, Staff, StaffStatus, Store, StoreType
 
@@ -301,6 +303,8 @@ async def seed_demo(
     store_ids = await _ids(session, Store, [store.code for store in STORES])
     products = await _seed_products(session, region_ids, report)
     staff = await _seed_staff(session, region_ids, store_ids, report)
+    await seed_demo_members(session)  # members (api/domain/demo_members.py)
+    await seed_demo_stock(session)  # opening stock: api/domain/demo_stock.py
     await session.flush()
     return SeedReport(
         regions=regions,

@@ -19,17 +19,43 @@ from strawberry.schema.config import StrawberryConfig
 from api.config import Settings
 from api.limits import QueryLimits
 from api.resolvers.auth import AuthMutation, AuthQuery
+from api.resolvers.markdowns import MarkdownMutation, MarkdownQuery
+from api.resolvers.members import MembersMutation, MembersQuery
 from api.resolvers.organisation import OrganisationMutation, OrganisationQuery
+from api.resolvers.replenishment import ReplenishmentMutation, ReplenishmentQuery
+from api.resolvers.sales import SalesMutation, SalesQuery
 from api.resolvers.staff import StaffMutation, StaffQuery
+from api.resolvers.stock import StockMutation, StockQuery
+from api.resolvers.transfers import TransferMutation, TransferQuery
 
 
 @strawberry.type(description="Everything HQ, stores and integrators can read.")
-class Query(AuthQuery, OrganisationQuery, StaffQuery):
+class Query(
+    AuthQuery,
+    OrganisationQuery,
+    StaffQuery,
+    TransferQuery,
+    ReplenishmentQuery,
+    MarkdownQuery,
+    SalesQuery,
+    StockQuery,
+    MembersQuery,
+):
     pass
 
 
 @strawberry.type(description="Every change; retried ones take an idempotencyKey.")
-class Mutation(AuthMutation, OrganisationMutation, StaffMutation):
+class Mutation(
+    AuthMutation,
+    OrganisationMutation,
+    StaffMutation,
+    TransferMutation,
+    ReplenishmentMutation,
+    MarkdownMutation,
+    SalesMutation,
+    StockMutation,
+    MembersMutation,
+):
     pass
 
 

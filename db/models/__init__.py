@@ -5,6 +5,18 @@ from db.models.base import Base
 from db.models.events import Event
 from db.models.idempotency import IdempotencyRecord
 from db.models.markdowns import Markdown, MarkdownTarget
+from db.models.members import (
+    Member,
+    MemberPreference,
+    MemberTier,
+    MemberView,
+    PiiAccessLog,
+    PointsEntry,
+    PointsEntryKind,
+    PreferenceKind,
+    PrivacyAlert,
+    PrivacyAlertKind,
+)
 from db.models.organisation import Product, Region, Store, StoreType
 from db.models.sales import ReturnLine, Sale, SaleLine, SaleReturn
 from db.models.staff import Role, Staff, StaffStatus
@@ -36,7 +48,17 @@ __all__ = [
     "LoginThrottle",
     "Markdown",
     "MarkdownTarget",
+    "Member",
+    "MemberPreference",
+    "MemberTier",
+    "MemberView",
     "MovementKind",
+    "PiiAccessLog",
+    "PointsEntry",
+    "PointsEntryKind",
+    "PreferenceKind",
+    "PrivacyAlert",
+    "PrivacyAlertKind",
     "Product",
     "Region",
     "ReplenishmentLine",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Integer, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, created_at_column
@@ -35,3 +35,6 @@ class MarkdownTarget(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     acknowledged_at: Mapped[datetime | None] = mapped_column()
+
+    # A store's markdowns are listed by store: the primary key leads with the markdown.
+    __table_args__ = (Index("ix_markdown_target_store_id", "store_id", "markdown_id"),)

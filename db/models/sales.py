@@ -33,8 +33,8 @@ class Sale(Base):
     receipt_no: Mapped[str] = mapped_column(String(64))
     sold_at: Mapped[datetime] = mapped_column()
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
-    # The member served, if a member code was scanned (the members issue adds the foreign key).
-    member_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The member served, if a member code was scanned.
+    member_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("member.id"))
     points_redeemed: Mapped[int] = mapped_column(Integer, default=0)
     subtotal_cents: Mapped[int] = mapped_column(BigInteger)  # sum of quantity x unit price
     discount_cents: Mapped[int] = mapped_column(BigInteger)  # line discounts

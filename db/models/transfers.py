@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Identity, Index, Integer, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, created_at_column
@@ -84,6 +94,18 @@ class ReplenishmentOrder(Base):
     approved_at: Mapped[datetime | None] = mapped_column()
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     received_at: Mapped[datetime | None] = mapped_column()
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (
+        # Regenerating drafts updates the store's one DRAFT instead of adding another.
+        Index(
+            "uq_replenishment_order_draft",
+            "store_id",
+            unique=True,
+            postgresql_where=text("status = 'DRAFT'"),
+        ),
+    )
 
 
 class ReplenishmentLine(Base):

@@ -4,7 +4,9 @@ One statement updates the balances (INSERT ... ON CONFLICT DO UPDATE takes the r
 concurrent sales of one SKU serialise on it: no lost update) and writes the movements. Rows
 are touched in product order, so two transactions never wait on each other in a cycle.
 Crossing below a store x SKU safety level opens one LOW_STOCK alert (a partial unique index
-allows one OPEN alert per store, SKU and kind); recovering clears it.
+allows one OPEN alert per store, SKU and kind); recovering clears it. Only a crossing touches
+the alerts: balances change under the row lock, so exactly one transaction sees each crossing,
+and a sale below safety that crosses nothing costs no statement beyond the balance update.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +35,7 @@ class Balance:
     before: int
     on_hand: int
     safety_stock: int
+    created: bool = False  # no balance row existed: below safety from the start is a crossing
 
     @property
     def discrepancy(self) -> bool:
@@ -47,11 +51,14 @@ _APPLY = text(
              AS d(product_id, quantity)
         JOIN product p ON p.id = d.product_id
     ), level AS (
-      INSERT INTO stock_level AS l (store_id, product_id, on_hand, in_transit, updated_at)
-      SELECT :store_id, product_id, quantity, 0, now() FROM delta ORDER BY product_id
+      INSERT INTO stock_level AS l
+        (store_id, product_id, on_hand, in_transit, last_sold_at, updated_at)
+      SELECT :store_id, product_id, quantity, 0, CAST(:sold_at AS timestamptz), now()
+        FROM delta ORDER BY product_id
       ON CONFLICT (store_id, product_id)
-        DO UPDATE SET on_hand = l.on_hand + EXCLUDED.on_hand, updated_at = now()
-      RETURNING l.product_id, l.on_hand, l.safety_stock
+        DO UPDATE SET on_hand = l.on_hand + EXCLUDED.on_hand, updated_at = now(),
+                      last_sold_at = greatest(l.last_sold_at, EXCLUDED.last_sold_at)
+      RETURNING l.product_id, l.on_hand, l.safety_stock, (l.xmax = 0) AS created
     ), moved AS (
       INSERT INTO stock_movement
         (store_id, product_id, kind, quantity, balance_after, reference_type, reference_id,
@@ -61,7 +68,7 @@ _APPLY = text(
         FROM delta d JOIN level USING (product_id)
     )
     SELECT level.product_id, level.on_hand, level.on_hand - d.quantity AS before,
-           coalesce(level.safety_stock, d.default_safety_stock) AS safety_stock
+           coalesce(level.safety_stock, d.default_safety_stock) AS safety_stock, level.created
       FROM level JOIN delta d USING (product_id)
      ORDER BY level.product_id
     """
@@ -108,8 +115,12 @@ async def apply_movements(
     reference_id: str | None = None,
     reason: str | None = None,
     staff_id: int | None = None,
+    sold_at: datetime | None = None,
 ) -> list[Balance]:
-    """Move stock at one store in the caller's transaction; return the new balances."""
+    """Move stock at one store in the caller's transaction; return the new balances.
+
+    `sold_at` (sales only) advances the balances' last_sold_at, which slow-mover scans read.
+    """
     net = net_changes(changes)
     if not net:
         return []
@@ -125,26 +136,64 @@ async def apply_movements(
                 "reference_id": reference_id,
                 "reason": reason,
                 "staff_id": staff_id,
+                "sold_at": sold_at,
             },
         )
     ).all()
     balances = [
         Balance(
-            product_id=r.product_id, before=r.before, on_hand=r.on_hand, safety_stock=r.safety_stock
+            product_id=r.product_id,
+            before=r.before,
+            on_hand=r.on_hand,
+            safety_stock=r.safety_stock,
+            created=r.created,
         )
         for r in rows
     ]
-    await _update_low_stock_alerts(
+    await _update_alerts_on_crossing(
         session, store_id=store_id, region_id=region_id, balances=balances
     )
     return balances
 
 
-async def _update_low_stock_alerts(
+async def reconcile_low_stock_alert(
+    session: AsyncSession, *, store_id: int, region_id: int, balance: Balance
+) -> None:
+    """Open or clear the alert for a balance whose safety level itself changed."""
+    low = balance.on_hand < balance.safety_stock
+    await _update_low_stock_alerts(
+        session,
+        store_id=store_id,
+        region_id=region_id,
+        low=[balance] if low else [],
+        recovered=[] if low else [balance],
+    )
+
+
+async def _update_alerts_on_crossing(
     session: AsyncSession, *, store_id: int, region_id: int, balances: list[Balance]
 ) -> None:
-    low = [b for b in balances if b.on_hand < b.safety_stock]
-    recovered = [b for b in balances if b.on_hand >= b.safety_stock > b.before]
+    await _update_low_stock_alerts(
+        session,
+        store_id=store_id,
+        region_id=region_id,
+        low=[
+            b
+            for b in balances
+            if b.on_hand < b.safety_stock and (b.created or b.safety_stock <= b.before)
+        ],
+        recovered=[b for b in balances if b.on_hand >= b.safety_stock > b.before],
+    )
+
+
+async def _update_low_stock_alerts(
+    session: AsyncSession,
+    *,
+    store_id: int,
+    region_id: int,
+    low: list[Balance],
+    recovered: list[Balance],
+) -> None:
     if low:
         opened = (
             await session.execute(

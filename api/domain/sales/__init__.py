@@ -1,0 +1,36 @@
+"""Sales from the till, returns at any store, and sales reports (core and regional SKUs apart)."""
+
+from api.domain.sales.record import (
+    MAX_BATCH,
+    NewSale,
+    RecordedSale,
+    SaleLineInput,
+    SaleOutcome,
+    record_sale,
+    record_sales,
+)
+from api.domain.sales.returns import (
+    NewReturn,
+    RecordedReturn,
+    RecordedReturnLine,
+    ReturnLineInput,
+    record_return,
+)
+from api.domain.sales.summary import SalesSummary, sales_summary
+
+__all__ = [
+    "MAX_BATCH",
+    "NewReturn",
+    "NewSale",
+    "RecordedReturn",
+    "RecordedReturnLine",
+    "RecordedSale",
+    "ReturnLineInput",
+    "SaleLineInput",
+    "SaleOutcome",
+    "SalesSummary",
+    "record_return",
+    "record_sale",
+    "record_sales",
+    "sales_summary",
+]

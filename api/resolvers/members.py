@@ -1,0 +1,208 @@
+"""Members: enrolment, look-up by code or id, QR codes, the PII access log, privacy alerts."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from api.domain.access import Permission
+from api.domain.errors import InvalidInput
+from api.domain.idempotency import run_once
+from api.domain.members import codes, limits, pii, profile
+from api.domain.members.phones import normalise_phone
+from api.schema.members import (
+    EnrollMemberInput,
+    EnrollMemberPayload,
+    Member,
+    MemberCode,
+    PiiAccessEntry,
+    PiiAccessLogFilter,
+    PrivacyAlert,
+    SetMemberMarketingConsentPayload,
+    SetMemberTagsPayload,
+    key_ring,
+)
+from api.schema.permissions import requires
+from api.schema.relay import Connection, connection
+
+
+def lookup_policy(info: Info) -> limits.LookupPolicy:
+    settings = info.context.settings
+    return limits.policy_from(
+        settings.member_lookup_ceilings,
+        alert_threshold=settings.member_view_alert_threshold,
+        alert_window_minutes=settings.member_view_alert_window_minutes,
+    )
+
+
+async def open_member(info: Info, member_id: int) -> Member:
+    """A member card opened by the caller: counted toward their hourly ceiling."""
+    context = info.context
+    member = await profile.open_member(
+        context.session, context.services.sessions, context.actor, member_id, lookup_policy(info)
+    )
+    return Member.from_model(member)
+
+
+@strawberry.type
+class MembersQuery:
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_MEMBERS)],
+        description="The member a scanned code names: the 16-digit card number or a rotating "
+        "QR code (refused once expired or when forged). Counts toward your hourly ceiling of "
+        "distinct members looked up.",
+    )
+    async def member_by_code(self, info: Info, code: str) -> Member:
+        context = info.context
+        member_id = await profile.resolve_member_code(
+            context.session,
+            code,
+            ring=key_ring(info),
+            ttl_seconds=context.settings.member_code_ttl_seconds,
+        )
+        return await open_member(info, member_id)
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_MEMBERS)],
+        description="A member by global id. Counts toward your hourly ceiling.",
+    )
+    async def member(self, info: Info, id: strawberry.ID) -> Member:
+        return await open_member(info, profile.parse_global_id(str(id)))
+
+    @strawberry.field(
+        extensions=[requires(Permission.ISSUE_MEMBER_CODES)],
+        description="Sign a rotating QR code for a member (what the member's app shows), with "
+        "its QR symbol as SVG and PNG: for the demo and the clerk app's tests.",
+    )
+    async def member_code(self, info: Info, member_id: strawberry.ID) -> MemberCode:
+        context = info.context
+        member = await profile.get_member(context.session, profile.parse_global_id(str(member_id)))
+        issued = codes.issue_qr_code(
+            key_ring(info), member.id, ttl_seconds=context.settings.member_code_ttl_seconds
+        )
+        return MemberCode(
+            code=issued.code,
+            expires_at=issued.expires_at,
+            svg=codes.render_svg(issued.code),
+            png_data_url=codes.png_data_url(issued.code),
+        )
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_PII_ACCESS_LOG)],
+        description="Every reveal of a member's phone number, newest first (append-only).",
+    )
+    async def pii_access_log(
+        self,
+        info: Info,
+        filter: PiiAccessLogFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PiiAccessEntry]:
+        f = filter or PiiAccessLogFilter()
+        page = await pii.access_log(
+            info.context.session,
+            info.context.actor,
+            filter=pii.AccessLogFilter(
+                member_id=profile.parse_global_id(str(f.member_id)) if f.member_id else None,
+                staff_username=f.staff_username,
+                since=f.since,
+            ),
+            first=first,
+            after=after,
+        )
+        return connection(page, PiiAccessEntry.from_model)
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_PRIVACY_ALERTS)],
+        description="Staff who looked up or viewed unusually many members, newest first.",
+    )
+    async def privacy_alerts(
+        self,
+        info: Info,
+        staff_username: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PrivacyAlert]:
+        page = await limits.list_privacy_alerts(
+            info.context.session,
+            info.context.actor,
+            staff_username=staff_username,
+            first=first,
+            after=after,
+        )
+        return connection(page, PrivacyAlert.from_model)
+
+
+@strawberry.type
+class MembersMutation:
+    @strawberry.mutation(
+        extensions=[requires(Permission.ENROLL_MEMBERS)],
+        description="Enrol a customer at your store. An already-enrolled phone number is "
+        "CONFLICT and creates nothing. The phone is write-only.",
+    )
+    async def enroll_member(
+        self, info: Info, input: EnrollMemberInput, idempotency_key: str | None = None
+    ) -> EnrollMemberPayload:
+        context = info.context
+        actor = context.require_actor()
+        ring = key_ring(info)
+        new = profile.NewMember(
+            phone=input.phone,
+            display_name=input.display_name,
+            marketing_consent=input.marketing_consent,
+            tags=tuple(input.tags),
+            store_code=input.store_code,
+        )
+
+        async def perform() -> dict[str, int]:
+            created = await profile.enrol_member(context.session, actor, ring, new)
+            return {"memberId": created.id}
+
+        # The stored request hash must not be a hash of the phone number (a plain sha256 of a
+        # phone number is reversed by enumeration): the keyed blind index stands in for it.
+        try:
+            phone_key = ring.blind_index(normalise_phone(input.phone)).hex()
+        except InvalidInput:  # refused by enrol_member itself, with every other problem
+            phone_key = "invalid"
+        result = await run_once(
+            context.session,
+            actor,
+            operation="enrollMember",
+            key=idempotency_key,
+            arguments={
+                "phone": phone_key,
+                "displayName": new.display_name,
+                "marketingConsent": new.marketing_consent,
+                "tags": sorted(new.tags),
+                "storeCode": new.store_code,
+            },
+            perform=perform,
+        )
+        member = await profile.get_member(context.session, result["memberId"])
+        return EnrollMemberPayload(member=Member.from_model(member))
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.ENROLL_MEMBERS)],
+        description="Record the member's marketing consent, or its withdrawal, with the time.",
+    )
+    async def set_member_marketing_consent(
+        self, info: Info, member_id: strawberry.ID, consent: bool
+    ) -> SetMemberMarketingConsentPayload:
+        opened = await open_member(info, profile.parse_global_id(str(member_id)))
+        member = await profile.set_marketing_consent(
+            info.context.session, info.context.actor, opened.model.id, consent
+        )
+        return SetMemberMarketingConsentPayload(member=Member.from_model(member))
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.ENROLL_MEMBERS)],
+        description="Replace the member's explicit preference tags.",
+    )
+    async def set_member_tags(
+        self, info: Info, member_id: strawberry.ID, tags: list[str]
+    ) -> SetMemberTagsPayload:
+        opened = await open_member(info, profile.parse_global_id(str(member_id)))
+        member = await profile.set_tags(
+            info.context.session, info.context.actor, opened.model.id, tags
+        )
+        return SetMemberTagsPayload(member=Member.from_model(member))

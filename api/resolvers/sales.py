@@ -1,0 +1,169 @@
+"""Sales from the till, returns, and the sales summary."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from api.domain import sales
+from api.domain.access import Permission
+from api.domain.idempotency import run_once
+from api.domain.sales.record import load_sale
+from api.schema.permissions import requires
+from api.schema.sales import (
+    RecordReturnInput,
+    RecordReturnPayload,
+    RecordSaleInput,
+    RecordSalePayload,
+    RecordSaleResult,
+    RecordSalesPayload,
+    SaleReturn,
+    SalesSummary,
+)
+
+
+def _new_sale(input: RecordSaleInput) -> sales.NewSale:
+    return sales.NewSale(
+        store_code=input.store_code,
+        receipt_no=input.receipt_no,
+        sold_at=input.sold_at,
+        lines=[
+            sales.SaleLineInput(
+                sku=x.sku,
+                quantity=x.quantity,
+                unit_price_cents=x.unit_price_cents,
+                discount_cents=x.discount_cents,
+            )
+            for x in input.lines
+        ],
+        member_code=input.member_code,
+        points_redeemed=input.points_redeemed,
+    )
+
+
+@strawberry.type
+class SalesQuery:
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_SALES)],
+        description="Sales with soldAt in [from, to) at a store in your scope, core and "
+        "regional SKUs apart (returns are not netted off).",
+    )
+    async def sales_summary(
+        self,
+        info: Info,
+        store_code: str,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+    ) -> SalesSummary:
+        summary = await sales.sales_summary(
+            info.context.session, info.context.actor, store_code=store_code, start=from_, end=to
+        )
+        return SalesSummary(**vars(summary))
+
+
+@strawberry.type
+class SalesMutation:
+    @strawberry.mutation(
+        extensions=[requires(Permission.RECORD_SALES)],
+        description="Record a till receipt. Idempotent by (store, receiptNo): a replay returns "
+        "the first sale and changes nothing; a replay with other content is CONFLICT. Never "
+        "refused for lack of recorded stock (the balance may go negative: `discrepancy`). "
+        "idempotencyKey is optional (the receipt number already is one).",
+    )
+    async def record_sale(
+        self, info: Info, input: RecordSaleInput, idempotency_key: str | None = None
+    ) -> RecordSalePayload:
+        context = info.context
+        new = _new_sale(input)
+        now = datetime.now(UTC)
+        if idempotency_key is None:  # the hot path: no idempotency record
+            sale = await sales.record_sale(context.session, context.actor, new, now=now)
+            return RecordSalePayload.from_domain(sale)
+        actor = context.require_actor()
+        recorded: list[sales.RecordedSale] = []
+
+        async def perform() -> dict[str, Any]:
+            sale = await sales.record_sale(context.session, actor, new, now=now)
+            recorded.append(sale)
+            return {"storeId": sale.store_id, "receiptNo": sale.receipt_no}
+
+        result = await run_once(
+            context.session,
+            actor,
+            operation="recordSale",
+            key=idempotency_key,
+            arguments=vars(new),
+            perform=perform,
+        )
+        if recorded:
+            return RecordSalePayload.from_domain(recorded[0])
+        again = await load_sale(context.session, result["storeId"], result["receiptNo"])
+        assert again is not None
+        return RecordSalePayload.from_domain(again)
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.RECORD_SALES)],
+        description="Record up to 500 receipts; each succeeds or fails alone, with a result per "
+        "receipt in input order (mind the 256 KiB body limit for large baskets).",
+    )
+    async def record_sales(self, info: Info, inputs: list[RecordSaleInput]) -> RecordSalesPayload:
+        outcomes = await sales.record_sales(
+            info.context.session,
+            info.context.actor,
+            [_new_sale(i) for i in inputs],
+            now=datetime.now(UTC),
+        )
+        return RecordSalesPayload(results=[RecordSaleResult.from_domain(o) for o in outcomes])
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.RECORD_SALES)],
+        description="Take goods back at a store in your scope against a receipt from any store, "
+        "within the return window (CHAINSTORE_RETURN_WINDOW_DAYS).",
+    )
+    async def record_return(
+        self, info: Info, input: RecordReturnInput, idempotency_key: str | None = None
+    ) -> RecordReturnPayload:
+        context = info.context
+        actor = context.require_actor()
+        new = sales.NewReturn(
+            store_code=input.store_code,
+            original_store_code=input.original_store_code,
+            receipt_no=input.receipt_no,
+            lines=[
+                sales.ReturnLineInput(sku=x.sku, quantity=x.quantity, resaleable=x.resaleable)
+                for x in input.lines
+            ],
+        )
+
+        async def perform() -> dict[str, Any]:
+            taken = await sales.record_return(
+                context.session,
+                actor,
+                new,
+                now=datetime.now(UTC),
+                window_days=context.settings.return_window_days,
+            )
+            return {"saleReturn": _as_json(taken)}
+
+        result = await run_once(
+            context.session,
+            actor,
+            operation="recordReturn",
+            key=idempotency_key,
+            arguments=vars(new),
+            perform=perform,
+        )
+        return RecordReturnPayload(sale_return=_from_json(result["saleReturn"]))
+
+
+def _as_json(r: sales.RecordedReturn) -> dict[str, Any]:
+    """The stored result of a return (a replay answers with it)."""
+    return {**vars(r), "lines": [vars(line) for line in r.lines]}
+
+
+def _from_json(data: dict[str, Any]) -> SaleReturn:
+    lines = [sales.RecordedReturnLine(**line) for line in data["lines"]]
+    return SaleReturn.from_domain(sales.RecordedReturn(**{**data, "lines": lines}))

@@ -1,0 +1,115 @@
+"""Stock balances, nearby stock, stock alerts, and a store's safety levels."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from api.domain.access import Permission
+from api.domain.stock import queries
+from api.domain.stock.thresholds import set_stock_thresholds
+from api.schema.permissions import requires
+from api.schema.relay import Connection, connection
+from api.schema.stock import (
+    NearbyStock,
+    SetStockThresholdsPayload,
+    StockAlert,
+    StockAlertStatus,
+    StockLevel,
+    StockLevelFilter,
+)
+from db.models import AlertStatus
+
+
+@strawberry.type
+class StockQuery:
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_STOCK)],
+        description="A SKU's balance at a store in your scope (zero if never stocked there).",
+    )
+    async def stock_level(self, info: Info, store_code: str, sku: str) -> StockLevel:
+        row = await queries.get_stock_level(
+            info.context.session, info.context.actor, store_code=store_code, sku=sku
+        )
+        return StockLevel.from_row(row)
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_STOCK)],
+        description="A store's balances with their products, by SKU.",
+    )
+    async def stock_levels(
+        self,
+        info: Info,
+        store_code: str,
+        filter: StockLevelFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[StockLevel]:
+        f = filter or StockLevelFilter()
+        page = await queries.list_stock_levels(
+            info.context.session,
+            info.context.actor,
+            store_code=store_code,
+            filter=queries.StockFilter(
+                below_safety=f.below_safety, category=f.category, search=f.search
+            ),
+            first=first,
+            after=after,
+        )
+        return connection(page, StockLevel.from_row)
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_STOCK)],
+        description="Other stores holding the SKU (on hand > 0), nearest first by great-circle "
+        "distance from a store in your scope; `first` 1-100.",
+    )
+    async def nearby_stock(
+        self, info: Info, sku: str, store_code: str, first: int = 10
+    ) -> list[NearbyStock]:
+        rows = await queries.nearby_stock(
+            info.context.session, info.context.actor, sku=sku, store_code=store_code, first=first
+        )
+        return [NearbyStock.from_row(r) for r in rows]
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_STOCK)],
+        description="A store's alerts, oldest first; OPEN ones unless `status` says otherwise.",
+    )
+    async def stock_alerts(
+        self,
+        info: Info,
+        store_code: str,
+        status: StockAlertStatus | None = AlertStatus.OPEN,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[StockAlert]:
+        page = await queries.list_stock_alerts(
+            info.context.session,
+            info.context.actor,
+            store_code=store_code,
+            status=status,
+            first=first,
+            after=after,
+        )
+        return connection(page, StockAlert.from_row)
+
+
+@strawberry.type
+class StockMutation:
+    @strawberry.mutation(
+        extensions=[requires(Permission.MANAGE_STOCK)],
+        description="Set a store's own safety level and reorder target for a SKU (overriding "
+        "the product's defaults); the LOW_STOCK alert follows at once.",
+    )
+    async def set_stock_thresholds(
+        self, info: Info, store_code: str, sku: str, safety_stock: int, reorder_target: int
+    ) -> SetStockThresholdsPayload:
+        row = await set_stock_thresholds(
+            info.context.session,
+            info.context.actor,
+            store_code=store_code,
+            sku=sku,
+            safety_stock=safety_stock,
+            reorder_target=reorder_target,
+        )
+        return SetStockThresholdsPayload(stock_level=StockLevel.from_row(row))

@@ -1,0 +1,203 @@
+"""Queries and mutations for transfers of stock between stores."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import Context
+from api.domain import transfers
+from api.domain.access import Permission
+from api.domain.errors import InvalidInput
+from api.domain.idempotency import run_once
+from api.schema.permissions import requires
+from api.schema.relay import Connection, connection
+from api.schema.transfers import (
+    ApproveTransferPayload,
+    CancelTransferPayload,
+    ReceiveTransferPayload,
+    RequestTransferInput,
+    RequestTransferPayload,
+    ShipTransferPayload,
+    SkuQuantityInput,
+    Transfer,
+    TransferFilter,
+    TransferLine,
+)
+
+
+def object_id(value: strawberry.ID, argument: str = "id") -> int:
+    """An id this API issued (a positive integer), else BAD_USER_INPUT."""
+    text = str(value)
+    if not text.isdigit() or len(text) > 18 or int(text) == 0:
+        raise InvalidInput(f"{argument}: {text!r} is not an id this API issued.", argument=argument)
+    return int(text)
+
+
+def line_inputs(lines: list[SkuQuantityInput]) -> list[transfers.LineInput]:
+    return [transfers.LineInput(sku=line.sku.strip(), quantity=line.quantity) for line in lines]
+
+
+async def _transfer(context: Context, transfer_id: int) -> Transfer:
+    return Transfer.from_view(await transfers.transfer_view(context.session, transfer_id))
+
+
+@strawberry.type
+class TransferQuery:
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_STOCK)],
+        description="A transfer from or to a store in your scope; null if none has this id.",
+    )
+    async def transfer(self, info: Info, id: strawberry.ID) -> Transfer | None:
+        view = await transfers.get_transfer(info.context.session, info.context.actor, object_id(id))
+        return Transfer.from_view(view) if view else None
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_STOCK)],
+        description="Transfers from or to stores in your scope, oldest first.",
+    )
+    async def transfers(
+        self,
+        info: Info,
+        filter: TransferFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Transfer]:
+        f = filter or TransferFilter()
+        page = await transfers.list_transfers(
+            info.context.session,
+            info.context.actor,
+            filter=transfers.TransferFilter(store_code=f.store_code, status=f.status),
+            first=first,
+            after=after,
+        )
+        return connection(page, Transfer.from_view)
+
+
+@strawberry.type
+class TransferMutation:
+    @strawberry.mutation(
+        extensions=[requires(Permission.REQUEST_TRANSFERS)],
+        description="Ask another store for goods, for your store (or one in your scope).",
+    )
+    async def request_transfer(
+        self, info: Info, input: RequestTransferInput, idempotency_key: str | None = None
+    ) -> RequestTransferPayload:
+        context: Context = info.context
+        actor = context.require_actor()
+        new = transfers.NewTransfer(
+            from_store_code=input.from_store_code.strip(),
+            to_store_code=input.to_store_code.strip(),
+            lines=line_inputs(input.lines),
+            note=input.note,
+        )
+
+        async def perform() -> dict[str, int]:
+            return {"transferId": await transfers.request_transfer(context.session, actor, new)}
+
+        result = await run_once(
+            context.session,
+            actor,
+            operation="requestTransfer",
+            key=idempotency_key,
+            arguments={**vars(new), "lines": [vars(line) for line in new.lines]},
+            perform=perform,
+        )
+        return RequestTransferPayload(transfer=await _transfer(context, result["transferId"]))
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.APPROVE_TRANSFERS)],
+        description="Let the goods leave: the source store's manager, its region manager or HQ "
+        "(never the requester).",
+    )
+    async def approve_transfer(self, info: Info, id: strawberry.ID) -> ApproveTransferPayload:
+        transfer_id = object_id(id)
+        await transfers.approve_transfer(info.context.session, info.context.actor, transfer_id)
+        return ApproveTransferPayload(transfer=await _transfer(info.context, transfer_id))
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.HANDLE_GOODS)],
+        description="Source store staff send the goods (lines not given ship 0; at most what "
+        "was requested). Stock leaves the source and is in transit to the destination.",
+    )
+    async def ship_transfer(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        lines: list[SkuQuantityInput],
+        idempotency_key: str | None = None,
+    ) -> ShipTransferPayload:
+        context: Context = info.context
+        transfer_id = object_id(id)
+        await _once(
+            context,
+            "shipTransfer",
+            idempotency_key,
+            transfer_id,
+            lines,
+            transfers.ship_transfer,
+        )
+        return ShipTransferPayload(transfer=await _transfer(context, transfer_id))
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.HANDLE_GOODS)],
+        description="Destination store staff count what arrived (lines not given: 0 arrived). "
+        "Differences from the shipment are recorded and returned, not refused.",
+    )
+    async def receive_transfer(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        lines: list[SkuQuantityInput],
+        idempotency_key: str | None = None,
+    ) -> ReceiveTransferPayload:
+        context: Context = info.context
+        transfer_id = object_id(id)
+        await _once(
+            context,
+            "receiveTransfer",
+            idempotency_key,
+            transfer_id,
+            lines,
+            transfers.receive_transfer,
+        )
+        view = await transfers.transfer_view(context.session, transfer_id)
+        return ReceiveTransferPayload(
+            transfer=Transfer.from_view(view),
+            differences=[TransferLine.from_view(line) for line in view.differences],
+        )
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.REQUEST_TRANSFERS)],
+        description="Call a transfer off before it ships: the destination's requesters or the "
+        "source's approvers.",
+    )
+    async def cancel_transfer(self, info: Info, id: strawberry.ID) -> CancelTransferPayload:
+        transfer_id = object_id(id)
+        await transfers.cancel_transfer(info.context.session, info.context.actor, transfer_id)
+        return CancelTransferPayload(transfer=await _transfer(info.context, transfer_id))
+
+
+async def _once(
+    context: Context,
+    operation: str,
+    key: str | None,
+    transfer_id: int,
+    lines: list[SkuQuantityInput],
+    change: transfers.LineChange,
+) -> None:
+    actor = context.require_actor()
+    given = line_inputs(lines)
+
+    async def perform() -> dict[str, int]:
+        await change(context.session, actor, transfer_id, given)
+        return {"transferId": transfer_id}
+
+    await run_once(
+        context.session,
+        actor,
+        operation=operation,
+        key=key,
+        arguments={"id": transfer_id, "lines": [vars(line) for line in given]},
+        perform=perform,
+    )

@@ -1,0 +1,302 @@
+"""GraphQL types for members. `Member` is the one type wherever a member appears (a scan, a
+sale, a complaint, the access log), so the phone rules below hold everywhere:
+
+- `phoneMasked` needs VIEW_MEMBER_PHONE_MASKED (STORE_MANAGER and above): null for a clerk;
+- `phone(purpose:)` needs REVEAL_MEMBER_PHONE (HQ_COMPLIANCE only) and each resolution commits
+  one PII access log row before the number is returned (api/domain/members/pii.py); for every
+  other role it is null, hidden by `@requires` before the resolver runs, and nothing is logged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from api.domain.access import Permission
+from api.domain.members import pii, points, preferences, profile, purchases
+from api.schema.organisation import Store
+from api.schema.permissions import requires
+from api.schema.relay import Connection, connection
+from db import models
+from db.pii import KeyRing, load_key_ring
+
+if TYPE_CHECKING:
+    from api.schema.staff import Staff
+
+MemberTierEnum = strawberry.enum(
+    models.MemberTier,
+    name="MemberTier",
+    description="From the rolling 12-month spend: SILVER from ¥1,000, GOLD from ¥5,000, "
+    "PLATINUM from ¥20,000; kept at least 12 months once reached (README, Members).",
+)
+PrivacyAlertKindEnum = strawberry.enum(models.PrivacyAlertKind, name="PrivacyAlertKind")
+
+
+def key_ring(info: Info) -> KeyRing:
+    settings = info.context.settings
+    spec = settings.pii_keys.get_secret_value() if settings.pii_keys else None
+    return load_key_ring(spec, settings.data_dir)
+
+
+@strawberry.type(description="A category, product (SKU) or promotion type the member buys.")
+class MemberPreference:
+    key: str
+    purchases: int = strawberry.field(description="Purchases (sales) that included it.")
+    quantity: int
+    spend_cents: int
+    share: float = strawberry.field(description="Share of the member's purchases, 0 to 1.")
+
+    @classmethod
+    def from_domain(cls, p: preferences.Preference) -> MemberPreference:
+        return cls(
+            key=p.key,
+            purchases=p.purchases,
+            quantity=p.quantity,
+            spend_cents=p.spend_cents,
+            share=p.share,
+        )
+
+
+@strawberry.type(description="What the member likes: explicit tags and what purchases show.")
+class MemberPreferences:
+    tags: list[str]
+    top_categories: list[MemberPreference]
+    top_products: list[MemberPreference]
+    promotion_types: list[MemberPreference] = strawberry.field(
+        description="Promotion types the member bought with, most spent first."
+    )
+
+
+@strawberry.type
+class MemberPurchaseLine:
+    sku: str
+    name: str
+    quantity: int
+    line_total_cents: int
+
+
+@strawberry.type(description="A sale to the member, at any store.")
+class MemberPurchase:
+    receipt_no: str
+    sold_at: datetime
+    total_cents: int
+    points_redeemed: int
+    lines: list[MemberPurchaseLine]
+    store_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def store(self, info: Info) -> Store:
+        return Store.from_model(await info.context.loaders.store.load(self.store_id))
+
+
+@strawberry.type(description="A customer, the same member at every store.")
+class Member:
+    id: strawberry.ID = strawberry.field(description="Global member id.")
+    card_number: str = strawberry.field(
+        description="Printed on the plastic card: 16 digits with a Luhn check digit."
+    )
+    display_name: str
+    tier: MemberTierEnum  # type: ignore[valid-type]
+    tier_since: datetime
+    points: int = strawberry.field(description="Balance; 100 points = ¥1 off.")
+    enrolled_at: datetime
+    marketing_consent: bool
+    marketing_consent_at: datetime = strawberry.field(
+        description="When the current consent (or its withdrawal) was recorded."
+    )
+    tags: list[str] = strawberry.field(description="Explicit preference tags.")
+    model: strawberry.Private[models.Member]
+
+    @classmethod
+    def from_model(cls, member: models.Member) -> Member:
+        return cls(
+            id=strawberry.ID(profile.global_id(member.id)),
+            card_number=member.card_number,
+            display_name=member.display_name,
+            tier=member.tier,
+            tier_since=member.tier_since,
+            points=member.points_balance,
+            enrolled_at=member.enrolled_at,
+            marketing_consent=member.marketing_consent,
+            marketing_consent_at=member.marketing_consent_at,
+            tags=list(member.tags),
+            model=member,
+        )
+
+    @strawberry.field
+    async def enrolled_store(self, info: Info) -> Store:
+        return Store.from_model(await info.context.loaders.store.load(self.model.enrolled_store_id))
+
+    @strawberry.field(description="Spend of the last 12 months (net of refunds), in cents.")
+    async def rolling_spend_cents(self, info: Info) -> int:
+        return await points.rolling_spend_cents(info.context.session, self.model.id)
+
+    @strawberry.field
+    async def preferences(self, info: Info) -> MemberPreferences:
+        found = await preferences.member_preferences(info.context.session, self.model.id)
+        return MemberPreferences(
+            tags=list(self.model.tags),
+            top_categories=[MemberPreference.from_domain(p) for p in found.categories],
+            top_products=[MemberPreference.from_domain(p) for p in found.products],
+            promotion_types=[MemberPreference.from_domain(p) for p in found.promotion_types],
+        )
+
+    @strawberry.field(description="Purchases at any store, newest first.")
+    async def recent_purchases(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[MemberPurchase]:
+        page = await purchases.recent_purchases(
+            info.context.session, self.model.id, first=first, after=after
+        )
+        return connection(
+            page,
+            lambda p: MemberPurchase(
+                receipt_no=p.receipt_no,
+                sold_at=p.sold_at,
+                total_cents=p.total_cents,
+                points_redeemed=p.points_redeemed,
+                lines=[
+                    MemberPurchaseLine(
+                        sku=line.sku,
+                        name=line.name,
+                        quantity=line.quantity,
+                        line_total_cents=line.line_total_cents,
+                    )
+                    for line in p.lines
+                ],
+                store_id=p.store_id,
+            ),
+        )
+
+    @strawberry.field(
+        description="The phone number masked, e.g. 139****5678 (STORE_MANAGER and above).",
+        extensions=[requires(Permission.VIEW_MEMBER_PHONE_MASKED)],
+    )
+    def phone_masked(self, info: Info) -> str | None:
+        return pii.masked_phone(key_ring(info), self.model)
+
+    @strawberry.field(
+        description="The full number in E.164 (HQ_COMPLIANCE only). Every resolution writes "
+        "one row to the PII access log with your purpose; it is committed before the number "
+        "is returned.",
+        extensions=[requires(Permission.REVEAL_MEMBER_PHONE)],
+    )
+    async def phone(self, info: Info, purpose: str) -> str | None:
+        context = info.context
+        return await pii.reveal_phone(
+            context.services.sessions,
+            context.actor,
+            key_ring(info),
+            member_id=self.model.id,
+            purpose=purpose,
+            request_id=context.request_id,
+        )
+
+
+@strawberry.input
+class EnrollMemberInput:
+    phone: str = strawberry.field(
+        description="As typed: spaces, dashes and a country code are fine (+86 by default). "
+        "Write-only: never returned."
+    )
+    display_name: str
+    marketing_consent: bool
+    tags: list[str] = strawberry.field(default_factory=list)
+    store_code: str | None = strawberry.field(
+        default=None, description="Defaults to your own store."
+    )
+
+
+@strawberry.type
+class EnrollMemberPayload:
+    member: Member
+
+
+@strawberry.type
+class SetMemberMarketingConsentPayload:
+    member: Member
+
+
+@strawberry.type
+class SetMemberTagsPayload:
+    member: Member
+
+
+@strawberry.type(description="A rotating QR member code, valid for about a minute.")
+class MemberCode:
+    code: str
+    expires_at: datetime
+    svg: str = strawberry.field(description="The code as an SVG QR symbol.")
+    png_data_url: str = strawberry.field(description="The code as a PNG, as a data: URL.")
+
+
+@strawberry.input
+class PiiAccessLogFilter:
+    member_id: strawberry.ID | None = None
+    staff_username: str | None = None
+    since: datetime | None = None
+
+
+@strawberry.type(description="One reveal of a member's personal data (append-only).")
+class PiiAccessEntry:
+    id: strawberry.ID
+    field: str
+    purpose: str
+    request_id: str
+    accessed_at: datetime
+    staff_id: strawberry.Private[int]
+    member_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: models.PiiAccessLog) -> PiiAccessEntry:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            field=row.field,
+            purpose=row.purpose,
+            request_id=row.request_id,
+            accessed_at=row.accessed_at,
+            staff_id=row.staff_id,
+            member_id=row.member_id,
+        )
+
+    @strawberry.field
+    async def staff(self, info: Info) -> Annotated[Staff, strawberry.lazy("api.schema.staff")]:
+        from api.domain.staff import get_staff
+        from api.schema.staff import Staff
+
+        return Staff.from_model(await get_staff(info.context.session, self.staff_id))
+
+    @strawberry.field
+    async def member(self, info: Info) -> Member:
+        return Member.from_model(await profile.get_member(info.context.session, self.member_id))
+
+
+@strawberry.type(description="A staff member looked up or viewed unusually many members.")
+class PrivacyAlert:
+    id: strawberry.ID
+    kind: PrivacyAlertKindEnum  # type: ignore[valid-type]
+    distinct_members: int
+    window_minutes: int
+    raised_at: datetime
+    staff_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: models.PrivacyAlert) -> PrivacyAlert:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            kind=row.kind,
+            distinct_members=row.distinct_members,
+            window_minutes=row.window_minutes,
+            raised_at=row.raised_at,
+            staff_id=row.staff_id,
+        )
+
+    @strawberry.field
+    async def staff(self, info: Info) -> Annotated[Staff, strawberry.lazy("api.schema.staff")]:
+        from api.domain.staff import get_staff
+        from api.schema.staff import Staff
+
+        return Staff.from_model(await get_staff(info.context.session, self.staff_id))

@@ -1,0 +1,102 @@
+"""`chainstore worker`: runs the scheduled scans every N seconds; several workers may run at once.
+
+Each job run is one transaction that first takes that job's transaction-level advisory lock
+(`pg_try_advisory_xact_lock`). A worker that does not get it skips the run, since another
+worker is doing it right now; the lock goes with the commit or rollback, so a crashed worker
+never leaves a job claimed. The scans are idempotent as well, so runs back to back, or a retry
+after a failure, leave the same alerts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.config import Settings
+from api.domain import scans
+from db.engine import create_engine, create_session_factory
+
+log = logging.getLogger("chainstore.worker")
+
+# The first half of every job's advisory lock key: keeps our locks apart from anyone else's.
+LOCK_NAMESPACE = 0x43535731  # "CSW1"
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[AsyncSession, Settings], Awaitable[scans.ScanResult]]
+
+    @property
+    def lock_key(self) -> int:
+        return zlib.crc32(self.name.encode()) & 0x7FFFFFFF
+
+
+JOBS = (
+    Job("slow_movers", lambda s, cfg: scans.scan_slow_movers(s, days=cfg.slow_mover_days)),
+    Job("near_expiry", lambda s, cfg: scans.scan_near_expiry(s, days=cfg.near_expiry_days)),
+)
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    job: str
+    ran: bool  # False: another worker held the job's lock
+    result: scans.ScanResult | None = None
+
+    def describe(self) -> str:
+        if self.result is None:
+            return f"{self.job}: skipped (another worker is running it)"
+        return f"{self.job}: opened {self.result.opened}, cleared {self.result.cleared}"
+
+
+async def run_job(
+    sessions: async_sessionmaker[AsyncSession], job: Job, settings: Settings
+) -> JobOutcome:
+    async with sessions() as session, session.begin():
+        claimed = await session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:namespace, :key)"),
+            {"namespace": LOCK_NAMESPACE, "key": job.lock_key},
+        )
+        if not claimed:
+            return JobOutcome(job.name, ran=False)
+        result = await job.run(session, settings)
+    return JobOutcome(job.name, ran=True, result=result)
+
+
+async def run_jobs(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, jobs: tuple[Job, ...] = JOBS
+) -> list[JobOutcome]:
+    return [await run_job(sessions, job, settings) for job in jobs]
+
+
+async def run_worker(
+    url: str, settings: Settings, *, once: bool, stop: asyncio.Event | None = None
+) -> list[JobOutcome]:
+    """Run every job now and then every `worker_interval_seconds` until `stop` is set; with
+    `once`, run each job once and return the outcomes (a failure is raised)."""
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    sessions = create_session_factory(engine)
+    stop = stop or asyncio.Event()
+    try:
+        while True:
+            if once:
+                return await run_jobs(sessions, settings)
+            for job in JOBS:
+                try:
+                    log.info("%s", (await run_job(sessions, job, settings)).describe())
+                except Exception:  # a failed run must not stop the schedule; it retries next
+                    log.exception("job %s failed", job.name)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=settings.worker_interval_seconds)
+                return []
+            except TimeoutError:
+                continue
+    finally:
+        await engine.dispose()

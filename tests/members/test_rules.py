@@ -1,0 +1,461 @@
+"""Member rules called directly: phones, keys, codes, points, tiers, preferences, purchases."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.domain import members
+from api.domain.access import Actor
+from api.domain.errors import Conflict, InvalidInput, NotFound
+from api.domain.members import codes, points, preferences, profile, purchases
+from api.domain.members.phones import mask_phone, normalise_phone, open_phone, seal_phone
+from db.engine import create_engine, create_session_factory
+from db.models import (
+    Member,
+    MemberTier,
+    PointsEntry,
+    PointsEntryKind,
+    Product,
+    Role,
+    Sale,
+    SaleLine,
+    Staff,
+    Store,
+    TokenKind,
+)
+from db.pii import KeyRingError, new_key_spec, parse_key_ring
+
+RING = parse_key_ring(new_key_spec())
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "13975318642",
+        "139 7531 8642",
+        "139-7531-8642",
+        "+86 139 7531 8642",
+        "+86-139-7531-8642",
+        "0086 13975318642",
+        "(139) 7531-8642",
+        " +8613975318642 ",
+    ],
+)
+def test_typed_formats_map_to_one_number(typed: str) -> None:
+    assert normalise_phone(typed) == "+8613975318642"
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "12345", "call me", "1397531864", "+86 000 0000 0000", "1" * 40, "+999 1"]
+)
+def test_bad_numbers_are_refused_without_echo(typed: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        normalise_phone(typed)
+    assert typed.strip() not in refused.value.message or not typed.strip()
+
+
+def test_masking() -> None:
+    assert mask_phone("+8613975318642") == "139****8642"
+    assert mask_phone("+442079460958").startswith("+44 ")
+
+
+def test_key_ring_rotation_keeps_the_blind_index() -> None:
+    spec = new_key_spec("k1")
+    old = parse_key_ring(spec)
+    index_entry, k1_entry = spec.split(",")
+    rotated = parse_key_ring(f"{index_entry},k2:{'A' * 43},{k1_entry}")
+    sealed = seal_phone(old, "+8613975318642")
+    assert rotated.active_id == "k2"
+    assert rotated.blind_index("+8613975318642") == sealed.blind_index
+    assert open_phone(
+        rotated, key_id="k1", blob=sealed.ciphertext.blob, blind_index=sealed.blind_index
+    ) == ("+8613975318642")
+    resealed = seal_phone(rotated, "+8613975318642")
+    assert resealed.ciphertext.key_id == "k2"
+    with pytest.raises(KeyRingError):  # a ciphertext moved to another row fails
+        open_phone(old, key_id="k1", blob=sealed.ciphertext.blob, blind_index=b"x" * 32)
+    assert "13975318642" not in repr(old) and "A" * 43 not in repr(rotated)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["", "k1:" + "A" * 43, "index:" + "A" * 43, "index:short,k1:" + "A" * 43, "bad entry"],
+)
+def test_bad_key_configuration_is_refused(spec: str) -> None:
+    with pytest.raises(KeyRingError):
+        parse_key_ring(spec)
+
+
+def test_card_numbers_carry_a_check_digit() -> None:
+    number = codes.new_card_number()
+    assert len(number) == 16 and number.startswith("88") and codes.luhn_valid(number)
+    assert codes.parse_code(RING, number).card_number == number
+    spaced = " ".join(number[i : i + 4] for i in range(0, 16, 4))
+    assert codes.parse_code(RING, spaced).card_number == number
+    wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+    with pytest.raises(InvalidInput) as refused:
+        codes.parse_code(RING, wrong)
+    assert refused.value.details["reason"] == "CHECK_DIGIT"
+
+
+@pytest.mark.parametrize("code", ["", "12345", "x" * 300, "CSM1.", "CSM1.garbage", "99" * 8])
+def test_malformed_codes_are_refused(code: str) -> None:
+    with pytest.raises(InvalidInput):
+        codes.parse_code(RING, code)
+
+
+def test_qr_codes_expire_and_forgeries_are_refused() -> None:
+    fresh = codes.issue_qr_code(RING, 7)
+    assert codes.parse_code(RING, fresh.code).member_id == 7
+    assert fresh.expires_at - datetime.now(UTC) <= timedelta(seconds=61)
+    expired = codes.issue_qr_code(RING, 7, issued_at=time.time() - 61)
+    future = codes.issue_qr_code(RING, 7, issued_at=time.time() + 120)
+    for code in (expired.code, future.code):
+        with pytest.raises(InvalidInput) as refused:
+            codes.parse_code(RING, code)
+        assert refused.value.details["reason"] == "EXPIRED"
+    other_ring = parse_key_ring(new_key_spec())
+    forged = codes.issue_qr_code(other_ring, 7).code
+    payload, _, signature = fresh.code.rpartition(".")
+    tampered = fresh.code.replace(fresh.code.split(".")[1], "OA", 1)  # member id 8
+    for code in (forged, tampered, payload + "." + signature[::-1]):
+        with pytest.raises(InvalidInput) as refused:
+            codes.parse_code(RING, code)
+        assert refused.value.details.get("reason") == "BAD_SIGNATURE", code
+
+
+def test_codes_render_as_svg_and_png() -> None:
+    code = codes.issue_qr_code(RING, 1).code
+    assert codes.render_svg(code).startswith("<svg")
+    assert codes.render_png(code).startswith(b"\x89PNG")
+
+
+# --- with a database -------------------------------------------------------------------------
+
+
+async def actor_for(session: AsyncSession, username: str) -> Actor:
+    staff = await session.scalar(select(Staff).where(Staff.username == username))
+    assert staff is not None
+    return Actor(
+        staff_id=staff.id,
+        username=staff.username,
+        role=Role(staff.role),
+        store_id=staff.store_id,
+        region_id=staff.region_id,
+        token_id=0,
+        token_kind=TokenKind.SESSION,
+    )
+
+
+async def enrol(session: AsyncSession, phone: str = "13975318642", name: str = "王芳") -> Member:
+    actor = await actor_for(session, "clerk.e1")
+    return await profile.enrol_member(
+        session,
+        actor,
+        RING,
+        profile.NewMember(phone=phone, display_name=name, marketing_consent=True),
+    )
+
+
+async def add_sale(
+    session: AsyncSession,
+    member: Member,
+    total: int,
+    *,
+    store: str = "E1",
+    receipt: str | None = None,
+    sku: str = "SKU-CORE-1",
+    quantity: int = 1,
+    promotion_id: int | None = None,
+    sold_at: datetime | None = None,
+) -> Sale:
+    store_id = await session.scalar(select(Store.id).where(Store.code == store))
+    product_id = await session.scalar(select(Product.id).where(Product.sku == sku))
+    clerk = await actor_for(session, "clerk.e1")
+    assert store_id is not None and product_id is not None
+    sale = Sale(
+        store_id=store_id,
+        receipt_no=receipt or f"R-{time.monotonic_ns()}",
+        sold_at=sold_at or datetime.now(UTC),
+        staff_id=clerk.staff_id,
+        member_id=member.id,
+        points_redeemed=0,
+        subtotal_cents=total,
+        discount_cents=0,
+        total_cents=total,
+    )
+    session.add(sale)
+    await session.flush()
+    session.add(
+        SaleLine(
+            store_id=store_id,
+            sale_id=sale.id,
+            line_no=1,
+            product_id=product_id,
+            quantity=quantity,
+            unit_price_cents=total // quantity,
+            discount_cents=0,
+            line_total_cents=total,
+            promotion_id=promotion_id,
+            returned_quantity=0,
+        )
+    )
+    await session.flush()
+    return sale
+
+
+async def test_same_number_typed_differently_is_a_conflict(org_session: AsyncSession) -> None:
+    await enrol(org_session, "139 7531 8642")
+    with pytest.raises(Conflict) as refused:
+        await enrol(org_session, "+86-139-7531-8642")
+    assert "8642" not in refused.value.message
+    assert await org_session.scalar(select(text("count(*)")).select_from(Member)) == 1
+
+
+async def test_resolve_member_code_for_the_sales_flow(org_session: AsyncSession) -> None:
+    member = await enrol(org_session)
+    assert (
+        await members.resolve_member_code(org_session, member.card_number, ring=RING) == member.id
+    )
+    qr = codes.issue_qr_code(RING, member.id).code
+    assert await members.resolve_member_code(org_session, qr, ring=RING) == member.id
+    with pytest.raises(NotFound):
+        await members.resolve_member_code(org_session, codes.new_card_number(), ring=RING)
+    with pytest.raises(NotFound):
+        await members.resolve_member_code(
+            org_session, codes.issue_qr_code(RING, 999999).code, ring=RING
+        )
+
+
+async def test_earning_tiers_and_returns(org_session: AsyncSession) -> None:
+    member = await enrol(org_session)
+    sale = await add_sale(org_session, member, 3550)
+    change = await members.record_member_sale(
+        org_session, member_id=member.id, store_id=sale.store_id, sale_id=sale.id, paid_cents=3550
+    )
+    assert (change.points, change.balance, change.tier) == (35, 35, MemberTier.BASIC)
+    replay = await members.record_member_sale(
+        org_session, member_id=member.id, store_id=sale.store_id, sale_id=sale.id, paid_cents=3550
+    )
+    assert replay.entry_id is None and replay.balance == 35
+    # ¥1,000 in 12 months: SILVER at once; the next sale earns at 1.2 per yuan.
+    big = await add_sale(org_session, member, 96450)
+    change = await members.record_member_sale(
+        org_session, member_id=member.id, store_id=big.store_id, sale_id=big.id, paid_cents=96450
+    )
+    assert change.points == 964 and change.tier == MemberTier.SILVER
+    next_sale = await add_sale(org_session, member, 1000)
+    change = await members.record_member_sale(
+        org_session,
+        member_id=member.id,
+        store_id=next_sale.store_id,
+        sale_id=next_sale.id,
+        paid_cents=1000,
+    )
+    assert change.points == 12
+    # A full refund of the big sale takes its points back but the tier is kept (12 months).
+    reversal = await members.reverse_points_for_return(
+        org_session,
+        member_id=member.id,
+        sale_store_id=big.store_id,
+        sale_id=big.id,
+        return_store_id=big.store_id,
+        return_id=1,
+        refund_cents=96450,
+    )
+    assert reversal.points == -964 and reversal.tier == MemberTier.SILVER
+    assert reversal.balance == 35 + 12
+    again = await members.reverse_points_for_return(
+        org_session,
+        member_id=member.id,
+        sale_store_id=big.store_id,
+        sale_id=big.id,
+        return_store_id=big.store_id,
+        return_id=1,
+        refund_cents=96450,
+    )
+    assert again.entry_id is None
+    assert await points.rolling_spend_cents(org_session, member.id) == 3550 + 1000
+
+
+async def test_downgrade_after_a_year_one_step(org_session: AsyncSession) -> None:
+    member = await enrol(org_session)
+    member.tier = MemberTier.GOLD
+    member.tier_since = datetime.now(UTC) - timedelta(days=400)
+    await org_session.flush()
+    refreshed = await points.refresh_member(org_session, member.id)
+    assert refreshed.tier == MemberTier.SILVER  # one step down, not straight to BASIC
+    assert (await points.refresh_member(org_session, member.id)).tier == MemberTier.SILVER
+
+
+async def test_reversal_never_drives_the_balance_negative(org_session: AsyncSession) -> None:
+    member = await enrol(org_session)
+    sale = await add_sale(org_session, member, 10000)
+    await members.record_member_sale(
+        org_session, member_id=member.id, store_id=sale.store_id, sale_id=sale.id, paid_cents=10000
+    )
+    await members.redeem_points(
+        org_session, member_id=member.id, points=90, store_id=sale.store_id, sale_id=sale.id
+    )
+    change = await members.reverse_points_for_return(
+        org_session,
+        member_id=member.id,
+        sale_store_id=sale.store_id,
+        sale_id=sale.id,
+        return_store_id=sale.store_id,
+        return_id=5,
+        refund_cents=10000,
+    )
+    assert change.points == -10 and change.balance == 0
+
+
+async def test_redemption_rules(org_session: AsyncSession) -> None:
+    member = await enrol(org_session)
+    await points.grant_bonus(org_session, member_id=member.id, points=500)
+    for bad in (0, -5):
+        with pytest.raises(InvalidInput):
+            await members.redeem_points(
+                org_session, member_id=member.id, points=bad, store_id=1, sale_id=1
+            )
+    with pytest.raises(InvalidInput):
+        await members.redeem_points(
+            org_session,
+            member_id=member.id,
+            points=300,
+            store_id=1,
+            sale_id=1,
+            max_discount_cents=200,
+        )
+    with pytest.raises(Conflict):
+        await members.redeem_points(
+            org_session, member_id=member.id, points=501, store_id=1, sale_id=1
+        )
+    done = await members.redeem_points(
+        org_session, member_id=member.id, points=500, store_id=1, sale_id=1
+    )
+    assert done.balance == 0
+
+
+async def test_concurrent_redemptions_never_overdraw(org_db: str) -> None:
+    engine = create_engine(org_db, pool_size=12, max_overflow=0)
+    sessions = create_session_factory(engine)
+    async with sessions() as s, s.begin():
+        member = await enrol(s)
+        await points.grant_bonus(s, member_id=member.id, points=1000)
+
+    async def redeem(n: int) -> bool:
+        async with sessions() as s, s.begin():
+            try:
+                await members.redeem_points(
+                    s, member_id=member.id, points=300, store_id=1, sale_id=n
+                )
+            except Conflict:
+                return False
+            return True
+
+    results = await asyncio.gather(*[redeem(n) for n in range(10)])
+    async with sessions() as s:
+        balance = await s.scalar(select(Member.points_balance).where(Member.id == member.id))
+        ledger = await s.scalar(
+            select(text("sum(points)"))
+            .select_from(PointsEntry)
+            .where(PointsEntry.member_id == member.id)
+        )
+    await engine.dispose()
+    assert results.count(True) == 3
+    assert balance == 100 == ledger
+
+
+async def test_points_expire_after_twelve_months_oldest_first(org_session: AsyncSession) -> None:
+    member = await enrol(org_session)
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    await points.grant_bonus(org_session, member_id=member.id, points=300, credited_at=long_ago)
+    await points.grant_bonus(org_session, member_id=member.id, points=200)
+    await members.redeem_points(
+        org_session, member_id=member.id, points=100, store_id=1, sale_id=1
+    )  # expires the old 300 first: nothing left to redeem from them
+    balance = await org_session.scalar(select(Member.points_balance).where(Member.id == member.id))
+    assert balance == 100
+    kinds = list(
+        await org_session.scalars(
+            select(PointsEntry.kind)
+            .where(PointsEntry.member_id == member.id)
+            .order_by(PointsEntry.id)
+        )
+    )
+    assert kinds == [
+        PointsEntryKind.BONUS,
+        PointsEntryKind.BONUS,
+        PointsEntryKind.EXPIRE,
+        PointsEntryKind.REDEEM,
+    ]
+    assert await points.expire_due_points(org_session, member.id) == 0
+
+
+async def test_points_ledger_is_append_only(org_session: AsyncSession) -> None:
+    member = await enrol(org_session)
+    await points.grant_bonus(org_session, member_id=member.id, points=10)
+    await org_session.commit()
+    for statement in (
+        "UPDATE points_ledger SET points = 1000",
+        "DELETE FROM points_ledger",
+        "TRUNCATE points_ledger",
+    ):
+        with pytest.raises(DBAPIError) as refused:
+            await org_session.execute(text(statement))
+        assert "append-only" in str(refused.value)
+        await org_session.rollback()
+
+
+async def test_preferences_follow_purchases(org_session: AsyncSession) -> None:
+    member = await enrol(org_session)
+    for sku, total, promotion in [
+        ("SKU-CORE-1", 400, 11),
+        ("SKU-CORE-1", 600, 11),
+        ("SKU-EAST-1", 2800, None),
+        ("SKU-CORE-2", 150, None),
+    ]:
+        sale = await add_sale(org_session, member, total, sku=sku, promotion_id=promotion)
+        await members.record_member_sale(
+            org_session,
+            member_id=member.id,
+            store_id=sale.store_id,
+            sale_id=sale.id,
+            paid_cents=total,
+            promotion_types={11: "BUY_ONE_GET_ONE"},
+        )
+    found = await preferences.member_preferences(org_session, member.id)
+    assert [p.key for p in found.categories] == ["BAKERY", "BEVERAGES", "STATIONERY"]
+    assert found.products[0].key == "SKU-EAST-1"
+    beverages = found.categories[1]
+    assert (beverages.purchases, beverages.spend_cents) == (2, 1000)
+    assert [(p.key, p.share) for p in found.promotion_types] == [("BUY_ONE_GET_ONE", 0.5)]
+
+
+async def test_recent_purchases_newest_first_at_any_store(org_session: AsyncSession) -> None:
+    member = await enrol(org_session)
+    now = datetime.now(UTC)
+    for n, store in enumerate(["E1", "W1", "E2"]):
+        await add_sale(
+            org_session, member, 100 * (n + 1), store=store, sold_at=now + timedelta(minutes=n)
+        )
+    page = await purchases.recent_purchases(org_session, member.id, first=2, after=None)
+    assert [p.total_cents for _, p in page.items] == [300, 200]
+    assert page.has_next_page
+    rest = await purchases.recent_purchases(
+        org_session, member.id, first=2, after=page.items[-1][0]
+    )
+    assert [p.total_cents for _, p in rest.items] == [100]
+    assert rest.items[0][1].lines[0].sku == "SKU-CORE-1"
+    for bad_first in (-1, 101):
+        with pytest.raises(InvalidInput):
+            await purchases.recent_purchases(org_session, member.id, first=bad_first, after=None)
+    with pytest.raises(InvalidInput):
+        await purchases.recent_purchases(org_session, member.id, first=1, after="garbage")
