@@ -34,10 +34,14 @@ class RecordSaleInput:
     lines: list[SaleLineInput]
     member_code: str | None = strawberry.field(
         default=None,
-        description="Reserved: member lookup arrives with the members issue. Until then a "
-        "non-null value is refused (BAD_USER_INPUT) so no member is silently dropped.",
+        description="The member's card number or rotating QR code: points are earned on what "
+        "was paid. A malformed, expired or forged code refuses the sale (BAD_USER_INPUT).",
     )
-    points_redeemed: int = strawberry.field(default=0, description="Stored with the sale.")
+    points_redeemed: int = strawberry.field(
+        default=0,
+        description="Points taken as money off (100 points = 1 yuan); needs memberCode. "
+        "CONFLICT, and nothing written, when the balance is short.",
+    )
 
 
 @strawberry.type
@@ -193,7 +197,9 @@ class SaleReturn:
     id: strawberry.ID
     receipt_no: str
     refund_cents: int = strawberry.field(description="The price paid, pro rata, in cents.")
-    points_reversed: int = strawberry.field(description="0 until members exist.")
+    points_reversed: int = strawberry.field(
+        description="Points earned on the sale taken back in proportion to the refund."
+    )
     lines: list[ReturnLine]
     store_id: strawberry.Private[int]
     original_store_id: strawberry.Private[int]

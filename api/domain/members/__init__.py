@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.members.points import (
+    CENTS_PER_POINT_REDEEMED,
     PointsChange,
     earn_points_for_sale,
     redeem_points,
@@ -26,6 +27,7 @@ from api.domain.members.preferences import update_preferences_for_sale
 from api.domain.members.profile import resolve_member_code
 
 __all__ = [
+    "CENTS_PER_POINT_REDEEMED",
     "PointsChange",
     "earn_points_for_sale",
     "record_member_sale",

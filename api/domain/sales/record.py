@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain import members
 from api.domain.access import SCOPE_CHECK_SQL, Actor, Permission, require
 from api.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from api.domain.stock.ledger import Change, apply_movements
@@ -113,9 +114,10 @@ _RECORD = text(
         FROM s CROSS JOIN lines l
        GROUP BY s.id, s.region_id, s.allowed
     ), sale AS (
-      INSERT INTO sale (store_id, receipt_no, sold_at, staff_id, points_redeemed,
+      INSERT INTO sale (store_id, receipt_no, sold_at, staff_id, member_id, points_redeemed,
                         subtotal_cents, discount_cents, total_cents)
-      SELECT v.store_id, :receipt_no, :sold_at, :staff_id, :points, :subtotal, :discount, :total
+      SELECT v.store_id, :receipt_no, :sold_at, :staff_id, :member_id, :points, :subtotal,
+             :discount, :total
         FROM verdict v
        WHERE v.allowed AND v.unknown IS NULL AND v.out_of_region IS NULL
       ON CONFLICT (store_id, receipt_no) DO NOTHING
@@ -157,13 +159,10 @@ def _problems(new: NewSale, now: datetime) -> list[str]:
         problems.append("soldAt: give a time zone offset")
     elif new.sold_at > now + CLOCK_SKEW:
         problems.append("soldAt: in the future (check the till's clock)")
-    if new.member_code is not None:
-        problems.append(
-            "memberCode: member codes are not supported yet (they arrive with the members "
-            "issue); send null"
-        )
     if new.points_redeemed < 0:
         problems.append("pointsRedeemed: must not be negative")
+    elif new.points_redeemed > 0 and new.member_code is None:
+        problems.append("pointsRedeemed: points can only be redeemed with a memberCode")
     if not 1 <= len(new.lines) <= MAX_LINES:
         problems.append(f"lines: 1-{MAX_LINES} lines")
     for i, line in enumerate(new.lines):
@@ -223,6 +222,12 @@ async def record_sale(
     if problems:
         raise _invalid(problems)
     receipt_no = new.receipt_no.strip()
+    # A bad, expired or forged member code refuses the sale before anything is written.
+    member_id = (
+        await members.resolve_member_code(session, new.member_code)
+        if new.member_code is not None
+        else None
+    )
     subtotal = sum(x.quantity * x.unit_price_cents for x in new.lines)
     discount = sum(x.discount_cents for x in new.lines)
     row = (
@@ -238,6 +243,7 @@ async def record_sale(
                 "receipt_no": receipt_no,
                 "sold_at": new.sold_at,
                 "staff_id": actor.staff_id,
+                "member_id": member_id,
                 "points": new.points_redeemed,
                 "subtotal": subtotal,
                 "discount": discount,
@@ -272,6 +278,15 @@ async def record_sale(
         staff_id=actor.staff_id,
         sold_at=new.sold_at,
     )
+    if member_id is not None:
+        await _credit_member(
+            session,
+            member_id=member_id,
+            store_id=row.store_id,
+            sale_id=row.sale_id,
+            total_cents=subtotal - discount,
+            points_redeemed=new.points_redeemed,
+        )
     sku_of = dict(zip(row.product_ids, (x.sku for x in new.lines), strict=True))
     return RecordedSale(
         id=row.sale_id,
@@ -294,6 +309,37 @@ async def record_sale(
             for i, x in enumerate(new.lines, start=1)
         ],
         stock=[StockAfterSale(sku=sku_of[b.product_id], on_hand=b.on_hand) for b in balances],
+    )
+
+
+async def _credit_member(
+    session: AsyncSession,
+    *,
+    member_id: int,
+    store_id: int,
+    sale_id: int,
+    total_cents: int,
+    points_redeemed: int,
+) -> None:
+    """Redeem points as money off (atomically: CONFLICT when the balance is short), then earn
+    points on what was actually paid and update the member's preferences."""
+    points_value = 0
+    if points_redeemed > 0:
+        await members.redeem_points(
+            session,
+            member_id=member_id,
+            points=points_redeemed,
+            store_id=store_id,
+            sale_id=sale_id,
+            max_discount_cents=total_cents,
+        )
+        points_value = points_redeemed * members.CENTS_PER_POINT_REDEEMED
+    await members.record_member_sale(
+        session,
+        member_id=member_id,
+        store_id=store_id,
+        sale_id=sale_id,
+        paid_cents=total_cents - points_value,
     )
 
 

@@ -8,7 +8,7 @@ returns never add up to more (or less) than the line's total.
 
 Stock: every returned unit comes back into the returning store's stock as a RETURN movement;
 damaged (not resaleable) units then leave it again as a WRITE_OFF, so the ledger shows both.
-Points are reversed once members exist (the members issue); until then `points_reversed` is 0.
+Points earned on the sale are taken back in proportion to the refund.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain import members
 from api.domain.access import Actor, Permission, authorize_store, require
 from api.domain.errors import InvalidInput, NotFound
 from api.domain.stock.ledger import Change, apply_movements
@@ -74,7 +75,7 @@ class _SoldLine:
 
 _SALE = text(
     """
-    SELECT s.store_id, s.id, s.sold_at, l.line_no, l.product_id, p.sku,
+    SELECT s.store_id, s.id, s.sold_at, s.member_id, l.line_no, l.product_id, p.sku,
            l.quantity - l.returned_quantity AS remaining
       FROM store st
       JOIN sale s ON s.store_id = st.id
@@ -250,6 +251,23 @@ async def record_return(
         reference_id=str(return_id),
         staff_id=actor.staff_id,
     )
+    points_reversed = 0
+    member_id = rows[0].member_id
+    if member_id is not None:
+        change = await members.reverse_points_for_return(
+            session,
+            member_id=member_id,
+            sale_store_id=original_store_id,
+            sale_id=sale_id,
+            return_store_id=store.id,
+            return_id=return_id,
+            refund_cents=sum(refunds),
+        )
+        points_reversed = -change.points
+        await session.execute(
+            text("UPDATE sale_return SET points_reversed = :p WHERE store_id = :s AND id = :r"),
+            {"p": points_reversed, "s": store.id, "r": return_id},
+        )
     damaged = [Change(t[2].product_id, -t[3]) for t in taken if not t[1].resaleable]
     if damaged:
         await apply_movements(
@@ -270,7 +288,7 @@ async def record_return(
         original_sale_id=sale_id,
         receipt_no=new.receipt_no.strip(),
         refund_cents=sum(refunds),
-        points_reversed=0,
+        points_reversed=points_reversed,
         lines=[
             RecordedReturnLine(
                 line_no=n,
