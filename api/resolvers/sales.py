@@ -12,6 +12,7 @@ from api.domain import sales
 from api.domain.access import Permission
 from api.domain.idempotency import run_once
 from api.domain.sales.record import load_sale
+from api.schema.members import key_ring
 from api.schema.permissions import requires
 from api.schema.sales import (
     RecordReturnInput,
@@ -64,6 +65,14 @@ class SalesQuery:
         return SalesSummary(**vars(summary))
 
 
+def member_codes(info: Info) -> dict[str, Any]:
+    """How this process reads member codes: its key ring and the codes' lifetime."""
+    return {
+        "ring": key_ring(info),
+        "code_ttl_seconds": info.context.settings.member_code_ttl_seconds,
+    }
+
+
 @strawberry.type
 class SalesMutation:
     @strawberry.mutation(
@@ -80,13 +89,17 @@ class SalesMutation:
         new = _new_sale(input)
         now = datetime.now(UTC)
         if idempotency_key is None:  # the hot path: no idempotency record
-            sale = await sales.record_sale(context.session, context.actor, new, now=now)
+            sale = await sales.record_sale(
+                context.session, context.actor, new, now=now, **member_codes(info)
+            )
             return RecordSalePayload.from_domain(sale)
         actor = context.require_actor()
         recorded: list[sales.RecordedSale] = []
 
         async def perform() -> dict[str, Any]:
-            sale = await sales.record_sale(context.session, actor, new, now=now)
+            sale = await sales.record_sale(
+                context.session, actor, new, now=now, **member_codes(info)
+            )
             recorded.append(sale)
             return {"storeId": sale.store_id, "receiptNo": sale.receipt_no}
 
@@ -115,6 +128,7 @@ class SalesMutation:
             info.context.actor,
             [_new_sale(i) for i in inputs],
             now=datetime.now(UTC),
+            **member_codes(info),
         )
         return RecordSalesPayload(results=[RecordSaleResult.from_domain(o) for o in outcomes])
 

@@ -8,8 +8,11 @@ import strawberry
 from strawberry.types import Info
 
 from api.domain import sales
+from api.domain.access import Permission
 from api.domain.errors import DomainError
+from api.schema.members import Member
 from api.schema.organisation import Store
+from api.schema.permissions import requires
 
 
 @strawberry.input
@@ -66,6 +69,7 @@ class Sale:
     points_redeemed: int
     lines: list[SaleLine]
     store_id: strawberry.Private[int]
+    member_id: strawberry.Private[int | None]
 
     @classmethod
     def from_domain(cls, sale: sales.RecordedSale) -> Sale:
@@ -79,11 +83,24 @@ class Sale:
             points_redeemed=sale.points_redeemed,
             lines=[SaleLine(**vars(line)) for line in sale.lines],
             store_id=sale.store_id,
+            member_id=sale.member_id,
         )
 
     @strawberry.field
     async def store(self, info: Info) -> Store:
         return Store.from_model(await info.context.loaders.store.load(self.store_id))
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_MEMBERS)],
+        description="The member served, if a member code was scanned; opening it counts toward "
+        "your hourly ceiling like any member look-up, and the phone rules hold here too.",
+    )
+    async def member(self, info: Info) -> Member | None:
+        if self.member_id is None:
+            return None
+        from api.resolvers.members import open_member
+
+        return await open_member(info, self.member_id)
 
 
 @strawberry.type(description="A balance a sale changed.")

@@ -13,7 +13,7 @@ from db.engine import create_session_factory
 from db.models import Store
 from db.models.members import MemberTier
 from tests.conftest import Api
-from tests.members.conftest import ENROLL, new_member
+from tests.members.conftest import ENROLL, MASKED, NATIONAL, assert_no_phone, new_member
 from tests.sales.helpers import RECORD_SALE, code_of, count, receive, sale_input
 from tests.sales.test_returns import RETURN
 
@@ -123,3 +123,29 @@ async def test_a_return_takes_back_points_in_proportion(api: Api) -> None:
         stored = await conn.scalar(text("SELECT points_reversed FROM sale_return"))
         store_id = await conn.scalar(select(Store.id).where(Store.code == "E2"))
     assert stored == reversed_points and store_id is not None
+
+
+SALE_WITH_MEMBER = """mutation($input: RecordSaleInput!) {
+  recordSale(input: $input) { sale { receiptNo member { displayName points phoneMasked } } }
+}"""
+
+
+async def test_the_member_nested_under_a_sale_follows_the_phone_rules(api: Api) -> None:
+    member = await enrol(api)
+    await receive(api, "E1", "SKU-CORE-1", 10)
+    sale = sale_input("R-M6", lines=[LINE], memberCode=member["cardNumber"])
+    response = await api.post(
+        SALE_WITH_MEMBER, {"input": sale}, token=await api.token_for("clerk.e1")
+    )
+    assert_no_phone(response.text)
+    body = response.json()
+    assert body["data"]["recordSale"]["sale"]["member"]["displayName"] == "王芳"
+    assert body["data"]["recordSale"]["sale"]["member"]["phoneMasked"] is None
+    assert {
+        "path": ["recordSale", "sale", "member", "phoneMasked"],
+        "reason": "requires VIEW_MEMBER_PHONE_MASKED",
+    } in body["extensions"]["hiddenFields"]
+    # The store's manager replaying the receipt sees the masked form, and only that.
+    manager = await api.post(SALE_WITH_MEMBER, {"input": sale}, token=await api.token_for("sm.e1"))
+    assert manager.json()["data"]["recordSale"]["sale"]["member"]["phoneMasked"] == MASKED
+    assert NATIONAL not in manager.text

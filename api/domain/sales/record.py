@@ -22,8 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.domain import members
 from api.domain.access import SCOPE_CHECK_SQL, Actor, Permission, require
 from api.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from api.domain.members.codes import DEFAULT_TTL_SECONDS
 from api.domain.stock.ledger import Change, apply_movements
 from db.models import MovementKind
+from db.pii import KeyRing
 
 MAX_LINES = 200
 MAX_BATCH = 500
@@ -81,6 +83,7 @@ class RecordedSale:
     discount_cents: int
     total_cents: int
     lines: list[RecordedLine]
+    member_id: int | None = None  # the member served, when a member code was scanned
     replayed: bool = False  # True when this receipt had already been recorded
     stock: list[StockAfterSale] = field(default_factory=list)  # empty on a replay
 
@@ -138,7 +141,7 @@ _RECORD = text(
 _EXISTING = text(
     """
     SELECT s.id, s.store_id, s.receipt_no, s.sold_at, s.points_redeemed, s.subtotal_cents,
-           s.discount_cents, s.total_cents,
+           s.discount_cents, s.total_cents, s.member_id,
            json_agg(json_build_array(l.line_no, p.sku, l.quantity, l.unit_price_cents,
                                      l.discount_cents, l.line_total_cents, l.returned_quantity)
                     ORDER BY l.line_no) AS lines
@@ -202,6 +205,7 @@ def _recorded(row: Any, *, replayed: bool) -> RecordedSale:
         discount_cents=row.discount_cents,
         total_cents=row.total_cents,
         lines=[RecordedLine(*line) for line in row.lines],
+        member_id=row.member_id,
         replayed=replayed,
     )
 
@@ -214,7 +218,13 @@ async def load_sale(session: AsyncSession, store_id: int, receipt_no: str) -> Re
 
 
 async def record_sale(
-    session: AsyncSession, actor: Actor | None, new: NewSale, *, now: datetime
+    session: AsyncSession,
+    actor: Actor | None,
+    new: NewSale,
+    *,
+    now: datetime,
+    ring: KeyRing | None = None,
+    code_ttl_seconds: int = DEFAULT_TTL_SECONDS,
 ) -> RecordedSale:
     """Record a till receipt at a store in the caller's scope, in the caller's transaction."""
     actor = require(actor, Permission.RECORD_SALES)
@@ -224,7 +234,9 @@ async def record_sale(
     receipt_no = new.receipt_no.strip()
     # A bad, expired or forged member code refuses the sale before anything is written.
     member_id = (
-        await members.resolve_member_code(session, new.member_code)
+        await members.resolve_member_code(
+            session, new.member_code, ring=ring, ttl_seconds=code_ttl_seconds
+        )
         if new.member_code is not None
         else None
     )
@@ -309,6 +321,7 @@ async def record_sale(
             for i, x in enumerate(new.lines, start=1)
         ],
         stock=[StockAfterSale(sku=sku_of[b.product_id], on_hand=b.on_hand) for b in balances],
+        member_id=member_id,
     )
 
 
@@ -358,7 +371,13 @@ async def _replay(
 
 
 async def record_sales(
-    session: AsyncSession, actor: Actor | None, sales: list[NewSale], *, now: datetime
+    session: AsyncSession,
+    actor: Actor | None,
+    sales: list[NewSale],
+    *,
+    now: datetime,
+    ring: KeyRing | None = None,
+    code_ttl_seconds: int = DEFAULT_TTL_SECONDS,
 ) -> list[SaleOutcome]:
     """Record up to MAX_BATCH receipts; each succeeds or fails alone (one savepoint each)."""
     actor = require(actor, Permission.RECORD_SALES)
@@ -368,7 +387,9 @@ async def record_sales(
     for new in sales:
         try:
             async with session.begin_nested():
-                sale = await record_sale(session, actor, new, now=now)
+                sale = await record_sale(
+                    session, actor, new, now=now, ring=ring, code_ttl_seconds=code_ttl_seconds
+                )
             outcomes.append(SaleOutcome(receipt_no=new.receipt_no, sale=sale, error=None))
         except DomainError as exc:
             outcomes.append(SaleOutcome(receipt_no=new.receipt_no, sale=None, error=exc))
