@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.config import Settings
 from api.domain import scans
+from api.domain.members.points import expire_all_due_points
 from db.engine import create_engine, create_session_factory
 
 log = logging.getLogger("chainstore.worker")
@@ -32,15 +33,23 @@ LOCK_NAMESPACE = 0x43535731  # "CSW1"
 class Job:
     name: str
     run: Callable[[AsyncSession, Settings], Awaitable[scans.ScanResult]]
+    # How a run's result reads in the log.
+    report: Callable[[scans.ScanResult], str] = lambda r: f"opened {r.opened}, cleared {r.cleared}"
 
     @property
     def lock_key(self) -> int:
         return zlib.crc32(self.name.encode()) & 0x7FFFFFFF
 
 
+async def _expire_points(session: AsyncSession, settings: Settings) -> scans.ScanResult:
+    # Members who never come back still lose points on time (a card opened expires them too).
+    return scans.ScanResult(opened=await expire_all_due_points(session), cleared=0)
+
+
 JOBS = (
     Job("slow_movers", lambda s, cfg: scans.scan_slow_movers(s, days=cfg.slow_mover_days)),
     Job("near_expiry", lambda s, cfg: scans.scan_near_expiry(s, days=cfg.near_expiry_days)),
+    Job("points_expiry", _expire_points, lambda r: f"expired points of {r.opened} member(s)"),
 )
 
 
@@ -49,11 +58,12 @@ class JobOutcome:
     job: str
     ran: bool  # False: another worker held the job's lock
     result: scans.ScanResult | None = None
+    summary: str = ""
 
     def describe(self) -> str:
         if self.result is None:
             return f"{self.job}: skipped (another worker is running it)"
-        return f"{self.job}: opened {self.result.opened}, cleared {self.result.cleared}"
+        return f"{self.job}: {self.summary}"
 
 
 async def run_job(
@@ -67,7 +77,7 @@ async def run_job(
         if not claimed:
             return JobOutcome(job.name, ran=False)
         result = await job.run(session, settings)
-    return JobOutcome(job.name, ran=True, result=result)
+    return JobOutcome(job.name, ran=True, result=result, summary=job.report(result))
 
 
 async def run_jobs(

@@ -7,7 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.config import Settings
 from api.domain.scans import scan_near_expiry, scan_slow_movers
 from api.domain.stock.ledger import Change, apply_movements
-from api.worker import run_jobs
+from api.worker import JOBS, run_jobs
 from db.engine import create_engine, create_session_factory
 from db.models import MovementKind
 from tests.conftest import REPO
@@ -206,7 +206,7 @@ async def test_two_workers_at_once_make_one_alert_each(org_db: str) -> None:
     finally:
         for engine in engines:
             await engine.dispose()
-    assert all(len(o) == 2 for o in outcomes)
+    assert all(len(o) == len(JOBS) for o in outcomes)
     assert await _counts(org_db) == EXPECTED
 
 
@@ -228,3 +228,46 @@ def test_two_worker_processes_once_make_one_alert_each(org_db: str) -> None:
     assert [p.returncode for p in processes] == [0, 0], outputs
     assert all("slow_movers:" in err for _, err in outputs), outputs
     assert asyncio.run(_counts(org_db)) == EXPECTED
+
+
+async def test_the_worker_expires_points_of_members_who_never_come_back(org_db: str) -> None:
+    from api.domain.members import points
+    from tests.members.test_rules import enrol
+
+    engine = create_engine(org_db, pool_size=1, max_overflow=0)
+    sessions = create_session_factory(engine)
+    try:
+        async with sessions() as s, s.begin():
+            lapsed, active = (
+                await enrol(s, "13975318642", "王芳"),
+                await enrol(s, "13800138000", "李雷"),
+            )
+            long_ago = datetime.now(UTC) - timedelta(days=400)
+            await points.grant_bonus(s, member_id=lapsed.id, points=500, credited_at=long_ago)
+            await points.grant_bonus(s, member_id=active.id, points=300, credited_at=long_ago)
+            await points.grant_bonus(s, member_id=active.id, points=200)  # still valid
+            ids = (lapsed.id, active.id)
+        first = await run_jobs(sessions, Settings())
+        again = await run_jobs(sessions, Settings())
+        async with sessions() as s:
+            balances = [
+                (
+                    await s.execute(
+                        text("SELECT points_balance FROM member WHERE id = :i"), {"i": i}
+                    )
+                ).scalar_one()
+                for i in ids
+            ]
+            expiries = (
+                await s.execute(text("SELECT count(*) FROM points_ledger WHERE kind = 'EXPIRE'"))
+            ).scalar_one()
+    finally:
+        await engine.dispose()
+    assert balances == [0, 200]
+    assert expiries == 2
+    assert [o.summary for o in first if o.job == "points_expiry"] == [
+        "expired points of 2 member(s)"
+    ]
+    assert [o.summary for o in again if o.job == "points_expiry"] == [
+        "expired points of 0 member(s)"
+    ]

@@ -340,13 +340,28 @@ async def grant_bonus(
 
 
 async def expire_all_due_points(session: AsyncSession, *, limit: int = 500) -> int:
-    """For a scheduled scan: expire due points of up to `limit` members; returns members done."""
-    candidates = await session.scalars(
+    """For the scheduled sweep: expire due points of up to `limit` members (those who never
+    come back too); returns how many members had points expired.
+
+    Due is what `_expire` computes: expired credits minus all debits (oldest points are spent
+    first), so only members with something actually due are picked, in id order.
+    """
+    expired_credits = func.coalesce(
+        func.sum(PointsEntry.points).filter(
+            PointsEntry.kind.in_(CREDIT_KINDS), PointsEntry.expires_at <= func.now()
+        ),
+        0,
+    )
+    debits = func.coalesce(func.sum(PointsEntry.points).filter(PointsEntry.points < 0), 0)
+    due = (
         select(PointsEntry.member_id)
-        .where(PointsEntry.kind.in_(CREDIT_KINDS), PointsEntry.expires_at <= func.now())
-        .join(Member, Member.id == PointsEntry.member_id)
-        .where(Member.points_balance > 0)
-        .distinct()
+        .group_by(PointsEntry.member_id)
+        .having(expired_credits + debits > 0)
+    )
+    candidates = await session.scalars(
+        select(Member.id)
+        .where(Member.points_balance > 0, Member.id.in_(due))
+        .order_by(Member.id)
         .limit(limit)
     )
     done = 0
