@@ -50,76 +50,23 @@ class Permission(enum.StrEnum):
 _EVERY_STAFF_ROLE = {Permission.SIGNED_IN, Permission.VIEW_ORGANISATION, Permission.VIEW_STOCK}
 _MANAGERS = {Permission.VIEW_STAFF, Permission.MANAGE_STAFF, Permission.MANAGE_STORE_SETTINGS}
 _SELLERS = {Permission.RECORD_SALES, Permission.VIEW_SALES}
-
-ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CLERK: frozenset(_EVERY_STAFF_ROLE | _SELLERS | {Permission.VIEW_STAFF}),
-    Role.STORE_MANAGER: frozenset(
-        _EVERY_STAFF_ROLE | _MANAGERS | _SELLERS | {Permission.MANAGE_STOCK}
-    ),
-    Role.REGION_MANAGER: frozenset(
-        _EVERY_STAFF_ROLE | _MANAGERS | _SELLERS | {Permission.MANAGE_STOCK}
-    ),
-    Role.HQ_OPERATIONS: frozenset(
-        _EVERY_STAFF_ROLE | _MANAGERS | _SELLERS | {Permission.MANAGE_STOCK}
-    ),
-    Role.HQ_COMPLIANCE: frozenset(
-        _EVERY_STAFF_ROLE | {Permission.VIEW_STAFF, Permission.VIEW_SALES}
-    ),
-    Role.COMPLAINT_HANDLER: frozenset(_EVERY_STAFF_ROLE),
-    # Read-only unless a token grants more (see GRANTABLE_TO_INTEGRATORS).
-    Role.INTEGRATOR: frozenset(_EVERY_STAFF_ROLE | {Permission.INTROSPECT_SCHEMA}),
-    Role.ADMIN: frozenset(Permission),
+# Store staff handle goods; managers approve what leaves their stores; HQ issues markdowns.
+_STORE_GOODS = {
+    Permission.REQUEST_TRANSFERS,
+    Permission.HANDLE_GOODS,
+    Permission.ACKNOWLEDGE_MARKDOWNS,
 }
-
-# Moving goods (transfers, replenishment) and markdowns: store staff handle the goods, managers
-# approve what leaves their stores, HQ issues markdowns. Kept as one table merged in here.
-_GOODS_AND_MARKDOWNS: dict[Role, set[Permission]] = {
-    Role.CLERK: {
-        Permission.REQUEST_TRANSFERS,
-        Permission.HANDLE_GOODS,
-        Permission.ACKNOWLEDGE_MARKDOWNS,
-    },
-    Role.STORE_MANAGER: {
-        Permission.REQUEST_TRANSFERS,
-        Permission.APPROVE_TRANSFERS,
-        Permission.HANDLE_GOODS,
-        Permission.MANAGE_REPLENISHMENT,
-        Permission.ACKNOWLEDGE_MARKDOWNS,
-    },
-    Role.REGION_MANAGER: {
-        Permission.REQUEST_TRANSFERS,
-        Permission.APPROVE_TRANSFERS,
-        Permission.MANAGE_REPLENISHMENT,
-    },
-    Role.HQ_OPERATIONS: {
-        Permission.REQUEST_TRANSFERS,
-        Permission.APPROVE_TRANSFERS,
-        Permission.MANAGE_REPLENISHMENT,
-        Permission.ISSUE_MARKDOWNS,
-    },
+_APPROVERS = {
+    Permission.REQUEST_TRANSFERS,
+    Permission.APPROVE_TRANSFERS,
+    Permission.MANAGE_REPLENISHMENT,
+    Permission.MANAGE_STOCK,
 }
-ROLE_PERMISSIONS = {
-    role: perms | _GOODS_AND_MARKDOWNS.get(role, set()) for role, perms in ROLE_PERMISSIONS.items()
-}
-
-# Members: every staff role serving customers sees member cards; store staff enrol; managers
-# and above see the masked phone. The full phone, the PII access log and privacy alerts belong
-# to HQ compliance alone: not even ADMIN holds them (purpose-bound access under PIPL).
+# Every role serving customers sees member cards; managers and above the masked phone.
 _MEMBER_CARD = {Permission.VIEW_MEMBERS}
-_MASKED = {Permission.VIEW_MEMBERS, Permission.VIEW_MEMBER_PHONE_MASKED}
-_MEMBERS: dict[Role, set[Permission]] = {
-    Role.CLERK: _MEMBER_CARD | {Permission.ENROLL_MEMBERS},
-    Role.STORE_MANAGER: _MASKED | {Permission.ENROLL_MEMBERS},
-    Role.REGION_MANAGER: _MASKED,
-    Role.HQ_OPERATIONS: _MASKED,
-    Role.HQ_COMPLIANCE: _MASKED
-    | {
-        Permission.REVEAL_MEMBER_PHONE,
-        Permission.VIEW_PII_ACCESS_LOG,
-        Permission.VIEW_PRIVACY_ALERTS,
-    },
-    Role.COMPLAINT_HANDLER: _MEMBER_CARD,
-}
+_MASKED_PHONE = {Permission.VIEW_MEMBERS, Permission.VIEW_MEMBER_PHONE_MASKED}
+# The full phone, the PII access log and privacy alerts belong to HQ compliance alone, not
+# even to ADMIN: access to personal information is purpose-bound (PIPL).
 COMPLIANCE_ONLY: frozenset[Permission] = frozenset(
     {
         Permission.REVEAL_MEMBER_PHONE,
@@ -127,12 +74,45 @@ COMPLIANCE_ONLY: frozenset[Permission] = frozenset(
         Permission.VIEW_PRIVACY_ALERTS,
     }
 )
-ROLE_PERMISSIONS = {
-    role: frozenset(
-        (perms | _MEMBERS.get(role, set()))
-        - (COMPLIANCE_ONLY if role is not Role.HQ_COMPLIANCE else frozenset())
-    )
-    for role, perms in ROLE_PERMISSIONS.items()
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CLERK: frozenset(
+        _EVERY_STAFF_ROLE
+        | _SELLERS
+        | _STORE_GOODS
+        | _MEMBER_CARD
+        | {Permission.VIEW_STAFF, Permission.ENROLL_MEMBERS}
+    ),
+    Role.STORE_MANAGER: frozenset(
+        _EVERY_STAFF_ROLE
+        | _MANAGERS
+        | _SELLERS
+        | _STORE_GOODS
+        | _APPROVERS
+        | _MASKED_PHONE
+        | {Permission.ENROLL_MEMBERS}
+    ),
+    Role.REGION_MANAGER: frozenset(
+        _EVERY_STAFF_ROLE | _MANAGERS | _SELLERS | _APPROVERS | _MASKED_PHONE
+    ),
+    Role.HQ_OPERATIONS: frozenset(
+        _EVERY_STAFF_ROLE
+        | _MANAGERS
+        | _SELLERS
+        | _APPROVERS
+        | _MASKED_PHONE
+        | {Permission.ISSUE_MARKDOWNS}
+    ),
+    Role.HQ_COMPLIANCE: frozenset(
+        _EVERY_STAFF_ROLE
+        | _MASKED_PHONE
+        | COMPLIANCE_ONLY
+        | {Permission.VIEW_STAFF, Permission.VIEW_SALES}
+    ),
+    Role.COMPLAINT_HANDLER: frozenset(_EVERY_STAFF_ROLE | _MEMBER_CARD),
+    # Read-only unless a token grants more (see GRANTABLE_TO_INTEGRATORS).
+    Role.INTEGRATOR: frozenset(_EVERY_STAFF_ROLE | {Permission.INTROSPECT_SCHEMA}),
+    Role.ADMIN: frozenset(Permission) - COMPLIANCE_ONLY,
 }
 
 # What an ADMIN may add to an integrator token beyond the INTEGRATOR role's read-only set.
