@@ -14,15 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +27,7 @@ if __package__ in (None, ""):  # `python bench/record_sale.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import tree_cpu_seconds
-from bench.run import BIN, ROOT, Server, bench_database, free_port, wait_healthy
-from db.embedded import to_sqlalchemy_url
+from bench.run import bench_database, servers
 
 STORE, CLERK, PASSWORD = "SH-001", "clerk.sh-001.1", "chainstore-demo"
 SKUS = ("SKU-000001", "SKU-000002", "SKU-000003")
@@ -42,32 +35,6 @@ MUTATION = (
     "mutation Sale($input: RecordSaleInput!)"
     " { recordSale(input: $input) { replayed sale { id totalCents } } }"
 )
-
-
-@contextlib.contextmanager
-def api_server(url: str, workers: int) -> Iterator[Server]:
-    port = free_port()
-    log = Path(tempfile.mkdtemp(prefix="chainstore-bench-")) / "graphql.log"
-    command: list[str | Path] = [BIN / "chainstore", "serve", "--no-migrate", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers)]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, "DATABASE_URL": to_sqlalchemy_url(url)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server("graphql", f"http://127.0.0.1:{port}", process, log)
-    try:
-        wait_healthy(server)
-        yield server
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def body(run: str, n: int) -> bytes:
@@ -80,7 +47,9 @@ def now_iso() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-async def load(base: str, token: str, seconds: float, concurrency: int) -> dict[str, Any]:
+async def load(
+    base: str, path: str, token: str, seconds: float, concurrency: int
+) -> dict[str, Any]:
     run, counter = uuid.uuid4().hex[:8], iter(range(10**9))
     latencies: list[float] = []
     failures: list[str] = []
@@ -92,7 +61,7 @@ async def load(base: str, token: str, seconds: float, concurrency: int) -> dict[
         async def one_client() -> None:
             while time.perf_counter() < deadline:
                 sent = time.perf_counter()
-                response = await client.post("/graphql", content=body(run, next(counter)),
+                response = await client.post(path, content=body(run, next(counter)),
                                              headers=headers)  # fmt: skip
                 latencies.append(time.perf_counter() - sent)
                 if response.status_code != 200 or b'"errors"' in response.content:
@@ -122,7 +91,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--warmup", type=float, default=2.0)
     args = parser.parse_args()
-    with bench_database() as url, api_server(url, args.workers) as api:
+    rows: dict[str, tuple[dict[str, Any], float]] = {}
+    with bench_database() as url, servers(url, args.workers) as (api, plain):
         login = httpx.post(
             f"{api.base}/graphql",
             json={
@@ -132,21 +102,31 @@ def main() -> int:
             },
         ).json()
         token = login["data"]["login"]["token"]
-        asyncio.run(load(api.base, token, args.warmup, args.concurrency))
-        cpu_before = tree_cpu_seconds(api.process.pid)
-        result = asyncio.run(load(api.base, token, args.seconds, args.concurrency))
-        cpu = tree_cpu_seconds(api.process.pid) - cpu_before
-    sales = result["sales"]
+        for server, path in ((api, "/graphql"), (plain, "/record_sale")):
+            asyncio.run(load(server.base, path, token, args.warmup, args.concurrency))
+            cpu_before = tree_cpu_seconds(server.process.pid)
+            result = asyncio.run(load(server.base, path, token, args.seconds, args.concurrency))
+            rows[server.name] = (result, tree_cpu_seconds(server.process.pid) - cpu_before)
     print(f"\n### recordSale, {args.concurrency} clients, {args.workers} worker(s)\n")
-    print("| recorded sales/s | p50 ms | p99 ms | app CPU ms/sale | failures |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| endpoint | recorded sales/s | p50 ms | p99 ms | app CPU ms/sale | failures |")
+    print("|---|---:|---:|---:|---:|---:|")
+    rates, cpus = {}, {}
+    for name, (result, cpu) in rows.items():
+        sales = result["sales"]
+        rates[name] = sales / result["seconds"]
+        cpus[name] = 1e3 * cpu / max(sales, 1)
+        print(
+            f"| {name} | {rates[name]:,.0f} | {result['p50']:.2f} | {result['p99']:.2f} "
+            f"| {cpus[name]:.3f} | {len(result['failures'])} |"
+        )
+        for sample in result["failures"][:3]:
+            print(f"  {name} failure: {sample}")
     print(
-        f"| {sales / result['seconds']:,.0f} | {result['p50']:.2f} | {result['p99']:.2f} "
-        f"| {1e3 * cpu / max(sales, 1):.3f} | {len(result['failures'])} |"
+        f"\nGraphQL/plain: **{100 * rates['graphql'] / max(rates['plain'], 1e-9):.1f} %** of plain "
+        f"throughput; app CPU x {cpus['graphql'] / max(cpus['plain'], 1e-9):.2f} (the load "
+        "generator shares the cores: the CPU ratio is the steadier figure)"
     )
-    for sample in result["failures"][:3]:
-        print(f"  failure: {sample}")
-    return 1 if result["failures"] else 0
+    return 1 if any(result["failures"] for result, _ in rows.values()) else 0
 
 
 if __name__ == "__main__":
