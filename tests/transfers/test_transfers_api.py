@@ -3,129 +3,29 @@ events, and every way of getting it wrong (state, input, scope)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from api.domain.stock.ledger import Change, apply_movements
-from db.engine import create_session_factory
-from db.models import MovementKind
 from tests.conftest import Api
-
-TRANSFER_FIELDS = """transfer { id status note fromStore { code } toStore { code } hasDifferences
-  lines { product { sku } quantityRequested quantityShipped quantityReceived difference } }"""
-REQUEST = f"""mutation($input: RequestTransferInput!, $key: String) {{
-  requestTransfer(input: $input, idempotencyKey: $key) {{ {TRANSFER_FIELDS} }} }}"""
-APPROVE = f"mutation($id: ID!) {{ approveTransfer(id: $id) {{ {TRANSFER_FIELDS} }} }}"
-CANCEL = f"mutation($id: ID!) {{ cancelTransfer(id: $id) {{ {TRANSFER_FIELDS} }} }}"
-SHIP = f"""mutation($id: ID!, $lines: [SkuQuantityInput!]!) {{
-  shipTransfer(id: $id, lines: $lines) {{ {TRANSFER_FIELDS} }} }}"""
-RECEIVE = f"""mutation($id: ID!, $lines: [SkuQuantityInput!]!) {{
-  receiveTransfer(id: $id, lines: $lines) {{ {TRANSFER_FIELDS}
-    differences {{ product {{ sku }} difference }} }} }}"""
-
-
-def code_of(result: dict[str, Any]) -> str | None:
-    errors = result.get("errors")
-    return errors[0]["extensions"]["code"] if errors else None
-
-
-def lines(**quantities: int) -> list[dict[str, Any]]:
-    return [{"sku": sku.replace("_", "-"), "quantity": q} for sku, q in quantities.items()]
-
-
-def request_input(from_store: str = "E2", to_store: str = "E1", **overrides: Any) -> dict[str, Any]:
-    return {
-        "fromStoreCode": from_store,
-        "toStoreCode": to_store,
-        "lines": lines(SKU_CORE_1=5, SKU_CORE_2=3),
-        "note": "weekend rush",
-        **overrides,
-    }
-
-
-async def stock(api: Api, store: str, sku: str, quantity: int) -> None:
-    async with create_session_factory(api.engine)() as s, s.begin():
-        row = (
-            await s.execute(
-                text(
-                    "SELECT s.id, s.region_id, p.id AS product_id FROM store s, product p "
-                    "WHERE s.code = :store AND p.sku = :sku"
-                ),
-                {"store": store, "sku": sku},
-            )
-        ).one()
-        await apply_movements(
-            s,
-            store_id=row.id,
-            region_id=row.region_id,
-            kind=MovementKind.RECEIPT,
-            changes=[Change(row.product_id, quantity)],
-        )
-
-
-async def level(api: Api, store: str, sku: str) -> tuple[int, int]:
-    async with api.engine.connect() as conn:
-        row = (
-            await conn.execute(
-                text(
-                    "SELECT l.on_hand, l.in_transit FROM stock_level l "
-                    "JOIN store s ON s.id = l.store_id JOIN product p ON p.id = l.product_id "
-                    "WHERE s.code = :store AND p.sku = :sku"
-                ),
-                {"store": store, "sku": sku},
-            )
-        ).one_or_none()
-    return (row.on_hand, row.in_transit) if row else (0, 0)
-
-
-async def count(api: Api, sql: str) -> int:
-    async with api.engine.connect() as conn:
-        return int(await conn.scalar(text(sql)) or 0)
-
-
-async def snapshot(api: Api) -> tuple[int, ...]:
-    """Everything a failed transfer mutation must leave alone."""
-    return (
-        await count(api, "SELECT count(*) FROM transfer"),
-        await count(api, "SELECT count(*) FROM transfer_line"),
-        await count(api, "SELECT count(*) FROM stock_movement"),
-        await count(api, "SELECT count(*) FROM event"),
-        await count(api, "SELECT coalesce(sum(in_transit), 0) FROM stock_level"),
-        await count(
-            api,
-            "SELECT count(*) FROM transfer t WHERE status <> 'REQUESTED' "
-            "OR approved_at IS NOT NULL",
-        ),
-    )
-
-
-async def requested(api: Api, **overrides: Any) -> str:
-    data = await api.data(
-        REQUEST, {"input": request_input(**overrides)}, token=await api.token_for("clerk.e1")
-    )
-    transfer_id: str = data["requestTransfer"]["transfer"]["id"]
-    return transfer_id
-
-
-async def approved(api: Api) -> str:
-    transfer_id = await requested(api)
-    await api.data(APPROVE, {"id": transfer_id}, token=await api.token_for("rm.east"))
-    return transfer_id
-
-
-async def shipped(api: Api) -> str:
-    transfer_id = await approved(api)
-    await stock(api, "E2", "SKU-CORE-1", 20)
-    await stock(api, "E2", "SKU-CORE-2", 20)
-    await api.data(
-        SHIP,
-        {"id": transfer_id, "lines": lines(SKU_CORE_1=5, SKU_CORE_2=2)},
-        token=await api.token_for("clerk.e2"),
-    )
-    return transfer_id
+from tests.transfers.helpers import (
+    APPROVE,
+    CANCEL,
+    RECEIVE,
+    REQUEST,
+    SHIP,
+    approved,
+    code_of,
+    count,
+    level,
+    lines,
+    request_input,
+    requested,
+    shipped,
+    snapshot,
+    stock,
+)
 
 
 async def test_request_approve_ship_receive_moves_stock_and_records_differences(
@@ -393,98 +293,3 @@ async def test_receiving_nothing_or_too_much_is_recorded(api: Api) -> None:
     ]
     assert await level(api, "E1", "SKU-CORE-1") == (9, 0)
     assert await level(api, "E1", "SKU-CORE-2") == (0, 0)
-
-
-async def test_concurrent_state_changes_let_exactly_one_through(api: Api) -> None:
-    transfer_id = await requested(api)
-    tokens = [await api.token_for(u) for u in ("rm.east", "ops", "admin")] * 2
-    results = await asyncio.gather(
-        *[api.gql(APPROVE, {"id": transfer_id}, token=t) for t in tokens]
-    )
-    assert sorted(str(code_of(r)) for r in results) == ["CONFLICT"] * 5 + ["None"]
-
-    await stock(api, "E2", "SKU-CORE-1", 20)
-    clerk = await api.token_for("clerk.e2")
-    ships = await asyncio.gather(
-        *[
-            api.gql(SHIP, {"id": transfer_id, "lines": lines(SKU_CORE_1=5)}, token=clerk)
-            for _ in range(6)
-        ]
-    )
-    assert sorted(str(code_of(r)) for r in ships) == ["CONFLICT"] * 5 + ["None"]
-    assert await level(api, "E2", "SKU-CORE-1") == (15, 0)
-    assert await level(api, "E1", "SKU-CORE-1") == (0, 5)
-    assert await count(api, "SELECT count(*) FROM event WHERE kind = 'TRANSFER_SHIPPED'") == 2
-
-
-TRANSFERS = """query($filter: TransferFilter, $first: Int, $after: String) {
-  transfers(filter: $filter, first: $first, after: $after) {
-    edges { cursor node { id status fromStore { code } toStore { code } } }
-    pageInfo { hasNextPage endCursor } } }"""
-
-
-async def test_queries_are_scoped(api: Api) -> None:
-    first = await requested(api)
-    second = await approved(api)
-    from_west = await api.data(
-        REQUEST,
-        {"input": request_input("E1", "W1", lines=lines(SKU_CORE_1=1))},
-        token=await api.token_for("clerk.w1"),
-    )
-    west_id = from_west["requestTransfer"]["transfer"]["id"]
-
-    def ids(data: dict[str, Any]) -> list[str]:
-        return [e["node"]["id"] for e in data["transfers"]["edges"]]
-
-    assert ids(await api.data(TRANSFERS, token=await api.token_for("clerk.e1"))) == [
-        first,
-        second,
-        west_id,
-    ]
-    assert ids(await api.data(TRANSFERS, token=await api.token_for("clerk.e2"))) == [
-        first,
-        second,
-    ]
-    assert ids(await api.data(TRANSFERS, token=await api.token_for("sm.w1"))) == [west_id]
-    approved_only = await api.data(
-        TRANSFERS, {"filter": {"status": "APPROVED"}}, token=await api.token_for("ops")
-    )
-    assert ids(approved_only) == [second]
-    page = await api.data(TRANSFERS, {"first": 2}, token=await api.token_for("ops"))
-    assert page["transfers"]["pageInfo"]["hasNextPage"] is True
-    rest = await api.data(
-        TRANSFERS,
-        {"after": page["transfers"]["pageInfo"]["endCursor"]},
-        token=await api.token_for("ops"),
-    )
-    assert ids(rest) == [west_id]
-    refused = await api.gql(
-        TRANSFERS, {"filter": {"storeCode": "W1"}}, token=await api.token_for("clerk.e2")
-    )
-    assert code_of(refused) == "FORBIDDEN"
-    too_many = await api.gql(TRANSFERS, {"first": 101}, token=await api.token_for("ops"))
-    assert code_of(too_many) == "BAD_USER_INPUT"
-
-    one = "query($id: ID!) { transfer(id: $id) { id status lines { product { sku } } } }"
-    seen = await api.data(one, {"id": first}, token=await api.token_for("clerk.e2"))
-    assert seen["transfer"]["status"] == "REQUESTED"
-    hidden = await api.gql(one, {"id": first}, token=await api.token_for("clerk.w1"))
-    assert code_of(hidden) == "FORBIDDEN"
-    missing = await api.data(one, {"id": "424242"}, token=await api.token_for("ops"))
-    assert missing["transfer"] is None
-
-
-async def test_a_page_of_transfers_costs_a_fixed_number_of_statements(api: Api) -> None:
-    for _ in range(3):
-        await requested(api)
-    token = await api.token_for("ops")
-    query = """{ transfers(first: 50) { edges { node { id fromStore { code region { code } }
-      toStore { code } lines { product { sku region { code } } quantityRequested } } } } }"""
-    with api.count_sql() as few:
-        await api.data(query, token=token)
-    for _ in range(6):
-        await requested(api)
-    with api.count_sql() as many:
-        data = await api.data(query, token=token)
-    assert len(data["transfers"]["edges"]) == 9
-    assert len(many) == len(few), many
