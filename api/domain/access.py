@@ -45,6 +45,16 @@ class Permission(enum.StrEnum):
     REVEAL_MEMBER_PHONE = "REVEAL_MEMBER_PHONE"  # the full number, with a logged purpose
     VIEW_PII_ACCESS_LOG = "VIEW_PII_ACCESS_LOG"
     VIEW_PRIVACY_ALERTS = "VIEW_PRIVACY_ALERTS"
+    UPLOAD_PHOTOS = "UPLOAD_PHOTOS"  # shelf and complaint photos from phones
+    WORK_SHIFTS = "WORK_SHIFTS"  # start/end one's shift, complete and accept handovers
+    VIEW_SHIFTS = "VIEW_SHIFTS"  # shifts, handovers and standards reports of stores in scope
+    MANAGE_STANDARDS = "MANAGE_STANDARDS"  # HQ's checklist templates
+    FILE_COMPLAINTS = "FILE_COMPLAINTS"  # record a customer's complaint at a store in scope
+    VIEW_COMPLAINTS = "VIEW_COMPLAINTS"  # complaints and timelines of stores in scope
+    HANDLE_COMPLAINTS = "HANDLE_COMPLAINTS"  # take, progress, resolve, close, reopen
+    ASSIGN_COMPLAINTS = "ASSIGN_COMPLAINTS"  # reassign a complaint to another handler
+    MANAGE_COMPLAINT_SLAS = "MANAGE_COMPLAINT_SLAS"  # response and resolution targets
+    SUBSCRIBE_COMPLAINTS = "SUBSCRIBE_COMPLAINTS"  # the live complaint feed
 
 
 _EVERY_STAFF_ROLE = {Permission.SIGNED_IN, Permission.VIEW_ORGANISATION, Permission.VIEW_STOCK}
@@ -65,6 +75,17 @@ _APPROVERS = {
 # Every role serving customers sees member cards; managers and above the masked phone.
 _MEMBER_CARD = {Permission.VIEW_MEMBERS}
 _MASKED_PHONE = {Permission.VIEW_MEMBERS, Permission.VIEW_MEMBER_PHONE_MASKED}
+# Store staff work shifts and file complaints; managers also watch the standards.
+_SHIFT_WORK = {Permission.WORK_SHIFTS, Permission.VIEW_SHIFTS, Permission.UPLOAD_PHOTOS}
+_COMPLAINT_DESK = {
+    Permission.FILE_COMPLAINTS,
+    Permission.VIEW_COMPLAINTS,
+    Permission.UPLOAD_PHOTOS,
+}
+_COMPLAINT_HANDLING = _COMPLAINT_DESK | {
+    Permission.HANDLE_COMPLAINTS,
+    Permission.SUBSCRIBE_COMPLAINTS,
+}
 # The full phone, the PII access log and privacy alerts belong to HQ compliance alone, not
 # even to ADMIN: access to personal information is purpose-bound (PIPL).
 COMPLIANCE_ONLY: frozenset[Permission] = frozenset(
@@ -81,6 +102,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | _SELLERS
         | _STORE_GOODS
         | _MEMBER_CARD
+        | _SHIFT_WORK
+        | _COMPLAINT_DESK
         | {Permission.VIEW_STAFF, Permission.ENROLL_MEMBERS}
     ),
     Role.STORE_MANAGER: frozenset(
@@ -90,10 +113,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | _STORE_GOODS
         | _APPROVERS
         | _MASKED_PHONE
+        | _SHIFT_WORK
+        | _COMPLAINT_HANDLING
         | {Permission.ENROLL_MEMBERS}
     ),
     Role.REGION_MANAGER: frozenset(
-        _EVERY_STAFF_ROLE | _MANAGERS | _SELLERS | _APPROVERS | _MASKED_PHONE
+        _EVERY_STAFF_ROLE
+        | _MANAGERS
+        | _SELLERS
+        | _APPROVERS
+        | _MASKED_PHONE
+        | _COMPLAINT_HANDLING
+        | {Permission.VIEW_SHIFTS, Permission.ASSIGN_COMPLAINTS}
     ),
     Role.HQ_OPERATIONS: frozenset(
         _EVERY_STAFF_ROLE
@@ -101,15 +132,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | _SELLERS
         | _APPROVERS
         | _MASKED_PHONE
-        | {Permission.ISSUE_MARKDOWNS}
+        | _COMPLAINT_HANDLING
+        | {
+            Permission.ISSUE_MARKDOWNS,
+            Permission.VIEW_SHIFTS,
+            Permission.MANAGE_STANDARDS,
+            Permission.ASSIGN_COMPLAINTS,
+            Permission.MANAGE_COMPLAINT_SLAS,
+        }
     ),
     Role.HQ_COMPLIANCE: frozenset(
         _EVERY_STAFF_ROLE
         | _MASKED_PHONE
         | COMPLIANCE_ONLY
-        | {Permission.VIEW_STAFF, Permission.VIEW_SALES}
+        | {Permission.VIEW_STAFF, Permission.VIEW_SALES, Permission.VIEW_COMPLAINTS}
     ),
-    Role.COMPLAINT_HANDLER: frozenset(_EVERY_STAFF_ROLE | _MEMBER_CARD),
+    Role.COMPLAINT_HANDLER: frozenset(_EVERY_STAFF_ROLE | _MEMBER_CARD | _COMPLAINT_HANDLING),
     # Read-only unless a token grants more (see GRANTABLE_TO_INTEGRATORS).
     Role.INTEGRATOR: frozenset(_EVERY_STAFF_ROLE | {Permission.INTROSPECT_SCHEMA}),
     Role.ADMIN: frozenset(Permission) - COMPLIANCE_ONLY,

@@ -19,11 +19,13 @@ from strawberry.schema.config import StrawberryConfig
 from api.config import Settings
 from api.limits import QueryLimits
 from api.resolvers.auth import AuthMutation, AuthQuery
+from api.resolvers.complaints import ComplaintsMutation, ComplaintsQuery
 from api.resolvers.markdowns import MarkdownMutation, MarkdownQuery
 from api.resolvers.members import MembersMutation, MembersQuery
 from api.resolvers.organisation import OrganisationMutation, OrganisationQuery
 from api.resolvers.replenishment import ReplenishmentMutation, ReplenishmentQuery
 from api.resolvers.sales import SalesMutation, SalesQuery
+from api.resolvers.shifts import ShiftsMutation, ShiftsQuery
 from api.resolvers.staff import StaffMutation, StaffQuery
 from api.resolvers.stock import StockMutation, StockQuery
 from api.resolvers.transfers import TransferMutation, TransferQuery
@@ -40,6 +42,8 @@ class Query(
     SalesQuery,
     StockQuery,
     MembersQuery,
+    ShiftsQuery,
+    ComplaintsQuery,
 ):
     pass
 
@@ -55,6 +59,8 @@ class Mutation(
     SalesMutation,
     StockMutation,
     MembersMutation,
+    ShiftsMutation,
+    ComplaintsMutation,
 ):
     pass
 

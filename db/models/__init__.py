@@ -18,6 +18,7 @@ from db.models.members import (
     PrivacyAlertKind,
 )
 from db.models.organisation import Product, Region, Store, StoreType
+from db.models.photos import Photo, PhotoAttachment, PhotoSubject
 from db.models.sales import ReturnLine, Sale, SaleLine, SaleReturn
 from db.models.staff import Role, Staff, StaffStatus
 from db.models.stock import (
@@ -53,6 +54,9 @@ __all__ = [
     "MemberTier",
     "MemberView",
     "MovementKind",
+    "Photo",
+    "PhotoAttachment",
+    "PhotoSubject",
     "PiiAccessLog",
     "PointsEntry",
     "PointsEntryKind",
