@@ -47,6 +47,22 @@ class Settings(BaseSettings):
     # A privacy alert when someone views more distinct profiles than this within the window.
     member_view_alert_threshold: int = Field(default=30, ge=1)
     member_view_alert_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
+
+    # Photos (README "Photos"): the upload's byte and decoded pixel caps, thumbnail edge.
+    photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    photo_max_pixels: int = Field(default=40_000_000, ge=10_000)
+    photo_thumbnail_px: int = Field(default=320, ge=32, le=2048)
+
+    # Shifts (README "Shift handover"): a handover later than this after the shift's window
+    # counts as late; none by then counts as missing.
+    handover_grace_minutes: int = Field(default=30, ge=0, le=24 * 60)
+
+    # Complaints (README "Complaints"): a resolved or closed complaint may be reopened for
+    # this many days.
+    complaint_reopen_days: int = Field(default=7, ge=0, le=365)
+
+    # Live feeds: how often each process re-checks the tokens behind its open sockets.
+    ws_auth_recheck_seconds: float = Field(default=2.0, gt=0, le=60)
     dev: bool = False
 
     # Sales: how long after a sale its goods may be returned (at any store).
