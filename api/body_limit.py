@@ -1,4 +1,7 @@
-"""Refuse request bodies over a cap with 413, before the GraphQL layer reads them."""
+"""Refuse request bodies over a cap with 413, before the GraphQL layer reads them.
+
+Paths in `exempt_paths` (the photo upload) enforce their own, larger cap.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +14,15 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, exempt_paths: frozenset[str] = frozenset()
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.exempt_paths = exempt_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in self.exempt_paths:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")

@@ -1,0 +1,1 @@
+"""Photo upload and download: image checks (images.py), blob storage (storage.py), routes."""
