@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.config import Settings
 from api.domain import scans
+from api.domain.complaints import outbox as complaint_outbox
+from api.domain.complaints import sla as complaint_sla
 from api.domain.members.points import expire_all_due_points
 from db.engine import create_engine, create_session_factory
 
@@ -50,6 +52,16 @@ JOBS = (
     Job("slow_movers", lambda s, cfg: scans.scan_slow_movers(s, days=cfg.slow_mover_days)),
     Job("near_expiry", lambda s, cfg: scans.scan_near_expiry(s, days=cfg.near_expiry_days)),
     Job("points_expiry", _expire_points, lambda r: f"expired points of {r.opened} member(s)"),
+    Job(
+        "complaint_sla",
+        lambda s, cfg: complaint_sla.flag_breaches(s),
+        lambda r: f"flagged and escalated {r.opened} SLA breach(es)",
+    ),
+    Job(
+        "complaint_messages",
+        lambda s, cfg: complaint_outbox.deliver_due(s, complaint_outbox.default_adapter()),
+        lambda r: f"delivered {r.opened} customer message(s), {r.cleared} left for a retry",
+    ),
 )
 
 

@@ -24,6 +24,7 @@ from db import models
 from db.pii import KeyRing, load_key_ring
 
 if TYPE_CHECKING:
+    from api.schema.complaints import Complaint, MemberCoupon, ReplacementPickup
     from api.schema.staff import Staff
 
 MemberTierEnum = strawberry.enum(
@@ -194,6 +195,40 @@ class Member:
             purpose=purpose,
             request_id=context.request_id,
         )
+
+    # Complaints (api/schema/complaints.py): batched per request, no statement per card.
+    @strawberry.field(
+        description="Unresolved complaints of the member at stores in your scope.",
+        extensions=[requires(Permission.VIEW_COMPLAINTS)],
+    )
+    async def open_complaints(
+        self, info: Info
+    ) -> list[Annotated[Complaint, strawberry.lazy("api.schema.complaints")]] | None:
+        from api.schema.complaint_loaders import loaders
+        from api.schema.complaints import Complaint
+
+        found = await loaders(info.context).member_open_complaints.load(self.model.id)
+        return [Complaint.from_model(c) for c in found]
+
+    @strawberry.field(description="Unexpired, unused coupons (complaint compensation).")
+    async def coupons(
+        self, info: Info
+    ) -> list[Annotated[MemberCoupon, strawberry.lazy("api.schema.complaints")]]:
+        from api.schema.complaint_loaders import loaders
+        from api.schema.complaints import MemberCoupon
+
+        found = await loaders(info.context).member_coupons.load(self.model.id)
+        return [MemberCoupon.from_model(c) for c in found]
+
+    @strawberry.field(description="Replacements waiting for the member, at any store.")
+    async def pending_pickups(
+        self, info: Info
+    ) -> list[Annotated[ReplacementPickup, strawberry.lazy("api.schema.complaints")]]:
+        from api.schema.complaint_loaders import loaders
+        from api.schema.complaints import ReplacementPickup
+
+        found = await loaders(info.context).member_pickups.load(self.model.id)
+        return [ReplacementPickup.from_view(v) for v in found]
 
 
 @strawberry.input

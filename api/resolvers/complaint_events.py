@@ -1,0 +1,94 @@
+"""The live complaint feed: `complaintEvents` over graphql-transport-ws."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import Context
+from api.domain.access import Permission, authorize_region, authorize_store
+from api.domain.complaints import queries
+from api.domain.complaints.common import EVENT_KINDS
+from api.domain.errors import NotFound
+from api.realtime.stream import EventRecord, event_stream, parse_last_event_id
+from api.schema.complaint_inputs import ComplaintEventFilter
+from api.schema.complaints import Complaint, ComplaintEvent
+from api.schema.permissions import requires
+
+
+@dataclass(frozen=True)
+class _EventFilter:
+    """A subscriber's own filter over the events its scope already allows."""
+
+    staff_id: int
+    store_id: int | None = None
+    region_id: int | None = None
+    assigned_to_me: bool = False
+
+    def visible(self, record: EventRecord) -> bool:
+        if self.store_id is not None and record.store_id != self.store_id:
+            return False
+        if self.region_id is not None and record.region_id != self.region_id:
+            return False
+        return not self.assigned_to_me or record.payload.get("assignee_id") == self.staff_id
+
+
+@strawberry.type
+class ComplaintsSubscription:
+    @strawberry.subscription(
+        extensions=[requires(Permission.SUBSCRIBE_COMPLAINTS)],
+        description="Complaints in your scope as they are filed, assigned, moved and breach "
+        "their SLA; narrowed by region, store or `assignedToMe`. Each event is authorised "
+        "for you when it is delivered. Pass `lastEventId` to first get the events you missed "
+        "(at most 1000).",
+    )
+    async def complaint_events(
+        self,
+        info: Info,
+        filter: ComplaintEventFilter | None = None,
+        last_event_id: strawberry.ID | None = None,
+    ) -> AsyncGenerator[ComplaintEvent, None]:
+        context: Context = info.context
+        actor = context.require_actor()
+        f = filter or ComplaintEventFilter()
+        after = parse_last_event_id(last_event_id)
+        async with context.services.sessions() as session:
+            store = (
+                await authorize_store(session, actor, f.store_code, Permission.SUBSCRIBE_COMPLAINTS)
+                if f.store_code is not None
+                else None
+            )
+            region_id = (
+                await authorize_region(
+                    session, actor, f.region_code, Permission.SUBSCRIBE_COMPLAINTS
+                )
+                if f.region_code is not None
+                else None
+            )
+        rule = _EventFilter(
+            staff_id=actor.staff_id,
+            store_id=store.id if store else None,
+            region_id=region_id,
+            assigned_to_me=f.assigned_to_me,
+        )
+        events = event_stream(context, kinds=EVENT_KINDS, last_event_id=after, visible=rule.visible)
+        async with contextlib.aclosing(events):
+            async for record in events:
+                # Read fresh for each delivery, in a short session: a socket holds none.
+                async with context.services.sessions() as session:
+                    try:
+                        complaint = await queries.get_complaint(
+                            session, context.actor, int(record.payload["complaint_id"])
+                        )
+                    except NotFound:  # no longer visible to this subscriber
+                        continue
+                yield ComplaintEvent(
+                    id=strawberry.ID(str(record.id)),
+                    kind=record.kind,
+                    occurred_at=record.occurred_at,
+                    complaint=Complaint.from_model(complaint),
+                )

@@ -1,0 +1,96 @@
+"""DataLoaders for complaints and the member-card fields, one set per request.
+
+They live beside the request's context rather than in api/context.py's shared `Loaders`, so
+this domain's batching stays in this domain. Over a WebSocket there is no request session
+(a subscription lives for hours), so each batch then reads through a short session of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
+
+from api.context import Context
+from api.domain.complaints import queries
+from api.domain.photo_links import PhotoRef, photos_of
+from db.models import (
+    Complaint,
+    ComplaintMessage,
+    ComplaintTimelineEntry,
+    Member,
+    MemberCoupon,
+    PhotoSubject,
+    Staff,
+    Store,
+)
+
+_ATTRIBUTE = "_complaint_loaders"
+
+
+@asynccontextmanager
+async def reading(context: Context) -> AsyncIterator[AsyncSession]:
+    """The request's session over HTTP; a short session of its own over a WebSocket."""
+    if isinstance(context.request, WebSocket):
+        async with context.services.sessions() as session:
+            yield session
+    else:
+        yield context.session
+
+
+class ComplaintLoaders:
+    def __init__(self, context: Context) -> None:
+        self._context = context
+
+        def batch(
+            fetch: Callable[[AsyncSession, list[Any]], Awaitable[dict[Any, Any]]],
+            default: Callable[[], Any] | None = None,
+        ) -> DataLoader[Any, Any]:
+            async def load(keys: list[Any]) -> list[Any]:
+                async with reading(context) as session:
+                    found = await fetch(session, keys)
+                return [found.get(k, default() if default else None) for k in keys]
+
+            return DataLoader(load)
+
+        self.staff: DataLoader[int, Staff | None] = batch(queries.staff_by_id)
+        self.member: DataLoader[int, Member | None] = batch(queries.members_by_id)
+        self.store: DataLoader[int, Store | None] = batch(queries.stores_by_id)
+        self.timeline: DataLoader[int, list[ComplaintTimelineEntry]] = batch(
+            queries.timelines_of, list
+        )
+        self.messages: DataLoader[int, list[ComplaintMessage]] = batch(queries.messages_of, list)
+        self.pickups: DataLoader[int, list[queries.PickupView]] = batch(queries.pickups_of, list)
+        self.photos: DataLoader[int, list[PhotoRef]] = batch(_complaint_photos, list)
+        self.member_pickups: DataLoader[int, list[queries.PickupView]] = batch(
+            queries.pending_pickups_of_members, list
+        )
+        self.member_coupons: DataLoader[int, list[MemberCoupon]] = batch(
+            queries.coupons_of_members, list
+        )
+        self.member_open_complaints: DataLoader[int, list[Complaint]] = batch(
+            self._open_complaints, list
+        )
+
+    async def _open_complaints(
+        self, session: AsyncSession, member_ids: Sequence[int]
+    ) -> dict[int, list[Complaint]]:
+        actor = self._context.require_actor()
+        return await queries.open_complaints_of_members(session, actor.scope, member_ids)
+
+
+async def _complaint_photos(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[PhotoRef]]:
+    return await photos_of(session, PhotoSubject.COMPLAINT, ids)
+
+
+def loaders(context: Context) -> ComplaintLoaders:
+    """This request's complaint loaders (created on first use)."""
+    found = getattr(context, _ATTRIBUTE, None)
+    if found is None:
+        found = ComplaintLoaders(context)
+        setattr(context, _ATTRIBUTE, found)
+    return found
