@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql, /healthz, /readyz, with request ids and a body cap."""
+"""The ASGI application: /graphql, /healthz, /readyz, /photos, with request ids and a body cap."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from api.body_limit import BodyLimitMiddleware
 from api.config import Settings
 from api.context import Services
 from api.graphql_view import ChainstoreGraphQL
+from api.photos.routes import photo_routes
+from api.photos.storage import FilesystemPhotoStorage
 from api.request_id import RequestIdMiddleware
 from api.schema.root import build_schema
 from db.embedded import EmbeddedPostgres
@@ -44,7 +46,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
         )
         services = Services(
-            settings=settings, engine=engine, sessions=create_session_factory(engine)
+            settings=settings,
+            engine=engine,
+            sessions=create_session_factory(engine),
+            photos=FilesystemPhotoStorage(settings.data_dir / "photos"),
         )
         # Built here, not at import: the database may be the embedded one, started above.
         app.state.services = services
@@ -52,6 +57,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            if services.live is not None:  # live feeds start with the first subscription
+                await services.live.stop()
             await engine.dispose()
             if embedded is not None:
                 embedded.stop()
@@ -83,10 +90,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql_app),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *photo_routes(),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            # POST /photos reads its body itself, within the larger photo cap.
+            Middleware(
+                BodyLimitMiddleware,
+                max_bytes=settings.max_body_bytes,
+                exempt_paths=frozenset({"/photos"}),
+            ),
         ],
         lifespan=lifespan,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,8 +15,11 @@ from api.config import Settings
 from api.domain import organisation
 from api.domain.access import Actor
 from api.domain.errors import Unauthenticated
+from api.photos.storage import PhotoStorage
 
 if TYPE_CHECKING:
+    from api.realtime.connections import LiveSocket
+    from api.realtime.stream import LiveFeeds
     from db.models import Region, Store
 
 
@@ -26,6 +30,8 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    photos: PhotoStorage  # content-addressed image blobs (api/photos/storage.py)
+    live: LiveFeeds | None = None  # the process's event hub and sockets, made on first use
 
 
 class Loaders:
@@ -45,6 +51,35 @@ class Loaders:
         return [found[i] for i in ids]
 
 
+class SocketWork:
+    """One unit of work on a socket: a subscription event (or a query over the socket).
+
+    A socket's operations run concurrently, each in its own task, and a subscription lives for
+    hours: its resolvers must not share one session (not safe across tasks) nor keep one open
+    between events, nor serve stale loader caches. So on WebSockets the session and loaders
+    live here, per operation task, and the socket handler calls `finish()` after each message
+    (api/graphql_view.py LiveSocketHandler)."""
+
+    def __init__(self) -> None:
+        self.session: AsyncSession | None = None
+        self.loaders: Loaders | None = None
+
+    async def finish(self, *, commit: bool) -> None:
+        """End the unit: commit it (a mutation over the socket that succeeded) or roll back."""
+        session, self.session, self.loaders = self.session, None, None
+        if session is None:
+            return
+        try:
+            if commit:
+                await session.commit()
+        finally:
+            await session.close()
+
+
+# Set by the socket handler at the start of each operation task; copied into its sub-tasks.
+socket_work: ContextVar[SocketWork | None] = ContextVar("chainstore_socket_work", default=None)
+
+
 @dataclass
 class Context:
     request: Request | WebSocket
@@ -57,10 +92,20 @@ class Context:
     hidden: list[dict[str, Any]] = field(default_factory=list)
     query_cost: int | None = None
     connection_params: Any = None  # graphql-transport-ws connection_init payload
-    loaders: Loaders = field(init=False)
+    live_socket: LiveSocket | None = None  # set once a socket's connection_init is accepted
+    _loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self)
+        self._loaders = Loaders(self)
+
+    @property
+    def loaders(self) -> Loaders:
+        work = socket_work.get() if isinstance(self.request, WebSocket) else None
+        if work is None:
+            return self._loaders
+        if work.loaders is None:
+            work.loaders = Loaders(self)
+        return work.loaders
 
     @property
     def settings(self) -> Settings:
@@ -68,7 +113,13 @@ class Context:
 
     @property
     def session(self) -> AsyncSession:
-        """The request's session; its transaction is committed or rolled back by the view."""
+        """The request's session; its transaction is committed or rolled back by the view.
+        On a socket: the current operation's session, closed after each message it sends."""
+        work = socket_work.get() if isinstance(self.request, WebSocket) else None
+        if work is not None:
+            if work.session is None:
+                work.session = self.services.sessions()
+            return work.session
         if self._session is None:
             self._session = self.services.sessions()
         return self._session

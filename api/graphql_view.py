@@ -7,10 +7,11 @@ so a failed mutation leaves nothing behind. GET carries queries only (405 for mu
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from cross_web import HTTPException
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -20,12 +21,22 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    Message,
+)
 from strawberry.types import ExecutionResult
 
-from api.context import Context, Services
+from api.context import Context, Services, SocketWork, socket_work
 from api.domain import auth
 from api.domain.errors import Unauthenticated
 from api.errors import format_error, has_only_pre_execution_errors
+from api.realtime.connections import CloseCode, LiveSocket
+from api.realtime.stream import live_feeds
 from api.request_id import current_request_id
 
 log = logging.getLogger("chainstore.graphql")
@@ -46,8 +57,97 @@ def negotiate(accept: str | None) -> str | None:
     return None
 
 
+class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, plus: an accepted socket joins the process's socket registry,
+    which closes it (ending its subscriptions) when its token or account stops being good."""
+
+    _closing = False
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        actor = self.context.actor if self.connection_acknowledged else None
+        if actor is not None and self.context.live_socket is None:
+            socket = LiveSocket(token_id=actor.token_id, staff_id=actor.staff_id, close=self.close)
+            self.context.live_socket = socket
+            live_feeds(self.context.services).sockets.add(socket)
+
+    async def close(self, code: CloseCode, reason: str) -> None:
+        """Close with `code`, then cancel every running operation of this socket."""
+        if self._closing:
+            return
+        self._closing = True  # nothing more is sent, not even the cancelled ones' `complete`
+        try:
+            await self.websocket.close(code=int(code), reason=reason)
+        finally:
+            for operation_id in list(self.operations):
+                await self.cleanup_operation(operation_id)
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        work = SocketWork()
+        socket_work.set(work)  # this operation's task (and its sub-tasks) only
+        try:
+            await super().run_operation(operation)
+        finally:
+            await work.finish(commit=False)
+
+    async def send_message(self, message: Message) -> None:
+        if self._closing:
+            return
+        work = socket_work.get()
+        if work is not None and message["type"] == "next":
+            # One event (or one query or mutation) is done: commit what it did if it had no
+            # errors, like the HTTP view, and give the next event fresh reads.
+            failed = bool(message["payload"].get("errors"))
+            try:
+                await work.finish(commit=not failed)
+            except Exception as exc:
+                log.exception("commit after a socket operation failed")
+                error = _coded(GraphQLError("commit failed", original_error=exc))
+                message = {
+                    "id": message["id"],
+                    "type": "next",
+                    "payload": {"data": None, "errors": [error.formatted]},
+                }
+        await super().send_message(message)
+
+    async def _send_result_stream(
+        self, operation: Operation[Context, None], result_source: Any
+    ) -> None:
+        await super()._send_result_stream(operation, _with_codes(result_source))
+
+    async def shutdown(self) -> None:
+        socket = self.context.live_socket
+        if socket is not None and self.context.services.live is not None:
+            self.context.services.live.sockets.discard(socket)
+        await super().shutdown()
+
+
+async def _with_codes(results: AsyncIterator[Any]) -> AsyncGenerator[Any, None]:
+    """Socket results carry the same `extensions.code` errors as HTTP ones."""
+    async for result in results:
+        if isinstance(result, ExecutionResult) and result.errors:
+            result.errors = [_coded(error) for error in result.errors]
+        yield result
+
+
+def _coded(error: GraphQLError) -> GraphQLError:
+    if isinstance(error, GraphQLSyntaxError):
+        return error  # the protocol closes the socket with 4400 for these
+    formatted = format_error(error, current_request_id())
+    return GraphQLError(
+        formatted["message"],
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=formatted.get("extensions"),
+    )
+
+
 class ChainstoreGraphQL(GraphQL[Context, None]):
     services: Services  # set by the app's lifespan, once the database is up
+    graphql_transport_ws_handler_class = LiveSocketHandler
 
     def __init__(self, schema: Any, *, dev: bool) -> None:
         super().__init__(

@@ -42,7 +42,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.demo_catalogue import CATALOGUE
+from api.domain.demo_complaints import seed_demo_complaints
 from api.domain.demo_members import seed_demo_members
+from api.domain.demo_shifts import seed_demo_shifts
 from api.domain.demo_stock import seed_demo_stock
 from api.domain.passwords import hash_password
 from db.models import Product, Region, Role, Staff, StaffStatus, Store, StoreType
@@ -305,6 +307,8 @@ async def seed_demo(
     staff = await _seed_staff(session, region_ids, store_ids, report)
     await seed_demo_members(session)  # members (api/domain/demo_members.py)
     await seed_demo_stock(session)  # opening stock: api/domain/demo_stock.py
+    await seed_demo_shifts(session)  # standards and past shifts: api/domain/demo_shifts.py
+    await seed_demo_complaints(session)  # routing and complaints: api/domain/demo_complaints.py
     await session.flush()
     return SeedReport(
         regions=regions,

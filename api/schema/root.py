@@ -1,4 +1,5 @@
-"""The schema: Query and Mutation composed from per-domain classes, with the endpoint's limits."""
+"""The schema: Query, Mutation and Subscription composed from per-domain classes, with the
+endpoint's limits."""
 
 from __future__ import annotations
 
@@ -19,7 +20,12 @@ from strawberry.schema.config import StrawberryConfig
 from api.config import Settings
 from api.limits import QueryLimits
 from api.resolvers.auth import AuthMutation, AuthQuery
-from api.resolvers.complaints import ComplaintsMutation, ComplaintsQuery
+from api.resolvers.complaints import (
+    ComplaintsMutation,
+    ComplaintsQuery,
+    ComplaintsSubscription,
+)
+from api.resolvers.live import LiveSubscription
 from api.resolvers.markdowns import MarkdownMutation, MarkdownQuery
 from api.resolvers.members import MembersMutation, MembersQuery
 from api.resolvers.organisation import OrganisationMutation, OrganisationQuery
@@ -65,6 +71,13 @@ class Mutation(
     pass
 
 
+@strawberry.type(
+    description="Live feeds over WebSocket (graphql-transport-ws, the token in connection_init)."
+)
+class Subscription(LiveSubscription, ComplaintsSubscription):
+    pass
+
+
 class HiddenFields(SchemaExtension):
     """Lists the paths `@requires` turned to null, and why, in the response's extensions."""
 
@@ -83,6 +96,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(disable_field_suggestions=True),
         # Factories: each request gets fresh extension instances (the parser and validation
         # caches are module-level LRUs shared by all of them). The limiters' rule classes are

@@ -2,6 +2,19 @@
 
 from db.models.auth import AuthToken, LoginThrottle, TokenKind
 from db.models.base import Base
+from db.models.complaints import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintMessage,
+    ComplaintPickup,
+    ComplaintRoute,
+    ComplaintSla,
+    ComplaintStatus,
+    ComplaintTimelineEntry,
+    MemberCoupon,
+    PickupStatus,
+    TimelineKind,
+)
 from db.models.events import Event
 from db.models.idempotency import IdempotencyRecord
 from db.models.markdowns import Markdown, MarkdownTarget
@@ -20,6 +33,15 @@ from db.models.members import (
 from db.models.organisation import Product, Region, Store, StoreType
 from db.models.photos import Photo, PhotoAttachment, PhotoSubject
 from db.models.sales import ReturnLine, Sale, SaleLine, SaleReturn
+from db.models.shifts import (
+    ChecklistItem,
+    ChecklistTemplate,
+    ChecklistTemplateVersion,
+    Shift,
+    ShiftItem,
+    ShiftKind,
+    ShiftStatus,
+)
 from db.models.staff import Role, Staff, StaffStatus
 from db.models.stock import (
     AlertKind,
@@ -44,12 +66,24 @@ __all__ = [
     "AlertStatus",
     "AuthToken",
     "Base",
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "ChecklistTemplateVersion",
+    "Complaint",
+    "ComplaintCategory",
+    "ComplaintMessage",
+    "ComplaintPickup",
+    "ComplaintRoute",
+    "ComplaintSla",
+    "ComplaintStatus",
+    "ComplaintTimelineEntry",
     "Event",
     "IdempotencyRecord",
     "LoginThrottle",
     "Markdown",
     "MarkdownTarget",
     "Member",
+    "MemberCoupon",
     "MemberPreference",
     "MemberTier",
     "MemberView",
@@ -57,6 +91,7 @@ __all__ = [
     "Photo",
     "PhotoAttachment",
     "PhotoSubject",
+    "PickupStatus",
     "PiiAccessLog",
     "PointsEntry",
     "PointsEntryKind",
@@ -73,6 +108,10 @@ __all__ = [
     "Sale",
     "SaleLine",
     "SaleReturn",
+    "Shift",
+    "ShiftItem",
+    "ShiftKind",
+    "ShiftStatus",
     "Staff",
     "StaffStatus",
     "StockAlert",
@@ -81,6 +120,7 @@ __all__ = [
     "StockMovement",
     "Store",
     "StoreType",
+    "TimelineKind",
     "TokenKind",
     "Transfer",
     "TransferLine",

@@ -1,0 +1,80 @@
+"""Live feeds of stock and privacy alerts: subscriptions over graphql-transport-ws.
+
+Each resolver authorises the subscription once (permission, store scope), then iterates
+`event_stream`, which authorises every event again against the subscriber's scope when it is
+delivered, and reads what the event is about fresh for each delivery.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncGenerator
+
+import strawberry
+from strawberry.types import Info
+
+from api.domain.access import Permission, authorize_store
+from api.domain.members.limits import PRIVACY_ALERT_EVENT
+from api.realtime import subjects
+from api.realtime.stream import event_stream, parse_last_event_id
+from api.schema.live import STOCK_ALERT_KINDS, PrivacyAlertEvent, StockAlertEvent
+from api.schema.members import PrivacyAlert
+from api.schema.permissions import requires
+
+_RESUME = (
+    " Pass `lastEventId` (the id of the last event you received) to first get, once each and "
+    "in order, the events you missed (at most 1000; more is BAD_USER_INPUT: reload with "
+    "queries and subscribe without it)."
+)
+
+
+@strawberry.type
+class LiveSubscription:
+    @strawberry.subscription(
+        extensions=[requires(Permission.VIEW_STOCK)],
+        description="Stock alerts of one store in your scope as they are raised and cleared."
+        + _RESUME,
+    )
+    async def stock_alerts(
+        self, info: Info, store_code: str, last_event_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[StockAlertEvent, None]:
+        context = info.context
+        after = parse_last_event_id(last_event_id)
+        async with context.services.sessions() as session:
+            store = await authorize_store(session, context.actor, store_code, Permission.VIEW_STOCK)
+        events = event_stream(
+            context,
+            kinds=STOCK_ALERT_KINDS,
+            last_event_id=after,
+            visible=lambda record: record.store_id == store.id,
+        )
+        async with contextlib.aclosing(events):
+            async for record in events:
+                subject = await subjects.stock_subject(
+                    context.session, store.id, int(record.payload["productId"])
+                )
+                yield StockAlertEvent.build(record, subject)
+
+    @strawberry.subscription(
+        extensions=[requires(Permission.VIEW_PRIVACY_ALERTS)],
+        description="Privacy alerts (unusually many member look-ups) as they are raised." + _RESUME,
+    )
+    async def privacy_alerts(
+        self, info: Info, last_event_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[PrivacyAlertEvent, None]:
+        context = info.context
+        events = event_stream(
+            context,
+            kinds=frozenset({PRIVACY_ALERT_EVENT}),
+            last_event_id=parse_last_event_id(last_event_id),
+            visible=lambda record: True,
+        )
+        async with contextlib.aclosing(events):
+            async for record in events:
+                alert_id = int(record.payload["alertId"])
+                alert = await subjects.privacy_alert(context.session, alert_id)
+                yield PrivacyAlertEvent(
+                    id=strawberry.ID(str(record.id)),
+                    occurred_at=record.occurred_at,
+                    alert=PrivacyAlert.from_model(alert),
+                )
