@@ -73,3 +73,23 @@ async def run_once(
     record.result = result
     await session.flush()
     return result
+
+
+async def run_once_for_id(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    operation: str,
+    key: str | None,
+    arguments: dict[str, Any],
+    perform: Callable[[], Awaitable[int]],
+) -> int:
+    """`run_once` for the usual mutation: it writes one thing and a replay needs its id."""
+
+    async def run() -> dict[str, Any]:
+        return {"id": await perform()}
+
+    result = await run_once(
+        session, actor, operation=operation, key=key, arguments=arguments, perform=run
+    )
+    return int(result["id"])

@@ -14,7 +14,7 @@ from api.context import Context
 from api.domain.access import Permission
 from api.domain.complaints import compensation, lifecycle, queries, routing, sla, stats
 from api.domain.complaints.filing import NewComplaint, file_complaint
-from api.domain.idempotency import run_once
+from api.domain.idempotency import run_once_for_id
 from api.domain.photo_links import parse_photo_ids
 from api.resolvers.complaint_events import ComplaintsSubscription
 from api.resolvers.transfers import object_id
@@ -65,22 +65,15 @@ async def _once(
     key: str | None,
     arguments: dict[str, Any],
     perform: Callable[[], Awaitable[int]],
-    result_key: str = "complaintId",
 ) -> int:
-    """Run a mutation once per idempotency key; a replay returns the first call's id."""
-
-    async def run() -> dict[str, Any]:
-        return {result_key: await perform()}
-
-    result = await run_once(
+    return await run_once_for_id(
         context.session,
         context.require_actor(),
         operation=operation,
         key=key,
         arguments=arguments,
-        perform=run,
+        perform=perform,
     )
-    return int(result[result_key])
 
 
 def _route(view: routing.RouteView) -> ComplaintRoute:
@@ -340,7 +333,6 @@ class ComplaintsMutation:
             input.idempotency_key,
             {"pickupId": pickup_id},
             perform,
-            result_key="pickupId",
         )
         view = await queries.pickup_view(context.session, pickup_id)
         return CollectReplacementPayload(pickup=ReplacementPickup.from_view(view))

@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.domain.access import Permission
-from api.domain.idempotency import run_once
+from api.domain.idempotency import run_once_for_id
 from api.domain.photo_links import parse_photo_ids
 from api.domain.shifts import handover, report, shifts, standards
 from api.resolvers.transfers import object_id
@@ -68,20 +68,14 @@ async def _once(
     arguments: dict[str, Any],
     perform: Callable[[], Awaitable[int]],
 ) -> int:
-    """Run a mutation once per idempotency key; the id it returns is what a replay gets."""
-
-    async def run() -> dict[str, Any]:
-        return {"id": await perform()}
-
-    result = await run_once(
+    return await run_once_for_id(
         context.session,
         context.require_actor(),
         operation=operation,
         key=key,
         arguments=arguments,
-        perform=run,
+        perform=perform,
     )
-    return int(result["id"])
 
 
 async def _template(context: Context, template_id: int) -> ChecklistTemplate:
