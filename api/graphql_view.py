@@ -11,7 +11,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from cross_web import HTTPException
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import GraphQLError, GraphQLSyntaxError, parse
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -83,6 +83,18 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 await self.cleanup_operation(operation_id)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
+        # Strawberry's parser cache raises a syntax error outside the result stream, so the
+        # client would get a bare `complete` and never learn why. Answer with an `error`
+        # message carrying the code HTTP gives (the socket and its other operations live on).
+        try:
+            parse(operation.query)
+        except GraphQLSyntaxError as error:
+            formatted = format_error(error, current_request_id())
+            await operation.send_initial_errors(
+                [GraphQLError(formatted["message"], extensions=formatted.get("extensions"))]
+            )
+            self.operations.pop(operation.id, None)
+            return
         work = SocketWork()
         socket_work.set(work)  # this operation's task (and its sub-tasks) only
         try:

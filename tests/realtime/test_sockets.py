@@ -104,3 +104,18 @@ async def test_queries_run_over_the_socket(live: LiveServer) -> None:
             "store": {"code": "E1", "region": {"code": "EAST"}},
         }
         assert (await sock.receive())["type"] == "complete"
+
+
+async def test_a_syntax_error_is_answered_with_an_error_and_the_socket_lives_on(
+    live: LiveServer,
+) -> None:
+    api = live.api
+    async with GqlSocket.opened(live.port, await api.token_for("clerk.e1")) as sock:
+        await sock.subscribe("subscription { stockAlerts(storeCode: ", op_id="broken")
+        message = await sock.receive()
+        assert message["type"] == "error" and message["id"] == "broken"
+        [error] = message["payload"]
+        assert error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+        assert "Syntax Error" in error["message"]
+        await sock.subscribe("{ me { username } }", op_id="after")
+        assert (await sock.next_data())["me"] == {"username": "clerk.e1"}
