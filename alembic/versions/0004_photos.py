@@ -28,7 +28,6 @@ def upgrade() -> None:
         sa.Column("byte_size", sa.Integer(), nullable=False),
         sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
         sa.Column("store_id", sa.Integer(), nullable=True),
-        sa.Column("idempotency_key", sa.Text(), nullable=True),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
@@ -40,13 +39,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_photo")),
     )
     op.create_index("uq_photo_uploader_sha256", "photo", ["uploaded_by_id", "sha256"], unique=True)
-    op.create_index(
-        "uq_photo_uploader_idempotency_key",
-        "photo",
-        ["uploaded_by_id", "idempotency_key"],
-        unique=True,
-        postgresql_where=sa.text("idempotency_key IS NOT NULL"),
-    )
     op.create_table(
         "photo_attachment",
         sa.Column("photo_id", sa.Uuid(), nullable=False),
@@ -91,10 +83,5 @@ def downgrade() -> None:
     op.drop_index("ix_photo_attachment_store_id", table_name="photo_attachment")
     op.drop_index("ix_photo_attachment_subject", table_name="photo_attachment")
     op.drop_table("photo_attachment")
-    op.drop_index(
-        "uq_photo_uploader_idempotency_key",
-        table_name="photo",
-        postgresql_where=sa.text("idempotency_key IS NOT NULL"),
-    )
     op.drop_index("uq_photo_uploader_sha256", table_name="photo")
     op.drop_table("photo")

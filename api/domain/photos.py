@@ -2,8 +2,9 @@
 
 A photo is keyed by what is stored: the same image uploaded twice by the same person is the same
 photo (a unique index on uploader and sha256), so a retried upload never makes a second row,
-even when both attempts run at once. An `Idempotency-Key` binds a key to one image: replaying it
-with the same image returns the same photo, with another image it is CONFLICT.
+even when both attempts run at once. An `Idempotency-Key` binds a key to one image in the
+shared idempotency records (whether the upload made a new photo or repeated an earlier one):
+replaying it with the same image returns the same photo, with another image it is CONFLICT.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.access import Actor, Permission, require
 from api.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from api.domain.idempotency import MAX_KEY_LENGTH
+from api.domain.idempotency import MAX_KEY_LENGTH, run_once
 from api.domain.photo_links import may_view_photo
-from db.models import Photo
+from db.models import IdempotencyRecord, Photo
+
+UPLOAD_OPERATION = "uploadPhoto"  # the operation name of upload keys in idempotency records
 
 
 @dataclass(frozen=True)
@@ -66,12 +69,40 @@ async def record_upload(
     """
     require(actor, Permission.UPLOAD_PHOTOS)
     key = check_idempotency_key(idempotency_key)
-    if key is not None:
-        earlier = await _by_key(session, actor, key)
-        if earlier is not None:
-            return UploadOutcome(_same_image(earlier, image, key), created=False)
-    # DO NOTHING on either unique index: a concurrent identical upload waits here for the
-    # other transaction and then yields to its row instead of failing.
+    if key is None:
+        return await _insert_or_same(session, actor, image)
+    ran = False
+
+    async def perform() -> dict[str, str | bool]:
+        nonlocal ran
+        ran = True
+        outcome = await _insert_or_same(session, actor, image)
+        return {"photoId": str(outcome.photo.id), "created": outcome.created}
+
+    try:
+        result = await run_once(
+            session,
+            actor,
+            operation=UPLOAD_OPERATION,
+            key=key,
+            arguments={"sha256": image.sha256},
+            perform=perform,
+        )
+    except Conflict:
+        earlier = await _photo_id_for_key(session, actor, key)
+        raise Conflict(
+            f"Idempotency-Key {key!r} was already used for another image (photo {earlier}); "
+            "use a new key for a new photo.",
+            header="Idempotency-Key",
+            photoId=earlier,
+        ) from None
+    photo = await session.get_one(Photo, uuid.UUID(str(result["photoId"])))
+    return UploadOutcome(photo, created=ran and bool(result["created"]))
+
+
+async def _insert_or_same(session: AsyncSession, actor: Actor, image: StoredImage) -> UploadOutcome:
+    # DO NOTHING on the unique index: a concurrent identical upload waits here for the other
+    # transaction and then yields to its row instead of failing.
     inserted = await session.scalar(
         insert(Photo)
         .values(
@@ -83,18 +114,12 @@ async def record_upload(
             byte_size=image.byte_size,
             uploaded_by_id=actor.staff_id,
             store_id=actor.store_id,
-            idempotency_key=key,
         )
         .on_conflict_do_nothing()
         .returning(Photo)
     )
     if inserted is not None:
         return UploadOutcome(inserted, created=True)
-    # Lost a race. The key is checked first: it may be bound to another image meanwhile.
-    if key is not None:
-        earlier = await _by_key(session, actor, key)
-        if earlier is not None:
-            return UploadOutcome(_same_image(earlier, image, key), created=False)
     same = await session.scalar(
         select(Photo).where(Photo.uploaded_by_id == actor.staff_id, Photo.sha256 == image.sha256)
     )
@@ -120,18 +145,12 @@ async def photo_for_viewer(session: AsyncSession, actor: Actor, photo_id: str) -
     return photo
 
 
-async def _by_key(session: AsyncSession, actor: Actor, key: str) -> Photo | None:
-    return await session.scalar(
-        select(Photo).where(Photo.uploaded_by_id == actor.staff_id, Photo.idempotency_key == key)
-    )
-
-
-def _same_image(earlier: Photo, image: StoredImage, key: str) -> Photo:
-    if earlier.sha256 != image.sha256:
-        raise Conflict(
-            f"Idempotency-Key {key!r} was already used for another image (photo {earlier.id}); "
-            "use a new key for a new photo.",
-            header="Idempotency-Key",
-            photoId=str(earlier.id),
+async def _photo_id_for_key(session: AsyncSession, actor: Actor, key: str) -> str | None:
+    result = await session.scalar(
+        select(IdempotencyRecord.result).where(
+            IdempotencyRecord.staff_id == actor.staff_id,
+            IdempotencyRecord.operation == UPLOAD_OPERATION,
+            IdempotencyRecord.key == key,
         )
-    return earlier
+    )
+    return None if result is None else str(result.get("photoId"))

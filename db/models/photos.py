@@ -50,19 +50,11 @@ class Photo(Base):
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     # The uploader's home store, if any: where an unattached photo belongs.
     store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"))
-    idempotency_key: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
         # A retried upload of the same image by the same person is the same photo.
         Index("uq_photo_uploader_sha256", "uploaded_by_id", "sha256", unique=True),
-        Index(
-            "uq_photo_uploader_idempotency_key",
-            "uploaded_by_id",
-            "idempotency_key",
-            unique=True,
-            postgresql_where=text("idempotency_key IS NOT NULL"),
-        ),
         CheckConstraint("width > 0 AND height > 0", name="positive_size"),
     )
 

@@ -40,7 +40,7 @@ async def test_a_clerks_gps_tagged_jpeg_is_stored_without_any_exif(
     [row] = await photo_rows(photo_api)
     assert str(row["id"]) == body["id"] and row["sha256"] == body["sha256"]
     assert row["byte_size"] == len(stored) and row["content_type"] == "image/jpeg"
-    assert row["store_id"] is not None and row["idempotency_key"] is None
+    assert row["store_id"] is not None
     thumbnail = blob_path(tmp_path, row["thumbnail_sha256"]).read_bytes()
     assert Image.open(io.BytesIO(thumbnail)).format == "JPEG"
     assert len(stored_files(tmp_path)) == 2
@@ -214,8 +214,7 @@ async def test_idempotency_keys(photo_api: Api, tmp_path: Path) -> None:
     replay = await upload(photo_api, samples.jpeg_with_gps(), token=token, key="shelf-7-0915")
     assert (first.status_code, replay.status_code) == (201, 200)
     assert replay.json() == first.json()
-    [row] = await photo_rows(photo_api)
-    assert row["idempotency_key"] == "shelf-7-0915"
+    assert len(await photo_rows(photo_api)) == 1
     files_before = stored_files(tmp_path)
 
     other_image = await upload(photo_api, samples.jpeg(), token=token, key="shelf-7-0915")
@@ -234,6 +233,21 @@ async def test_idempotency_keys(photo_api: Api, tmp_path: Path) -> None:
 
     too_long = await upload(photo_api, samples.jpeg(), token=token, key="k" * 129)
     assert too_long.status_code == 400 and too_long.json()["error"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_key_first_used_on_a_repeated_image_is_still_bound_to_it(
+    photo_api: Api, tmp_path: Path
+) -> None:
+    token = await photo_api.token_for("clerk.e1")
+    unkeyed = await upload(photo_api, samples.jpeg_with_gps(), token=token)
+    keyed = await upload(photo_api, samples.jpeg_with_gps(), token=token, key="retry-1")
+    assert (unkeyed.status_code, keyed.status_code) == (201, 200)
+    assert keyed.json()["id"] == unkeyed.json()["id"]
+
+    reused = await upload(photo_api, samples.jpeg(), token=token, key="retry-1")
+    assert reused.status_code == 409, reused.text
+    assert reused.json()["error"]["photoId"] == unkeyed.json()["id"]
+    assert len(await photo_rows(photo_api)) == 1
 
 
 @pytest.mark.parametrize("key", [None, "same-key"], ids=["no-key", "same-key"])
