@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from api.context import Context
 from api.domain.shifts.report import DayPhoto, StoreStandards
 from api.domain.shifts.shifts import ShiftView
 from api.domain.shifts.standards import TemplateView
 from api.domain.shifts.summary import HandoverSummary as SummaryData
+from api.domain.shifts.summary import Window, summaries
 from api.schema.enums import StoreTypeEnum
 from api.schema.organisation import Store
 from api.schema.photos import Photo
@@ -206,6 +209,17 @@ class Shift:
     async def store(self, info: Info) -> Store:
         return Store.from_model(await info.context.loaders.store.load(self.store_id))
 
+    @strawberry.field(
+        description="While the shift is open, the summary as it would be written now (the "
+        "shift so far; what is open now), so the clerk sees it before handing over; once "
+        "ended, the written summary."
+    )
+    async def summary_so_far(self, info: Info) -> HandoverSummary:
+        if self.summary is not None:
+            return self.summary
+        data = await _summary_loader(info.context).load((self.store_id, self.started_at))
+        return HandoverSummary.from_data(data, self.todos)
+
     @classmethod
     def from_view(cls, view: ShiftView) -> Shift:
         s = view.shift
@@ -242,6 +256,26 @@ class Shift:
             accepted_at=s.accepted_at,
             store_id=s.store_id,
         )
+
+
+_SUMMARY_LOADER = "_shift_summary_loader"
+
+
+def _summary_loader(context: Context) -> DataLoader[tuple[int, datetime], SummaryData]:
+    """Open shifts' summaries, batched into one statement per page. Not cached: a socket's
+    context outlives one operation, and the numbers move."""
+    loader: DataLoader[tuple[int, datetime], SummaryData] | None = getattr(
+        context, _SUMMARY_LOADER, None
+    )
+    if loader is None:
+
+        async def load(keys: list[tuple[int, datetime]]) -> list[SummaryData]:
+            now = datetime.now(UTC)
+            return await summaries(context.session, [Window(s, start, now) for s, start in keys])
+
+        loader = DataLoader(load, cache=False)
+        setattr(context, _SUMMARY_LOADER, loader)
+    return loader
 
 
 @strawberry.input

@@ -181,6 +181,27 @@ async def test_handover_refused_listing_every_missing_item_then_completed(api: A
     assert code_of(await api.gql(COMPLETE, variables, token=token)) == "CONFLICT"
 
 
+SUMMARY_FIELDS = """salesCount salesCents returnsCount refundedCents membersEnrolled
+  openStockAlerts openComplaints todos"""
+SO_FAR = f"""query($id: ID!) {{ shift(id: $id) {{
+  summary {{ {SUMMARY_FIELDS} }} summarySoFar {{ {SUMMARY_FIELDS} }} }} }}"""
+OPEN_SHIFTS = """query($store: String) { shifts(storeCode: $store, status: OPEN, first: 100) {
+  edges { node { id summarySoFar { salesCount openComplaints } } } } }"""
+
+
+async def test_open_shifts_summaries_so_far_cost_one_statement_per_page(api: Api) -> None:
+    for username, store in (("clerk.e1", "E1"), ("clerk.e2", "E2"), ("sm.e1", "E1")):
+        await start(api, username, store=store)
+    ops = await api.token_for("ops")
+    with api.count_sql() as one_shift:
+        one = await api.data(OPEN_SHIFTS, {"store": "E2"}, token=ops)
+    with api.count_sql() as three_shifts:
+        three = await api.data(OPEN_SHIFTS, {"store": None}, token=ops)
+    assert len(one["shifts"]["edges"]) == 1 and len(three["shifts"]["edges"]) == 3
+    # The store filter costs one look-up; the summaries are one statement for any page.
+    assert len(three_shifts) <= len(one_shift), three_shifts
+
+
 async def test_summary_counts_the_shifts_sales_returns_and_members(api: Api) -> None:
     await receive(api, "E1", "SKU-CORE-1", 50)
     clerk = await api.token_for("clerk.e1")
@@ -253,10 +274,14 @@ async def test_summary_counts_the_shifts_sales_returns_and_members(api: Api) -> 
         },
         token=await api.token_for("clerk.e2"),
     )
+    so_far = await api.data(SO_FAR, {"id": shift["id"]}, token=clerk)
+    assert so_far["shift"]["summary"] is None  # written only when the shift ends
+    live = so_far["shift"]["summarySoFar"]
     ended = await api.data(
         END, {"input": {"shiftId": shift["id"], "todos": ["Count the till"]}}, token=clerk
     )
     summary = ended["endShift"]["shift"]["summary"]
+    assert live == summary | {"todos": []}  # nothing happened between the two
     expected = await sql(
         api,
         "SELECT count(*), sum(total_cents) FROM sale WHERE receipt_no IN ('IN-1', 'IN-2')",
