@@ -24,7 +24,29 @@ DEFAULT_FIRST_RESPONSE_MINUTES = 60
 DEFAULT_RESOLUTION_MINUTES = 24 * 60
 
 
+_MOVEMENT_KINDS = (
+    "SALE",
+    "RETURN",
+    "RECEIPT",
+    "TRANSFER_OUT",
+    "TRANSFER_IN",
+    "ADJUSTMENT",
+    "COUNT",
+    "WRITE_OFF",
+)
+
+
+def _movement_kinds(kinds: tuple[str, ...]) -> None:
+    op.drop_constraint(op.f("ck_stock_movement_movement_kind"), "stock_movement", type_="check")
+    listed = ", ".join(f"'{kind}'" for kind in kinds)
+    op.create_check_constraint(
+        op.f("ck_stock_movement_movement_kind"), "stock_movement", f"kind IN ({listed})"
+    )
+
+
 def upgrade() -> None:
+    # A replacement handed over for a complaint is its own movement kind, not shrinkage.
+    _movement_kinds((*_MOVEMENT_KINDS, "REPLACEMENT"))
     op.create_table(
         "complaint_route",
         sa.Column("region_id", sa.Integer(), nullable=False),
@@ -466,3 +488,6 @@ def downgrade() -> None:
     op.drop_table("complaint")
     op.drop_table("complaint_sla")
     op.drop_table("complaint_route")
+    # Fails while REPLACEMENT movements exist: the ledger is append-only, so they are not
+    # deleted to make a downgrade pass.
+    _movement_kinds(_MOVEMENT_KINDS)

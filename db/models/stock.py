@@ -38,6 +38,7 @@ class MovementKind(enum.StrEnum):
     ADJUSTMENT = "ADJUSTMENT"
     COUNT = "COUNT"
     WRITE_OFF = "WRITE_OFF"
+    REPLACEMENT = "REPLACEMENT"  # handed to a customer as a complaint's compensation
 
 
 class AlertKind(enum.StrEnum):

@@ -86,7 +86,7 @@ async def test_a_replacement_is_collected_once_and_the_coupon_is_on_the_card(api
         "SELECT s.code, m.kind, m.quantity, m.balance_after FROM stock_movement m "
         "JOIN store s ON s.id = m.store_id WHERE m.reference_type = 'complaint_pickup'",
     )
-    assert movements == [("E2", "WRITE_OFF", -2, -2)]
+    assert movements == [("E2", "REPLACEMENT", -2, -2)]
     assert (
         await scalar(
             api,

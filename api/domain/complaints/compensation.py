@@ -1,9 +1,9 @@
 """What a resolution may give the customer: a replacement collected at any store, a coupon.
 
 A replacement is a pickup task at the chosen store; stock moves only when the store hands it
-over (`collect_replacement`), as a WRITE_OFF movement referencing the pickup: goods leaving
-without a sale. The pickup row is locked and its status checked first, so a retried or
-concurrent collection moves stock exactly once.
+over (`collect_replacement`), as a REPLACEMENT movement referencing the pickup: goods leaving
+without a sale, and not counted as shrinkage. The pickup row is locked and its status checked
+first, so a retried or concurrent collection moves stock exactly once.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ async def collect_replacement(session: AsyncSession, actor: Actor | None, pickup
         session,
         store_id=pickup.store_id,
         region_id=row.region_id,
-        kind=MovementKind.WRITE_OFF,
+        kind=MovementKind.REPLACEMENT,
         changes=[Change(product_id=pickup.product_id, quantity=-pickup.quantity)],
         reference_type=PICKUP_REFERENCE,
         reference_id=str(pickup.id),
