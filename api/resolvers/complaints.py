@@ -14,9 +14,9 @@ from api.context import Context
 from api.domain.access import Permission
 from api.domain.complaints import compensation, lifecycle, queries, routing, sla, stats
 from api.domain.complaints.filing import NewComplaint, file_complaint
-from api.domain.idempotency import run_once_for_id
 from api.domain.photo_links import parse_photo_ids
 from api.resolvers.complaint_events import ComplaintsSubscription
+from api.resolvers.idempotent import once as _once
 from api.resolvers.transfers import object_id
 from api.schema.complaint_inputs import (
     CloseComplaintPayload,
@@ -57,23 +57,6 @@ from db import models
 async def _complaint(context: Context, complaint_id: int) -> Complaint:
     found = await queries.get_complaint(context.session, context.actor, complaint_id)
     return Complaint.from_model(found)
-
-
-async def _once(
-    context: Context,
-    operation: str,
-    key: str | None,
-    arguments: dict[str, Any],
-    perform: Callable[[], Awaitable[int]],
-) -> int:
-    return await run_once_for_id(
-        context.session,
-        context.require_actor(),
-        operation=operation,
-        key=key,
-        arguments=arguments,
-        perform=perform,
-    )
 
 
 def _route(view: routing.RouteView) -> ComplaintRoute:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -11,9 +10,9 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.domain.access import Permission
-from api.domain.idempotency import run_once_for_id
 from api.domain.photo_links import parse_photo_ids
 from api.domain.shifts import handover, report, shifts, standards
+from api.resolvers.idempotent import once as _once
 from api.resolvers.transfers import object_id
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
@@ -58,23 +57,6 @@ def _content(
         store_types=list(store_types),
         region_codes=[c.strip() for c in region_codes],
         shift_kinds=list(shift_kinds),
-    )
-
-
-async def _once(
-    context: Context,
-    operation: str,
-    key: str | None,
-    arguments: dict[str, Any],
-    perform: Callable[[], Awaitable[int]],
-) -> int:
-    return await run_once_for_id(
-        context.session,
-        context.require_actor(),
-        operation=operation,
-        key=key,
-        arguments=arguments,
-        perform=perform,
     )
 
 
