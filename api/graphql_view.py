@@ -1,13 +1,15 @@
-"""The GraphQL HTTP endpoint: one request, one context, one transaction, formatted errors.
+"""The GraphQL endpoint: one request, one context, one transaction, formatted errors.
 
 The request's session commits when the operation produced no error and rolls back otherwise,
 so a failed mutation leaves nothing behind. GET carries queries only (405 for mutations).
+WebSockets speak graphql-transport-ws only, in text frames; any other upgrade is refused
+before it is accepted.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 
 from cross_web import HTTPException
@@ -15,10 +17,11 @@ from graphql import GraphQLError, GraphQLSyntaxError, parse
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -57,6 +60,43 @@ def negotiate(accept: str | None) -> str | None:
     return None
 
 
+# Why a connection_init was refused (close code 4403): what to do, never the token or a name.
+# A close reason is at most 123 bytes (RFC 6455).
+NEEDS_AUTHORIZATION = 'connection_init needs {"authorization": "Bearer <token>"}'
+SIGN_IN_AGAIN = "token unknown, revoked or expired: sign in again"
+ACCOUNT_FROZEN = "account frozen"
+
+WRONG_SUBPROTOCOL = (
+    "Live feeds speak graphql-transport-ws only: "
+    "send the header Sec-WebSocket-Protocol: graphql-transport-ws.\n"
+)
+
+
+class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
+    """Every graphql-transport-ws message in a text frame: the protocol is JSON text, and
+    standard clients (graphql-ws, gql) refuse binary frames. Strawberry sends bytes as binary,
+    and `encode_json` gives bytes (orjson, for HTTP bodies)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        encoded = self.view.encode_json(message)
+        text = encoded.decode() if isinstance(encoded, bytes) else encoded
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
+async def refuse_upgrade(scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer a WebSocket handshake without graphql-transport-ws with a 400 and a body saying
+    what to send (no 101, so an old client fails at once). A server without the ASGI denial
+    response extension answers 403 instead (closing before accepting)."""
+    websocket = WebSocket(scope, receive=receive, send=send)
+    if "websocket.http.response" in scope.get("extensions", {}):
+        await websocket.send_denial_response(PlainTextResponse(WRONG_SUBPROTOCOL, 400))
+    else:
+        await websocket.close(code=1002, reason="graphql-transport-ws only")
+
+
 class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws, plus: an accepted socket joins the process's socket registry,
     which closes it (ending its subscriptions) when its token or account stops being good."""
@@ -64,8 +104,33 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
     _closing = False
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        await super().handle_connection_init(message)
-        actor = self.context.actor if self.connection_acknowledged else None
+        """Strawberry's, with a refusal that says why (Strawberry's says only "Forbidden") and
+        a `null` payload read as none (the protocol allows it)."""
+        if self.connection_timed_out:
+            return
+        if self.connection_init_timeout_task:
+            self.connection_init_timeout_task.cancel()
+        payload = message.get("payload")
+        if payload is None:
+            payload = {}
+        if not isinstance(payload, dict):
+            reason = "connection_init payload must be a JSON object"
+            await self.websocket.close(code=4400, reason=reason)
+            return
+        if self.connection_init_received:
+            await self.websocket.close(code=4429, reason="Too many initialisation requests")
+            return
+        self.connection_init_received = True
+        self.context.connection_params = payload
+        try:
+            await self.view.on_ws_connect(self.context)
+        except ConnectionRejectionError as refused:
+            reason = refused.payload.get("reason")
+            await self.websocket.close(code=4403, reason=str(reason or NEEDS_AUTHORIZATION))
+            return
+        await self.send_message({"type": "connection_ack"})
+        self.connection_acknowledged = True
+        actor = self.context.actor
         if actor is not None and self.context.live_socket is None:
             socket = LiveSocket(token_id=actor.token_id, staff_id=actor.staff_id, close=self.close)
             self.context.live_socket = socket
@@ -134,6 +199,15 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().shutdown()
 
 
+def _authorization_param(params: object) -> object:
+    """The connection_init payload's `authorization`, its key matched in any case."""
+    if not isinstance(params, dict):
+        return None
+    if "authorization" in params:
+        return params["authorization"]
+    return next((v for k, v in params.items() if str(k).lower() == "authorization"), None)
+
+
 async def _with_codes(results: AsyncIterator[Any]) -> AsyncGenerator[Any, None]:
     """Socket results carry the same `extensions.code` errors as HTTP ones."""
     async for result in results:
@@ -160,6 +234,7 @@ def _coded(error: GraphQLError) -> GraphQLError:
 class ChainstoreGraphQL(GraphQL[Context, None]):
     services: Services  # set by the app's lifespan, once the database is up
     graphql_transport_ws_handler_class = LiveSocketHandler
+    websocket_adapter_class = TextFrameWebSocketAdapter
 
     def __init__(self, schema: Any, *, dev: bool) -> None:
         super().__init__(
@@ -170,6 +245,12 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            if GRAPHQL_TRANSPORT_WS_PROTOCOL in scope.get("subprotocols", ()):
+                await super().__call__(scope, receive, send)
+            else:  # legacy graphql-ws, or none: refused before Strawberry accepts
+                await refuse_upgrade(scope, receive, send)
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -230,17 +311,21 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         return await self._new_context(request)
 
     async def on_ws_connect(self, context: Context) -> None:
-        """Accept a socket only with a valid `{"authorization": "Bearer <token>"}` payload;
-        otherwise it is closed with 4403 before any subscription runs."""
-        params = context.connection_params
-        authorization = params.get("authorization") if isinstance(params, dict) else None
+        """Accept a socket only with a valid `{"authorization": "Bearer <token>"}` payload (the
+        key in any case, like an HTTP header); otherwise it is closed with 4403 and a reason
+        before any subscription runs."""
+        authorization = _authorization_param(context.connection_params)
         if not isinstance(authorization, str) or not authorization:
-            raise ConnectionRejectionError({"reason": "connection_init needs an authorization"})
+            raise ConnectionRejectionError({"reason": NEEDS_AUTHORIZATION})
         async with self.services.sessions() as session:
             try:
                 actor = await auth.authenticate(session, authorization)
+            except auth.MalformedAuthorization as exc:
+                raise ConnectionRejectionError({"reason": NEEDS_AUTHORIZATION}) from exc
+            except auth.AccountFrozen as exc:
+                raise ConnectionRejectionError({"reason": ACCOUNT_FROZEN}) from exc
             except Unauthenticated as exc:
-                raise ConnectionRejectionError({"reason": exc.message}) from exc
+                raise ConnectionRejectionError({"reason": SIGN_IN_AGAIN}) from exc
         context.authenticated(actor, None)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:

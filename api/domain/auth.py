@@ -24,6 +24,14 @@ SESSION_TOKEN_PREFIX = "cs_"  # noqa: S105 (a prefix, not a secret)
 API_TOKEN_PREFIX = "csi_"  # noqa: S105
 
 
+class MalformedAuthorization(Unauthenticated):
+    """The value is not `Bearer <token>` (the caller's code to fix, not their sign-in)."""
+
+
+class AccountFrozen(Unauthenticated):
+    """A good token whose owner is frozen (signing in again will not help)."""
+
+
 @dataclass(frozen=True)
 class ThrottlePolicy:
     max_failures_per_user: int = 5
@@ -95,7 +103,7 @@ async def authenticate(session: AsyncSession, authorization: str | None) -> Acto
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 100:
-        raise Unauthenticated("Malformed Authorization header: expected 'Bearer <token>'.")
+        raise MalformedAuthorization("Malformed Authorization header: expected 'Bearer <token>'.")
     row = (await session.execute(_AUTHENTICATE_SQL, {"digest": token_digest(token)})).one_or_none()
     if row is None:
         raise Unauthenticated("Unknown token: sign in again.")
@@ -114,7 +122,7 @@ async def authenticate(session: AsyncSession, authorization: str | None) -> Acto
             token_kind=TokenKind(row.kind),
             grants=frozenset(Permission(g) for g in row.grants),
         )
-    raise Unauthenticated("This account is frozen.")
+    raise AccountFrozen("This account is frozen.")
 
 
 async def login(

@@ -26,8 +26,9 @@ log = logging.getLogger("chainstore.realtime")
 
 class CloseCode(enum.IntEnum):
     """WebSocket close codes of live feeds, besides graphql-transport-ws's own (4400 bad
-    message, 4401 subscribe before connection_ack, 4403 refused connection_init, 4406
-    subprotocol, 4408 init timeout, 4409 duplicate id, 4429 repeated init)."""
+    message, 4401 subscribe before connection_ack, 4403 refused connection_init, with a reason
+    saying why, 4408 init timeout, 4409 duplicate id, 4429 repeated init). Another subprotocol
+    is refused with HTTP 400 before any socket opens (api/graphql_view.py)."""
 
     TOKEN_EXPIRED = 4440  # sign in again and reconnect
     SIGNED_OUT = 4441  # the token was revoked (logout, an admin) or no longer exists

@@ -66,7 +66,11 @@ class GqlSocket:
         await self.ws.send(json.dumps(message))
 
     async def receive(self, within: float = 5.0) -> dict[str, Any]:
-        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), within))
+        """The next message, which must come in a text frame: graphql-transport-ws is JSON
+        text, and standard clients (graphql-ws, gql) refuse binary frames outright."""
+        frame = await asyncio.wait_for(self.ws.recv(), within)
+        assert isinstance(frame, str), f"binary frame from the server: {frame!r}"
+        message: dict[str, Any] = json.loads(frame)
         return message
 
     async def subscribe(
