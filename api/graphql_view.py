@@ -2,8 +2,8 @@
 
 The request's session commits when the operation produced no error and rolls back otherwise,
 so a failed mutation leaves nothing behind. GET carries queries only (405 for mutations).
-WebSockets speak graphql-transport-ws only, in text frames; any other upgrade is refused
-before it is accepted.
+Responses follow GraphQL-over-HTTP (api/media_types.py). WebSockets speak graphql-transport-ws
+only, in text frames; any other upgrade is refused before it is accepted.
 """
 
 from __future__ import annotations
@@ -38,27 +38,12 @@ from api.context import Context, Services, SocketWork, socket_work
 from api.domain import auth
 from api.domain.errors import Unauthenticated
 from api.errors import format_error, has_only_pre_execution_errors
+from api.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate
 from api.realtime.connections import CloseCode, LiveSocket
 from api.realtime.stream import live_feeds
 from api.request_id import current_request_id
 
 log = logging.getLogger("chainstore.graphql")
-
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-
-
-def negotiate(accept: str | None) -> str | None:
-    """The response type GraphQL-over-HTTP asks for: graphql-response+json unless the client
-    accepts only application/json (legacy clients); None when it accepts neither."""
-    if not accept:
-        return GRAPHQL_RESPONSE_JSON
-    kinds = {part.split(";", 1)[0].strip().lower() for part in accept.split(",")}
-    if kinds & {GRAPHQL_RESPONSE_JSON, "*/*", "application/*"}:
-        return GRAPHQL_RESPONSE_JSON
-    if "application/json" in kinds:
-        return "application/json"
-    return None
-
 
 # Why a connection_init was refused (close code 4403): what to do, never the token or a name.
 # A close reason is at most 123 bytes (RFC 6455).
@@ -260,16 +245,21 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
             self.request_adapter_class(request)
         ):
             refusal = PlainTextResponse(
-                f"Acceptable: {GRAPHQL_RESPONSE_JSON} or application/json.", status_code=406
+                f"Acceptable: {GRAPHQL_RESPONSE_JSON} or {APPLICATION_JSON}.", status_code=406
             )
             await refusal(scope, receive, send)
             return
+        scope["chainstore.media_type"] = media_type
         context = await self._new_context(request)
         response: Response
         try:
             response = await self.run(request, context=context)
-            if media_type == GRAPHQL_RESPONSE_JSON and response.media_type == "application/json":
+            if media_type == GRAPHQL_RESPONSE_JSON and response.media_type == APPLICATION_JSON:
                 response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+                if scope.get("chainstore.request_error"):
+                    # A request error (parse, validation, variables, cost): nothing ran.
+                    # Under application/json the spec wants 200 for it, as for any result.
+                    response.status_code = 400
         except ClientDisconnect:
             return  # the client went away mid-request; nobody is left to answer
         except HTTPException as exc:
@@ -350,9 +340,20 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         if context is not None and context.has_session:
             errors = await self._finish_transaction(context, errors)
         request_id = current_request_id()
-        data: GraphQLHTTPResponse = {"data": result.data}
-        if errors:
-            data["errors"] = [format_error(e, request_id) for e in errors]
+        formatted = [format_error(e, request_id) for e in errors]
+        request_error = result.data is None and has_only_pre_execution_errors(formatted)
+        data: GraphQLHTTPResponse = {}
+        if isinstance(request, Request):
+            request.scope["chainstore.request_error"] = request_error
+            graphql_response = request.scope.get("chainstore.media_type") == GRAPHQL_RESPONSE_JSON
+        else:
+            graphql_response = False
+        if not (request_error and graphql_response):
+            # graphql-response+json: no `data` when nothing ran. application/json keeps the
+            # `"data": null` legacy clients look for.
+            data["data"] = result.data
+        if formatted:
+            data["errors"] = [*formatted]
         if result.extensions:
             data["extensions"] = result.extensions
         return data
@@ -370,18 +371,6 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
             await session.rollback()
             return [GraphQLError("commit failed", original_error=exc)]
         return errors
-
-    def create_response(
-        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
-    ) -> Response:
-        response = super().create_response(response_data, sub_response)
-        if (
-            isinstance(response_data, dict)
-            and response_data.get("data") is None
-            and has_only_pre_execution_errors(response_data.get("errors") or [])  # type: ignore[arg-type]
-        ):
-            response.status_code = 400
-        return response
 
     def encode_json(self, response_data: Any) -> bytes:
         import orjson

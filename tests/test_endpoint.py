@@ -16,14 +16,18 @@ def code_of(result: dict) -> str | None:
     return errors[0]["extensions"]["code"] if errors else None
 
 
+MODERN = {"accept": "application/graphql-response+json"}  # request errors: 400, no `data`
+
+
 async def test_over_deep_query_is_refused(api: Api) -> None:
     token = await api.token_for("ops")
     nest = "region { stores { edges { node { %s } } } }"
     deep = "{ regions { stores { edges { node { %s } } } } }" % (nest % (nest % (nest % "code")))
-    response = await api.post(deep, token=token)
+    response = await api.post(deep, token=token, headers=MODERN)
     assert response.status_code == 400
     assert code_of(response.json()) == "GRAPHQL_VALIDATION_FAILED"
     assert "depth" in response.json()["errors"][0]["message"]
+    assert "data" not in response.json()
 
 
 async def test_too_many_aliases_are_refused(api: Api) -> None:
@@ -190,19 +194,59 @@ async def test_malformed_json_and_missing_query_are_400(api: Api) -> None:
     assert no_query.status_code == 400
 
 
-async def test_syntax_error_has_a_code(api: Api) -> None:
-    response = await api.post("{ me { username ")
-    assert response.status_code == 400
-    assert code_of(response.json()) == "GRAPHQL_PARSE_FAILED"
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        ("{ me { username ", None, "GRAPHQL_PARSE_FAILED"),
+        ("{ me { nonsense } }", None, "GRAPHQL_VALIDATION_FAILED"),
+        (
+            "query($n: Int!) { stores(first: $n) { edges { cursor } } }",
+            {"n": "x"},
+            "BAD_USER_INPUT",
+        ),
+    ],
+)
+async def test_a_request_error_is_400_without_data_or_200_for_legacy_clients(
+    api: Api, query: str, variables: dict | None, code: str
+) -> None:
+    """GraphQL over HTTP: nothing ran (parse, validation, variables). Under graphql-response+json
+    that is a 4xx and no `data`; application/json (and `*/*`, or no Accept) answers 200."""
+    modern = await api.post(query, variables, headers=MODERN)
+    assert modern.status_code == 400
+    assert modern.headers["content-type"].startswith("application/graphql-response+json")
+    assert code_of(modern.json()) == code and "data" not in modern.json()
+    for accept in ("application/json", "*/*", None):
+        headers = {} if accept is None else {"accept": accept}
+        legacy = await api.client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+        assert legacy.status_code == 200, accept
+        assert legacy.headers["content-type"].startswith("application/json")
+        assert code_of(legacy.json()) == code and legacy.json()["data"] is None
+
+
+async def test_an_execution_error_keeps_its_data_and_200(api: Api) -> None:
+    """Errors in resolvers are not request errors: 200 and `data` under both media types."""
+    for headers in (MODERN, {"accept": "application/json"}):
+        response = await api.post("{ regions { code } }", headers=headers)  # anonymous
+        assert response.status_code == 200
+        assert code_of(response.json()) == "UNAUTHENTICATED"
+        assert response.json()["data"] is None
 
 
 @pytest.mark.parametrize(
     ("accept", "status", "content_type"),
     [
-        (None, 200, "application/graphql-response+json"),
+        (None, 200, "application/json"),
+        ("*/*", 200, "application/json"),
         ("application/graphql-response+json", 200, "application/graphql-response+json"),
         ("application/json", 200, "application/json"),
-        ("application/json;q=0.9, */*;q=0.1", 200, "application/graphql-response+json"),
+        ("application/json;q=0.9, */*;q=0.1", 200, "application/json"),
+        (
+            "application/graphql-response+json, application/json;q=0.9",
+            200,
+            "application/graphql-response+json",
+        ),
         ("text/plain", 406, None),
     ],
 )
