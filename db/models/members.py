@@ -176,16 +176,23 @@ class PiiAccessLog(Base):
 
 
 class MemberView(Base):
-    """A staff member opened a member's profile: counts toward look-up ceilings and alerts."""
+    """A staff member opened a member's profile, or looked up a phone number that matched
+    nobody: either counts toward look-up ceilings and alerts."""
 
     __tablename__ = "member_view"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    # A keyed digest of the number tried (domain-separated from the blind index, so it links
+    # to no member row), kept only as long as the look-up windows need it.
+    missed_phone_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     viewed_at: Mapped[datetime] = created_at_column()
 
-    __table_args__ = (Index("ix_member_view_staff_id_viewed_at", "staff_id", "viewed_at"),)
+    __table_args__ = (
+        CheckConstraint("num_nonnulls(member_id, missed_phone_digest) = 1", name="one_subject"),
+        Index("ix_member_view_staff_id_viewed_at", "staff_id", "viewed_at"),
+    )
 
 
 class PrivacyAlert(Base):

@@ -5,12 +5,18 @@ transaction (so a request that fails afterwards still counts, and every worker p
 the same count). Look-ups by one staff member serialise on a transaction-level advisory lock,
 so concurrent requests on several workers cannot both take the last place under the ceiling.
 
-- Ceiling: a staff member may open at most `ceiling` distinct members in any rolling hour
-  (defaults in DEFAULT_CEILINGS, overridable per role). Opening a member already opened within
-  the hour is free. Beyond the ceiling: RATE_LIMITED, and a LOOKUP_CEILING_REACHED alert.
-- Alert: viewing more than `alert_threshold` distinct members within `alert_window` raises a
-  VIEW_THRESHOLD_EXCEEDED alert for HQ compliance. At most one alert of a kind per staff member
-  per window; each is also emitted as a PRIVACY_ALERT_RAISED event for live delivery.
+A phone number looked up that matched nobody is recorded too (`missed_phone_digest`, a keyed
+digest, never the number) and counts like one more member: otherwise a clerk could try numbers
+without limit and learn which are enrolled. A miss goes through the same statements as a hit.
+
+- Ceiling: a staff member may open at most `ceiling` distinct members (and unknown phone
+  numbers) in any rolling hour (defaults in DEFAULT_CEILINGS, overridable per role). Opening a
+  member, or trying a number, already counted within the hour is free. Beyond the ceiling:
+  RATE_LIMITED, and a LOOKUP_CEILING_REACHED alert.
+- Alert: viewing more than `alert_threshold` distinct members (unknown numbers included)
+  within `alert_window` raises a VIEW_THRESHOLD_EXCEEDED alert for HQ compliance. At most one
+  alert of a kind per staff member per window; each is also emitted as a PRIVACY_ALERT_RAISED
+  event for live delivery.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import BigInteger, LargeBinary, func, literal, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.domain import events
@@ -73,27 +79,53 @@ async def record_lookup(
     policy: LookupPolicy,
 ) -> None:
     """Count this look-up in its own committed transaction; RATE_LIMITED beyond the ceiling."""
+    view = MemberView(staff_id=actor.staff_id, member_id=member_id)
+    await _count(audit_sessions, actor, view, policy)
+
+
+async def record_phone_miss(
+    audit_sessions: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    missed_phone_digest: bytes,
+    policy: LookupPolicy,
+) -> None:
+    """Count a phone look-up that matched nobody exactly like a member opened: RATE_LIMITED
+    beyond the ceiling, and the same alerts."""
+    view = MemberView(staff_id=actor.staff_id, missed_phone_digest=missed_phone_digest)
+    await _count(audit_sessions, actor, view, policy)
+
+
+async def _count(
+    audit_sessions: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    view: MemberView,
+    policy: LookupPolicy,
+) -> None:
     refusal: RateLimited | None = None
     async with audit_sessions() as session, session.begin():
-        refusal = await _record(session, actor, member_id, policy)
+        refusal = await _record(session, actor, view, policy)
     if refusal is not None:
         raise refusal
 
 
 async def _record(
-    session: AsyncSession, actor: Actor, member_id: int, policy: LookupPolicy
+    session: AsyncSession, actor: Actor, view: MemberView, policy: LookupPolicy
 ) -> RateLimited | None:
     await session.execute(
         text("SELECT pg_advisory_xact_lock(:ns, :staff)"),
         {"ns": _LOCK_NAMESPACE, "staff": actor.staff_id},
     )
     dedupe = min(CEILING_WINDOW, policy.alert_window)
+    # One statement for a member and for a miss (the other parameter is NULL, equal to nothing).
     seen = await session.scalar(
         select(func.count())
         .select_from(MemberView)
         .where(
             MemberView.staff_id == actor.staff_id,
-            MemberView.member_id == member_id,
+            or_(
+                MemberView.member_id == literal(view.member_id, BigInteger),
+                MemberView.missed_phone_digest == literal(view.missed_phone_digest, LargeBinary),
+            ),
             MemberView.viewed_at > func.now() - dedupe,
         )
     )
@@ -117,11 +149,12 @@ async def _record(
             )
         )
         return RateLimited(
-            f"You have looked up {in_hour} different members in the last hour, the most your "
-            "role may; try again later. HQ compliance has been alerted.",
+            f"You have looked up {in_hour} different members (or unknown phone numbers) in "
+            "the last hour, the most your role may; try again later. HQ compliance has been "
+            "alerted.",
             retry_after_seconds=max(int(oldest or 1), 1),
         )
-    session.add(MemberView(staff_id=actor.staff_id, member_id=member_id))
+    session.add(view)
     await session.flush()
     # Old rows are no longer needed for any window.
     await session.execute(
@@ -141,10 +174,12 @@ async def _record(
 
 
 async def _distinct_since(session: AsyncSession, staff_id: int, window: timedelta) -> int:
+    """Distinct members opened plus distinct unknown phone numbers tried (count skips NULLs)."""
     count = await session.scalar(
-        select(func.count(func.distinct(MemberView.member_id))).where(
-            MemberView.staff_id == staff_id, MemberView.viewed_at > func.now() - window
-        )
+        select(
+            func.count(func.distinct(MemberView.member_id))
+            + func.count(func.distinct(MemberView.missed_phone_digest))
+        ).where(MemberView.staff_id == staff_id, MemberView.viewed_at > func.now() - window)
     )
     return int(count or 0)
 
