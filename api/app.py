@@ -19,6 +19,7 @@ from api.body_limit import BodyLimitMiddleware
 from api.config import Settings
 from api.context import Services
 from api.graphql_view import ChainstoreGraphQL
+from api.log_redaction import install_log_redaction
 from api.photos.routes import photo_routes
 from api.photos.storage import FilesystemPhotoStorage
 from api.request_id import RequestIdMiddleware
@@ -32,6 +33,7 @@ log = logging.getLogger("chainstore.app")
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
+    install_log_redaction()
     schema = build_schema(settings)
     expected_head = head_revision()
 

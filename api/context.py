@@ -93,6 +93,9 @@ class Context:
     query_cost: int | None = None
     connection_params: Any = None  # graphql-transport-ws connection_init payload
     live_socket: LiveSocket | None = None  # set once a socket's connection_init is accepted
+    # Response keys of memberByPhone fields: no phone field under them answers (api/schema/
+    # members.py). On a socket the set outlives one operation, which only hides more.
+    phone_lookup_roots: set[str] = field(default_factory=set)
     _loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

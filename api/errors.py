@@ -28,11 +28,13 @@ def _domain_error(error: GraphQLError) -> DomainError | None:
     return original if isinstance(original, DomainError) else None
 
 
-_PHONE_LIKE = re.compile(r"\+?\d(?:[\d\s().-]*\d){5,}")
+# Six or more digits with at most four non-letters between each: a number typed any way, or
+# echoed by graphql-core as a list (`['139', '7531', '8642']`) or an object.
+_PHONE_LIKE = re.compile(r"\+?\d(?:[\W_]{0,4}\d){5,}")
 
 
 def redact_numbers(message: str) -> str:
-    """Replace runs of six or more digits (spaces, dashes, dots, brackets between) by '***'."""
+    """Replace runs of six or more digits (up to four non-letters between each) by '***'."""
     return _PHONE_LIKE.sub("***", message)
 
 

@@ -1,14 +1,16 @@
-"""Members: enrolment, look-up by code or id, QR codes, the PII access log, privacy alerts."""
+"""Members: enrolment, look-up by code, phone or id, QR codes, the PII access log, privacy
+alerts."""
 
 from __future__ import annotations
 
 import strawberry
+from starlette.requests import Request
 from strawberry.types import Info
 
 from api.domain.access import Permission
 from api.domain.errors import InvalidInput
 from api.domain.idempotency import run_once
-from api.domain.members import codes, limits, pii, profile
+from api.domain.members import codes, limits, phone_lookup, pii, profile
 from api.domain.members.phones import normalise_phone
 from api.schema.members import (
     EnrollMemberInput,
@@ -61,6 +63,31 @@ class MembersQuery:
             ttl_seconds=context.settings.member_code_ttl_seconds,
         )
         return await open_member(info, member_id)
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_MEMBERS)],
+        description="The member whose phone number the customer says (no card at hand): "
+        "spaces, dashes, brackets and a country code are fine (+86 by default). POST only. "
+        "The answer never repeats the number: phoneMasked and phone are null under it. An "
+        "unknown number is NOT_FOUND, the same for every number, and counts toward your hourly "
+        "ceiling like a member opened (each number once an hour), so numbers cannot be tried "
+        "at will.",
+    )
+    async def member_by_phone(self, info: Info, phone: str) -> Member:
+        context = info.context
+        if isinstance(context.request, Request) and context.request.method == "GET":
+            # A URL holding the number would land in access and proxy logs.
+            raise InvalidInput("memberByPhone: send it with POST, not in a URL.", argument="phone")
+        context.phone_lookup_roots.add(info.path.key)
+        member = await phone_lookup.find_member_by_phone(
+            context.session,
+            context.services.sessions,
+            context.actor,
+            key_ring(info),
+            phone,
+            lookup_policy(info),
+        )
+        return Member.from_model(member)
 
     @strawberry.field(
         extensions=[requires(Permission.VIEW_MEMBERS)],

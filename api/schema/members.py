@@ -4,7 +4,9 @@ sale, a complaint, the access log), so the phone rules below hold everywhere:
 - `phoneMasked` needs VIEW_MEMBER_PHONE_MASKED (STORE_MANAGER and above): null for a clerk;
 - `phone(purpose:)` needs REVEAL_MEMBER_PHONE (HQ_COMPLIANCE only) and each resolution commits
   one PII access log row before the number is returned (api/domain/members/pii.py); for every
-  other role it is null, hidden by `@requires` before the resolver runs, and nothing is logged.
+  other role it is null, hidden by `@requires` before the resolver runs, and nothing is logged;
+- under a `memberByPhone` answer both are null for every role (listed in `hiddenFields`): the
+  caller typed the number, and that answer never repeats it, not even masked.
 """
 
 from __future__ import annotations
@@ -34,6 +36,23 @@ MemberTierEnum = strawberry.enum(
     "PLATINUM from ¥20,000; kept at least 12 months once reached (README, Members).",
 )
 PrivacyAlertKindEnum = strawberry.enum(models.PrivacyAlertKind, name="PrivacyAlertKind")
+
+
+NOT_ECHOED = "memberByPhone never repeats the number it was asked for"
+
+
+def _under_phone_lookup(info: Info) -> bool:
+    """True (and the path reported hidden) for a phone field anywhere under memberByPhone."""
+    roots = info.context.phone_lookup_roots
+    if not roots:
+        return False
+    root = info.path
+    while root.prev is not None:
+        root = root.prev
+    if root.key not in roots:
+        return False
+    info.context.hide(info.path, NOT_ECHOED)
+    return True
 
 
 def key_ring(info: Info) -> KeyRing:
@@ -177,6 +196,8 @@ class Member:
         extensions=[requires(Permission.VIEW_MEMBER_PHONE_MASKED)],
     )
     def phone_masked(self, info: Info) -> str | None:
+        if _under_phone_lookup(info):
+            return None
         return pii.masked_phone(key_ring(info), self.model)
 
     @strawberry.field(
@@ -186,6 +207,8 @@ class Member:
         extensions=[requires(Permission.REVEAL_MEMBER_PHONE)],
     )
     async def phone(self, info: Info, purpose: str) -> str | None:
+        if _under_phone_lookup(info):
+            return None  # before the reveal: nothing is revealed, so nothing is logged
         context = info.context
         return await pii.reveal_phone(
             context.services.sessions,

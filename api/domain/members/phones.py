@@ -17,20 +17,37 @@ DEFAULT_REGION = "CN"  # numbers without a country code are Chinese (+86)
 MAX_TYPED_LENGTH = 32
 
 
+def _parse(typed: str, **where: str) -> phonenumbers.PhoneNumber:
+    if not typed or len(typed) > MAX_TYPED_LENGTH:
+        raise InvalidInput("phone: expected a phone number.", **where)
+    try:
+        return phonenumbers.parse(typed, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput("phone: not a phone number.", **where) from None
+
+
 def normalise_phone(typed: str) -> str:
     """The E.164 form of a number typed with spaces, dashes, brackets or a country code.
 
     Raises InvalidInput (whose message never repeats the input) for anything that is not a
     valid, assignable number.
     """
-    if not typed or len(typed) > MAX_TYPED_LENGTH:
-        raise InvalidInput("phone: expected a phone number.", field="phone")
-    try:
-        parsed = phonenumbers.parse(typed, DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        raise InvalidInput("phone: not a phone number.", field="phone") from None
+    parsed = _parse(typed, field="phone")
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidInput("phone: not a valid phone number.", field="phone")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def lookup_form(typed: str) -> str:
+    """The E.164 form a look-up searches for: parsed and formatted exactly like enrolment.
+
+    Only what is not a phone number at all (empty, too long, no digits to parse) is refused,
+    with InvalidInput naming the `phone` argument. A number enrolment would refuse as invalid
+    (wrong length, unassigned range) is still formatted and searched for: it matches nobody,
+    so it gets the same NOT_FOUND as any unknown number, and a member enrolled under older
+    number-range metadata is still found after a library update.
+    """
+    parsed = _parse(typed, argument="phone")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
