@@ -1,7 +1,10 @@
-"""The one place errors become responses: domain errors get their code, the rest is masked.
+"""The one place errors become responses and log lines: domain errors get their code, the rest
+is masked.
 
 An unexpected exception reaches the client as `INTERNAL` with the request id and nothing
-else (no message, stack or SQL); the server log carries the same id with the traceback.
+else (no message, stack or SQL); the server log carries the same id with the traceback. An
+expected client error (a code other than INTERNAL) is one INFO line: code, path, operation
+name and request id, and never its message, the variables or the query, which echo input.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from typing import Any
 from graphql import GraphQLError
 
 from api.domain.errors import DomainError
+from api.request_id import current_request_id
 
 log = logging.getLogger("chainstore.errors")
 
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+INTERNAL = "INTERNAL"
 
 
 def _domain_error(error: GraphQLError) -> DomainError | None:
@@ -38,6 +43,26 @@ def redact_numbers(message: str) -> str:
     return _PHONE_LIKE.sub("***", message)
 
 
+def _is_graphql_own(error: GraphQLError) -> bool:
+    """graphql-core's own errors: syntax, validation, and variables that do not coerce."""
+    return error.original_error is None or isinstance(error.original_error, GraphQLError)
+
+
+def error_code(error: GraphQLError) -> str:
+    """The `extensions.code` the error answers with; INTERNAL for anything unexpected."""
+    domain = _domain_error(error)
+    if domain is not None:
+        return domain.code
+    if not _is_graphql_own(error):
+        return INTERNAL
+    code = (error.extensions or {}).get("code")
+    if isinstance(code, str):
+        return code
+    if error.original_error is not None:
+        return "BAD_USER_INPUT"
+    return PARSE_FAILED if error.message.startswith("Syntax Error") else VALIDATION_FAILED
+
+
 def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     formatted: dict[str, Any] = dict(error.formatted)
     domain = _domain_error(error)
@@ -45,40 +70,58 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         formatted["message"] = domain.message
         formatted["extensions"] = {"code": domain.code, **domain.details}
         return formatted
-    if error.original_error is None or isinstance(error.original_error, GraphQLError):
-        # graphql-core's own: syntax, validation, and variables that do not coerce. Their
-        # messages echo input values (a whole input object when a field is missing), which
-        # may hold a phone number: digit runs that could be one are redacted.
+    if _is_graphql_own(error):
+        # Their messages echo input values (a whole input object when a field is missing),
+        # which may hold a phone number: digit runs that could be one are redacted.
         formatted["message"] = redact_numbers(error.message)
-        extensions = dict(error.extensions or {})
-        if "code" not in extensions:
-            if error.original_error is not None:
-                extensions["code"] = "BAD_USER_INPUT"
-            elif error.message.startswith("Syntax Error"):
-                extensions["code"] = PARSE_FAILED
-            else:
-                extensions["code"] = VALIDATION_FAILED
-        formatted["extensions"] = extensions
+        formatted["extensions"] = {**(error.extensions or {}), "code": error_code(error)}
         return formatted
     log.error(
         "unexpected error at %s (request %s)",
         error.path,
         request_id,
-        exc_info=(
-            type(error.original_error),
-            error.original_error,
-            error.original_error.__traceback__,
-        ),
+        exc_info=error.original_error,
     )
     masked: dict[str, Any] = {
         "message": f"Internal error. Quote request id {request_id} when reporting it.",
-        "extensions": {"code": "INTERNAL", "requestId": request_id},
+        "extensions": {"code": INTERNAL, "requestId": request_id},
     }
     if error.path:
         masked["path"] = error.path
     if error.locations:
         masked["locations"] = formatted.get("locations")
     return masked
+
+
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
+
+
+def _loggable_name(name: str | int) -> str:
+    """A GraphQL name or list index as it may appear in a log line (aliases and operation
+    names are the client's words: anything but a short plain name, and any digit run that
+    could be a phone number, is left out)."""
+    if isinstance(name, int):
+        return str(name)
+    return redact_numbers(name) if _NAME.fullmatch(name) else "?"
+
+
+def log_client_errors(errors: list[GraphQLError], operation_name: str | None) -> None:
+    """One INFO line per expected client error, with its code, path, operation name and
+    request id. INTERNAL ones are skipped here: `format_error` logs them at ERROR with the
+    traceback when it masks them, so each error is logged exactly once."""
+    for error in errors:
+        code = error_code(error)
+        if code == INTERNAL:
+            continue
+        path = ".".join(_loggable_name(part) for part in error.path or ()) or "-"
+        operation = _loggable_name(operation_name) if operation_name else "-"
+        log.info(
+            "client error %s at %s in operation %s (request %s)",
+            code,
+            path,
+            operation,
+            current_request_id(),
+        )
 
 
 def has_only_pre_execution_errors(errors: list[dict[str, Any]]) -> bool:

@@ -37,7 +37,7 @@ from strawberry.types import ExecutionResult
 from api.context import Context, Services, SocketWork, socket_work
 from api.domain import auth
 from api.domain.errors import Unauthenticated
-from api.errors import format_error, has_only_pre_execution_errors
+from api.errors import format_error, has_only_pre_execution_errors, log_client_errors
 from api.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate
 from api.realtime.connections import CloseCode, LiveSocket
 from api.realtime.stream import live_feeds
@@ -139,6 +139,7 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         try:
             parse(operation.query)
         except GraphQLSyntaxError as error:
+            log_client_errors([error], operation.operation_name)
             formatted = format_error(error, current_request_id())
             await operation.send_initial_errors(
                 [GraphQLError(formatted["message"], extensions=formatted.get("extensions"))]
@@ -162,8 +163,7 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
             failed = bool(message["payload"].get("errors"))
             try:
                 await work.finish(commit=not failed)
-            except Exception as exc:
-                log.exception("commit after a socket operation failed")
+            except Exception as exc:  # logged with its traceback as INTERNAL, by _coded
                 error = _coded(GraphQLError("commit failed", original_error=exc))
                 message = {
                     "id": message["id"],

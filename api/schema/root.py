@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -16,8 +17,10 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from api.config import Settings
+from api.errors import log_client_errors
 from api.limits import QueryLimits
 from api.resolvers.auth import AuthMutation, AuthQuery
 from api.resolvers.complaints import (
@@ -87,13 +90,26 @@ class HiddenFields(SchemaExtension):
         return {"hiddenFields": hidden} if hidden else {}
 
 
+class ChainstoreSchema(strawberry.Schema):
+    """Strawberry's schema, logging errors our way. Its own logger writes a traceback per error
+    and the failed operation's message text, which echoes variables (phone numbers, too); ours
+    writes one INFO line per client error (api/errors.py). This hook sees every error of HTTP
+    and WebSocket operations, before they are formatted."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        operation = execution_context.operation_name if execution_context else None
+        log_client_errors(errors, operation)
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
     limit_rules = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
-    return strawberry.Schema(
+    return ChainstoreSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
