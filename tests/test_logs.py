@@ -5,11 +5,13 @@ ERROR line with its traceback, and a phone number sent in variables is never wri
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
 from websockets.asyncio.client import connect
@@ -19,6 +21,7 @@ from api.request_id import RequestIdLogFilter
 from tests.conftest import Api, running_api
 from tests.org_fixture import PASSWORD
 from tests.realtime.wsclient import PROTOCOL, GqlSocket, live_server
+from tests.test_processes import free_port, server_log, start_serve, stop, wait_ready
 
 PHONE = "+86 135 5566 7788"  # sent in variables; must never reach the log in any form
 PHONE_DIGITS = "13555667788"
@@ -89,9 +92,10 @@ def assert_one_info_line(log: ServiceLog, request_id: str, code: str, *parts: st
 
 
 def no_phone_in(logged: str) -> bool:
-    """True when no form of PHONE is in the text: spaced, joined, or split by any separator."""
+    """True when no form of PHONE is in the text: spaced, joined, or split by any separator
+    (its last eight digits, the subscriber number, alone are enough to leak it)."""
     return all(
-        PHONE_DIGITS not in re.sub(r"\D", "", line) and "5566" not in line
+        PHONE_DIGITS not in re.sub(r"\D", "", line) and not re.search(r"5566\D{0,3}7788", line)
         for line in logged.splitlines()
     )
 
@@ -212,3 +216,38 @@ async def test_socket_operation_errors_follow_the_same_rule(
     assert all(r.levelno == logging.INFO for r, _ in service_log.of("log-socket-1"))
     assert "Traceback" not in service_log.text()
     assert not [r for r, _ in service_log.records if r.name.startswith("strawberry")]
+
+
+def test_served_log_has_one_line_per_client_error_and_no_phone(org_db: str) -> None:
+    """The same, read from `chainstore serve`'s own output (its log configuration, uvicorn's
+    access lines included)."""
+    env = {**os.environ, "DATABASE_URL": org_db}
+    port = free_port()
+    process = start_serve("--port", str(port), env=env)
+    try:
+        wait_ready(port, process)
+        url = f"http://127.0.0.1:{port}/graphql"
+        sent = {
+            "served-unauth": {"query": LOGIN, "variables": {"u": "sm.e1", "p": "wrong"}},
+            "served-coercion": {
+                "query": ENROL,
+                "variables": {"input": {"phone": PHONE, "displayName": "x", "tags": "no"}},
+            },
+            "served-parse": {"query": "{ me { "},
+        }
+        for rid, body in sent.items():
+            answer = httpx.post(url, json=body, headers={"x-request-id": rid}, timeout=10)
+            assert "errors" in answer.json(), answer.text
+    finally:
+        stop(process)
+    logged = server_log(process)
+    for rid, code in [
+        ("served-unauth", "UNAUTHENTICATED"),
+        ("served-coercion", "BAD_USER_INPUT"),
+        ("served-parse", "GRAPHQL_PARSE_FAILED"),
+    ]:
+        lines = [line for line in logged.splitlines() if f"[{rid}]" in line and "INFO" in line]
+        errors = [line for line in lines if "client error" in line]
+        assert len(errors) == 1 and f"client error {code} " in errors[0], lines
+    assert "Traceback" not in logged and " ERROR " not in logged, logged
+    assert no_phone_in(logged), logged
