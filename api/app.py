@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql, /healthz, /readyz, /photos, with request ids and a body cap."""
+"""The ASGI application: /, /graphql, /healthz, /readyz, /photos; request ids and a body cap."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 from api.body_limit import BodyLimitMiddleware
 from api.config import Settings
 from api.context import Services
+from api.front_page import front_page
 from api.graphql_view import ChainstoreGraphQL
 from api.log_redaction import install_log_redaction
 from api.photos.routes import photo_routes
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     return Starlette(
         routes=[
+            Route("/", front_page(dev=settings.dev), methods=["GET"]),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
             Route("/healthz", healthz, methods=["GET"]),
