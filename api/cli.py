@@ -86,11 +86,13 @@ def migrate() -> None:
 def seed(
     demo: Annotated[bool, typer.Option("--demo", help="Load the demo chain.")] = False,
 ) -> None:
-    """Load data. `--demo` loads the demo chain (safe to run again: nothing is duplicated)."""
+    """Load data. `--demo` loads the demo chain (safe to run again: nothing is duplicated) and
+    prints what it holds, the sign-in accounts and member cards to scan."""
     if not demo:
         console.print("Nothing to seed: pass --demo for the demo chain.")
         raise typer.Exit(2)
     from api.domain.demo_seed import seed_demo
+    from api.domain.demo_summary import DemoChain, SeedReport, describe_demo_chain, summary_lines
 
     with database(Settings()) as url:
         migrate_to_head(url)
@@ -109,12 +111,13 @@ def seed(
                     tasks[label] = bar.add_task(label, total=total)
                 bar.update(tasks[label], completed=done, total=total)
 
-            report = run_in_session(url, lambda s: seed_demo(s, progress=progress))
-    console.print(
-        f"[green]demo chain ready[/green]: created {report.regions} regions, {report.stores} "
-        f"stores, {report.products} products, {report.staff} staff "
-        f"(demo password: {report.demo_password})"
-    )
+            async def work(session: AsyncSession) -> tuple[SeedReport, DemoChain]:
+                report = await seed_demo(session, progress=progress)
+                return report, await describe_demo_chain(session)
+
+            report, chain = run_in_session(url, work)
+    # The summary is the command's answer (stdout); progress and status went to stderr.
+    typer.echo("\n".join(summary_lines(report, chain)))
 
 
 @app.command()

@@ -46,6 +46,7 @@ from api.domain.demo_complaints import seed_demo_complaints
 from api.domain.demo_members import seed_demo_members
 from api.domain.demo_shifts import seed_demo_shifts
 from api.domain.demo_stock import seed_demo_stock
+from api.domain.demo_summary import SeedReport
 from api.domain.passwords import hash_password
 from db.models import Product, Region, Role, Staff, StaffStatus, Store, StoreType
 
@@ -54,17 +55,6 @@ PRODUCT_CHUNK = 200
 STAFF_CHUNK = 200
 
 ProgressCallback = Callable[[str, int, int], None]  # (phase label, done, total)
-
-
-@dataclass(frozen=True)
-class SeedReport:
-    """Rows created by this run (all zero when the chain was already seeded)."""
-
-    regions: int
-    stores: int
-    products: int
-    staff: int
-    demo_password: str
 
 
 REGIONS: dict[str, str] = {"EAST": "华东", "NORTH": "华北", "SOUTH": "华南", "WEST": "西部"}
@@ -305,16 +295,21 @@ async def seed_demo(
     store_ids = await _ids(session, Store, [store.code for store in STORES])
     products = await _seed_products(session, region_ids, report)
     staff = await _seed_staff(session, region_ids, store_ids, report)
-    await seed_demo_members(session)  # members (api/domain/demo_members.py)
-    await seed_demo_stock(session)  # opening stock: api/domain/demo_stock.py
-    await seed_demo_shifts(session)  # standards and past shifts: api/domain/demo_shifts.py
-    await seed_demo_complaints(session)  # routing and complaints: api/domain/demo_complaints.py
+    members = await seed_demo_members(session)  # api/domain/demo_members.py
+    balances = await seed_demo_stock(session)  # opening stock: api/domain/demo_stock.py
+    standards, shifts = await seed_demo_shifts(session)  # api/domain/demo_shifts.py
+    complaints = await seed_demo_complaints(session)  # api/domain/demo_complaints.py
     await session.flush()
     return SeedReport(
         regions=regions,
         stores=stores,
         products=products,
         staff=staff,
+        members=members,
+        stock_balances=balances,
+        standards=standards,
+        shifts=shifts,
+        complaints=complaints,
         demo_password=DEMO_PASSWORD,
     )
 

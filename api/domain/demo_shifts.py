@@ -230,7 +230,7 @@ async def _seed_past_shifts(session: AsyncSession) -> int:
     return created
 
 
-async def seed_demo_shifts(session: AsyncSession) -> int:
-    """Create the demo standards and past shifts that are missing; returns rows created."""
+async def seed_demo_shifts(session: AsyncSession) -> tuple[int, int]:
+    """Create the demo standards and past shifts that are missing; returns how many of each."""
     templates = await _seed_templates(session)
-    return templates + await _seed_past_shifts(session)
+    return templates, await _seed_past_shifts(session)
