@@ -151,6 +151,12 @@ async def test_each_client_error_is_one_info_line_without_a_traceback(
     assert code_of(body) == "BAD_USER_INPUT", body
     cases.append(("log-bad-phone", "BAD_USER_INPUT", body, ("at enrollMember", "operation Enrol")))
 
+    refused = await api.client.post(
+        "/photos", files={"file": ("a.png", b"not an image")}, headers={"x-request-id": "log-photo"}
+    )
+    assert refused.status_code == 401
+    cases.append(("log-photo", "UNAUTHENTICATED", refused.json(), ("at photos",)))
+
     for rid, code, _, parts in cases:
         assert_one_info_line(service_log, rid, code, *parts)
     assert_one_info_line(service_log, "log-unauth-1", "UNAUTHENTICATED", "at login", "SignIn")

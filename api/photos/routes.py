@@ -179,6 +179,8 @@ def _etag_matches(if_none_match: str | None, sha256: str) -> bool:
 
 def _refusal(exc: DomainError | PhotoRefused) -> JSONResponse:
     status = exc.status if isinstance(exc, PhotoRefused) else _STATUS.get(exc.code, 500)
+    # One line, as for GraphQL errors (api/errors.py): the code, never the message.
+    log.info("client error %s at photos (request %s)", exc.code, current_request_id())
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     details = exc.details if isinstance(exc, DomainError) else {}
     return JSONResponse(
