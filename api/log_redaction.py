@@ -1,8 +1,10 @@
 """Log filters that keep what clients send (a phone number above all) out of log lines.
 
-- `strawberry.execution` logs each GraphQL error with its message and traceback; graphql-core's
-  own messages echo the values that failed to coerce (`String cannot represent a non string
-  value: 13975318642`), so digit runs that could be a phone number become `***` there, in the
+- GraphQL errors: graphql-core's messages echo the values that failed to coerce (`String
+  cannot represent a non string value: 13975318642`). Our schema logs client errors without
+  their message (api/schema/root.py replaces Strawberry's error logger), but an INTERNAL
+  traceback (`chainstore.errors`) or anything Strawberry still writes (`strawberry.execution`)
+  may quote one, so digit runs that could be a phone number become `***` there, in the
   message and in the traceback text, as they do in the response (api/errors.py).
 - `uvicorn.access` logs each request line: a GET carries its query and variables in the URL,
   so only the names of query parameters are kept (`/graphql?query=…&variables=…`).
@@ -57,6 +59,7 @@ class DropQueryValues(logging.Filter):
 
 _FILTERS: dict[str, type[logging.Filter]] = {
     "strawberry.execution": RedactNumbers,
+    "chainstore.errors": RedactNumbers,
     "uvicorn.access": DropQueryValues,
 }
 
