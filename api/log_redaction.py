@@ -22,11 +22,11 @@ from api.errors import redact_numbers
 _formatter = logging.Formatter()
 
 
-class RedactNumbers(logging.Filter):
-    """Digit runs that could be a phone number become `***` in the message and traceback."""
+class RedactTracebacks(logging.Filter):
+    """Digit runs that could be a phone number become `***` in the traceback text. The message
+    is kept: ours carry request ids, which must stay quotable."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = redact_numbers(record.getMessage()), ()
         if record.exc_info:
             # Rendered here, once, so that no handler renders the unredacted original.
             record.exc_text = redact_numbers(_formatter.formatException(record.exc_info))
@@ -36,6 +36,14 @@ class RedactNumbers(logging.Filter):
         if record.stack_info:
             record.stack_info = redact_numbers(record.stack_info)
         return True
+
+
+class RedactNumbers(RedactTracebacks):
+    """Digit runs that could be a phone number become `***` in the message and traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact_numbers(record.getMessage()), ()
+        return super().filter(record)
 
 
 def without_query_values(target: str) -> str:
@@ -59,7 +67,7 @@ class DropQueryValues(logging.Filter):
 
 _FILTERS: dict[str, type[logging.Filter]] = {
     "strawberry.execution": RedactNumbers,
-    "chainstore.errors": RedactNumbers,
+    "chainstore.errors": RedactTracebacks,
     "uvicorn.access": DropQueryValues,
 }
 
