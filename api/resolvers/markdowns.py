@@ -8,7 +8,7 @@ from strawberry.types import Info
 from api.context import Context
 from api.domain import markdowns, scans
 from api.domain.access import Permission
-from api.domain.idempotency import run_once
+from api.resolvers.idempotent import once
 from api.resolvers.transfers import object_id
 from api.schema.markdowns import (
     AcknowledgeMarkdownPayload,
@@ -93,9 +93,7 @@ class MarkdownMutation:
         description="HQ issues a time-limited discount for chosen store x SKU pairs; each store "
         "is told with a MARKDOWN_ISSUED event.",
     )
-    async def issue_markdown(
-        self, info: Info, input: IssueMarkdownInput, idempotency_key: str | None = None
-    ) -> IssueMarkdownPayload:
+    async def issue_markdown(self, info: Info, input: IssueMarkdownInput) -> IssueMarkdownPayload:
         context: Context = info.context
         actor = context.require_actor()
         new = markdowns.NewMarkdown(
@@ -109,18 +107,14 @@ class MarkdownMutation:
             ],
         )
 
-        async def perform() -> dict[str, int]:
-            return {"markdownId": await markdowns.issue_markdown(context.session, actor, new)}
+        async def perform() -> int:
+            return await markdowns.issue_markdown(context.session, actor, new)
 
-        result = await run_once(
-            context.session,
-            actor,
-            operation="issueMarkdown",
-            key=idempotency_key,
-            arguments={**vars(new), "targets": [vars(t) for t in new.targets]},
-            perform=perform,
+        arguments = {**vars(new), "targets": [vars(t) for t in new.targets]}
+        markdown_id = await once(
+            context, "issueMarkdown", input.idempotency_key, arguments, perform
         )
-        return IssueMarkdownPayload(markdown=await _markdown(context, result["markdownId"], None))
+        return IssueMarkdownPayload(markdown=await _markdown(context, markdown_id, None))
 
     @strawberry.mutation(
         extensions=[requires(Permission.ACKNOWLEDGE_MARKDOWNS)],

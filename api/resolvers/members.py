@@ -9,9 +9,9 @@ from strawberry.types import Info
 
 from api.domain.access import Permission
 from api.domain.errors import InvalidInput
-from api.domain.idempotency import run_once
 from api.domain.members import codes, limits, phone_lookup, pii, profile
 from api.domain.members.phones import normalise_phone
+from api.resolvers.idempotent import once
 from api.schema.members import (
     EnrollMemberInput,
     EnrollMemberPayload,
@@ -167,9 +167,7 @@ class MembersMutation:
         description="Enrol a customer at your store. An already-enrolled phone number is "
         "CONFLICT and creates nothing. The phone is write-only.",
     )
-    async def enroll_member(
-        self, info: Info, input: EnrollMemberInput, idempotency_key: str | None = None
-    ) -> EnrollMemberPayload:
+    async def enroll_member(self, info: Info, input: EnrollMemberInput) -> EnrollMemberPayload:
         context = info.context
         actor = context.require_actor()
         ring = key_ring(info)
@@ -181,9 +179,8 @@ class MembersMutation:
             store_code=input.store_code,
         )
 
-        async def perform() -> dict[str, int]:
-            created = await profile.enrol_member(context.session, actor, ring, new)
-            return {"memberId": created.id}
+        async def perform() -> int:
+            return (await profile.enrol_member(context.session, actor, ring, new)).id
 
         # The stored request hash must not be a hash of the phone number (a plain sha256 of a
         # phone number is reversed by enumeration): the keyed blind index stands in for it.
@@ -191,21 +188,15 @@ class MembersMutation:
             phone_key = ring.blind_index(normalise_phone(input.phone)).hex()
         except InvalidInput:  # refused by enrol_member itself, with every other problem
             phone_key = "invalid"
-        result = await run_once(
-            context.session,
-            actor,
-            operation="enrollMember",
-            key=idempotency_key,
-            arguments={
-                "phone": phone_key,
-                "displayName": new.display_name,
-                "marketingConsent": new.marketing_consent,
-                "tags": sorted(new.tags),
-                "storeCode": new.store_code,
-            },
-            perform=perform,
-        )
-        member = await profile.get_member(context.session, result["memberId"])
+        arguments = {
+            "phone": phone_key,
+            "displayName": new.display_name,
+            "marketingConsent": new.marketing_consent,
+            "tags": sorted(new.tags),
+            "storeCode": new.store_code,
+        }
+        member_id = await once(context, "enrollMember", input.idempotency_key, arguments, perform)
+        member = await profile.get_member(context.session, member_id)
         return EnrollMemberPayload(member=Member.from_model(member))
 
     @strawberry.mutation(

@@ -8,7 +8,7 @@ from strawberry.types import Info
 from api.context import Context
 from api.domain import replenishment
 from api.domain.access import Permission
-from api.domain.idempotency import run_once
+from api.resolvers.idempotent import once
 from api.resolvers.transfers import object_id
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
@@ -16,7 +16,7 @@ from api.schema.replenishment import (
     ApproveReplenishmentOrderPayload,
     CancelReplenishmentOrderPayload,
     GenerateReplenishmentOrdersPayload,
-    ReceiptLineInput,
+    ReceiveReplenishmentOrderInput,
     ReceiveReplenishmentOrderPayload,
     ReplenishmentOrder,
     ReplenishmentStatusEnum,
@@ -89,34 +89,24 @@ class ReplenishmentMutation:
         "dated line. SKUs not given arrived 0.",
     )
     async def receive_replenishment_order(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        lines: list[ReceiptLineInput],
-        idempotency_key: str | None = None,
+        self, info: Info, input: ReceiveReplenishmentOrderInput
     ) -> ReceiveReplenishmentOrderPayload:
         context: Context = info.context
         actor = context.require_actor()
-        order_id = object_id(id)
+        order_id = object_id(input.replenishment_order_id, "replenishmentOrderId")
         given = [
             replenishment.ReceiptLine(
                 sku=x.sku.strip(), quantity=x.quantity, expires_on=x.expires_on
             )
-            for x in lines
+            for x in input.lines
         ]
 
-        async def perform() -> dict[str, int]:
+        async def perform() -> int:
             await replenishment.receive_order(context.session, actor, order_id, given)
-            return {"orderId": order_id}
+            return order_id
 
-        await run_once(
-            context.session,
-            actor,
-            operation="receiveReplenishmentOrder",
-            key=idempotency_key,
-            arguments={"id": order_id, "lines": [vars(line) for line in given]},
-            perform=perform,
-        )
+        arguments = {"id": order_id, "lines": [vars(line) for line in given]}
+        await once(context, "receiveReplenishmentOrder", input.idempotency_key, arguments, perform)
         return ReceiveReplenishmentOrderPayload(replenishment_order=await _order(context, order_id))
 
     @strawberry.mutation(

@@ -10,8 +10,9 @@ from strawberry.types import Info
 
 from api.domain import sales
 from api.domain.access import Permission
-from api.domain.idempotency import run_once
+from api.domain.errors import InvalidInput
 from api.domain.sales.record import load_sale
+from api.resolvers.idempotent import once_with_result
 from api.schema.members import key_ring
 from api.schema.permissions import requires
 from api.schema.sales import (
@@ -80,15 +81,13 @@ class SalesMutation:
         description="Record a till receipt. Idempotent by (store, receiptNo): a replay returns "
         "the first sale and changes nothing; a replay with other content is CONFLICT. Never "
         "refused for lack of recorded stock (the balance may go negative: `discrepancy`). "
-        "idempotencyKey is optional (the receipt number already is one).",
+        "input.idempotencyKey is optional (the receipt number already is one).",
     )
-    async def record_sale(
-        self, info: Info, input: RecordSaleInput, idempotency_key: str | None = None
-    ) -> RecordSalePayload:
+    async def record_sale(self, info: Info, input: RecordSaleInput) -> RecordSalePayload:
         context = info.context
         new = _new_sale(input)
         now = datetime.now(UTC)
-        if idempotency_key is None:  # the hot path: no idempotency record
+        if input.idempotency_key is None:  # the hot path: no idempotency record
             sale = await sales.record_sale(
                 context.session, context.actor, new, now=now, **member_codes(info)
             )
@@ -103,13 +102,8 @@ class SalesMutation:
             recorded.append(sale)
             return {"storeId": sale.store_id, "receiptNo": sale.receipt_no}
 
-        result = await run_once(
-            context.session,
-            actor,
-            operation="recordSale",
-            key=idempotency_key,
-            arguments=vars(new),
-            perform=perform,
+        result = await once_with_result(
+            context, "recordSale", input.idempotency_key, vars(new), perform
         )
         if recorded:
             return RecordSalePayload.from_domain(recorded[0])
@@ -123,6 +117,12 @@ class SalesMutation:
         "receipt in input order (mind the 256 KiB body limit for large baskets).",
     )
     async def record_sales(self, info: Info, inputs: list[RecordSaleInput]) -> RecordSalesPayload:
+        if any(i.idempotency_key is not None for i in inputs):
+            raise InvalidInput(
+                "inputs: leave idempotencyKey out; each receipt of a batch is idempotent by "
+                "its receipt number.",
+                argument="inputs",
+            )
         outcomes = await sales.record_sales(
             info.context.session,
             info.context.actor,
@@ -137,9 +137,7 @@ class SalesMutation:
         description="Take goods back at a store in your scope against a receipt from any store, "
         "within the return window (CHAINSTORE_RETURN_WINDOW_DAYS).",
     )
-    async def record_return(
-        self, info: Info, input: RecordReturnInput, idempotency_key: str | None = None
-    ) -> RecordReturnPayload:
+    async def record_return(self, info: Info, input: RecordReturnInput) -> RecordReturnPayload:
         context = info.context
         actor = context.require_actor()
         new = sales.NewReturn(
@@ -162,13 +160,8 @@ class SalesMutation:
             )
             return {"saleReturn": _as_json(taken)}
 
-        result = await run_once(
-            context.session,
-            actor,
-            operation="recordReturn",
-            key=idempotency_key,
-            arguments=vars(new),
-            perform=perform,
+        result = await once_with_result(
+            context, "recordReturn", input.idempotency_key, vars(new), perform
         )
         return RecordReturnPayload(sale_return=_from_json(result["saleReturn"]))
 

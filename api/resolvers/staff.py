@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from api.domain import staff
 from api.domain.access import Permission
-from api.domain.idempotency import run_once
+from api.resolvers.idempotent import once
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
 from api.schema.staff import (
@@ -73,9 +73,7 @@ class StaffMutation:
         extensions=[requires(Permission.MANAGE_STAFF)],
         description="Create an account of a role below yours, at a store or region you manage.",
     )
-    async def create_staff(
-        self, info: Info, input: CreateStaffInput, idempotency_key: str | None = None
-    ) -> CreateStaffPayload:
+    async def create_staff(self, info: Info, input: CreateStaffInput) -> CreateStaffPayload:
         context = info.context
         actor = context.require_actor()
         new = staff.NewStaff(
@@ -87,20 +85,12 @@ class StaffMutation:
             region_code=input.region_code,
         )
 
-        async def perform() -> dict[str, int]:
-            created = await staff.create_staff(context.session, actor, new)
-            return {"staffId": created.id}
+        async def perform() -> int:
+            return (await staff.create_staff(context.session, actor, new)).id
 
         arguments = {**vars(new), "password": None}  # the password is not kept, even hashed
-        result = await run_once(
-            context.session,
-            actor,
-            operation="createStaff",
-            key=idempotency_key,
-            arguments=arguments,
-            perform=perform,
-        )
-        member = await staff.get_staff(context.session, result["staffId"])
+        staff_id = await once(context, "createStaff", input.idempotency_key, arguments, perform)
+        member = await staff.get_staff(context.session, staff_id)
         return CreateStaffPayload(staff=Staff.from_model(member))
 
     @strawberry.mutation(

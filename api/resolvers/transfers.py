@@ -9,15 +9,17 @@ from api.context import Context
 from api.domain import transfers
 from api.domain.access import Permission
 from api.domain.errors import InvalidInput
-from api.domain.idempotency import run_once
+from api.resolvers.idempotent import once
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
 from api.schema.transfers import (
     ApproveTransferPayload,
     CancelTransferPayload,
+    ReceiveTransferInput,
     ReceiveTransferPayload,
     RequestTransferInput,
     RequestTransferPayload,
+    ShipTransferInput,
     ShipTransferPayload,
     SkuQuantityInput,
     Transfer,
@@ -81,7 +83,7 @@ class TransferMutation:
         description="Ask another store for goods, for your store (or one in your scope).",
     )
     async def request_transfer(
-        self, info: Info, input: RequestTransferInput, idempotency_key: str | None = None
+        self, info: Info, input: RequestTransferInput
     ) -> RequestTransferPayload:
         context: Context = info.context
         actor = context.require_actor()
@@ -92,18 +94,14 @@ class TransferMutation:
             note=input.note,
         )
 
-        async def perform() -> dict[str, int]:
-            return {"transferId": await transfers.request_transfer(context.session, actor, new)}
+        async def perform() -> int:
+            return await transfers.request_transfer(context.session, actor, new)
 
-        result = await run_once(
-            context.session,
-            actor,
-            operation="requestTransfer",
-            key=idempotency_key,
-            arguments={**vars(new), "lines": [vars(line) for line in new.lines]},
-            perform=perform,
+        arguments = {**vars(new), "lines": [vars(line) for line in new.lines]}
+        transfer_id = await once(
+            context, "requestTransfer", input.idempotency_key, arguments, perform
         )
-        return RequestTransferPayload(transfer=await _transfer(context, result["transferId"]))
+        return RequestTransferPayload(transfer=await _transfer(context, transfer_id))
 
     @strawberry.mutation(
         extensions=[requires(Permission.APPROVE_TRANSFERS)],
@@ -120,21 +118,15 @@ class TransferMutation:
         description="Source store staff send the goods (lines not given ship 0; at most what "
         "was requested). Stock leaves the source and is in transit to the destination.",
     )
-    async def ship_transfer(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        lines: list[SkuQuantityInput],
-        idempotency_key: str | None = None,
-    ) -> ShipTransferPayload:
+    async def ship_transfer(self, info: Info, input: ShipTransferInput) -> ShipTransferPayload:
         context: Context = info.context
-        transfer_id = object_id(id)
-        await _once(
+        transfer_id = object_id(input.transfer_id, "transferId")
+        await _change_once(
             context,
             "shipTransfer",
-            idempotency_key,
+            input.idempotency_key,
             transfer_id,
-            lines,
+            input.lines,
             transfers.ship_transfer,
         )
         return ShipTransferPayload(transfer=await _transfer(context, transfer_id))
@@ -145,20 +137,16 @@ class TransferMutation:
         "Differences from the shipment are recorded and returned, not refused.",
     )
     async def receive_transfer(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        lines: list[SkuQuantityInput],
-        idempotency_key: str | None = None,
+        self, info: Info, input: ReceiveTransferInput
     ) -> ReceiveTransferPayload:
         context: Context = info.context
-        transfer_id = object_id(id)
-        await _once(
+        transfer_id = object_id(input.transfer_id, "transferId")
+        await _change_once(
             context,
             "receiveTransfer",
-            idempotency_key,
+            input.idempotency_key,
             transfer_id,
-            lines,
+            input.lines,
             transfers.receive_transfer,
         )
         view = await transfers.transfer_view(context.session, transfer_id)
@@ -178,7 +166,7 @@ class TransferMutation:
         return CancelTransferPayload(transfer=await _transfer(info.context, transfer_id))
 
 
-async def _once(
+async def _change_once(
     context: Context,
     operation: str,
     key: str | None,
@@ -186,18 +174,13 @@ async def _once(
     lines: list[SkuQuantityInput],
     change: transfers.LineChange,
 ) -> None:
+    """Ship or receive: the shared adapter keyed on the transfer and its lines."""
     actor = context.require_actor()
     given = line_inputs(lines)
 
-    async def perform() -> dict[str, int]:
+    async def perform() -> int:
         await change(context.session, actor, transfer_id, given)
-        return {"transferId": transfer_id}
+        return transfer_id
 
-    await run_once(
-        context.session,
-        actor,
-        operation=operation,
-        key=key,
-        arguments={"id": transfer_id, "lines": [vars(line) for line in given]},
-        perform=perform,
-    )
+    arguments = {"id": transfer_id, "lines": [vars(line) for line in given]}
+    await once(context, operation, key, arguments, perform)

@@ -70,6 +70,7 @@ class IssueMarkdownInput:
     ends_at: datetime
     reason: str
     targets: list[MarkdownTargetInput]
+    idempotency_key: str | None = None
 
 
 @strawberry.type(description="One store x SKU a markdown applies to.")

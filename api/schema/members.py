@@ -266,6 +266,7 @@ class EnrollMemberInput:
     store_code: str | None = strawberry.field(
         default=None, description="Defaults to your own store."
     )
+    idempotency_key: str | None = None
 
 
 @strawberry.type

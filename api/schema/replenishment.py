@@ -27,6 +27,13 @@ class ReceiptLineInput:
     )
 
 
+@strawberry.input
+class ReceiveReplenishmentOrderInput:
+    replenishment_order_id: strawberry.ID
+    lines: list[ReceiptLineInput] = strawberry.field(description="SKUs not given arrived 0.")
+    idempotency_key: str | None = None
+
+
 @strawberry.type
 class ReplenishmentLine:
     product: Product

@@ -57,7 +57,7 @@ class Query(
     pass
 
 
-@strawberry.type(description="Every change; retried ones take an idempotencyKey.")
+@strawberry.type(description="Every change; those a device may retry take input.idempotencyKey.")
 class Mutation(
     AuthMutation,
     OrganisationMutation,

@@ -45,6 +45,11 @@ class RecordSaleInput:
         description="Points taken as money off (100 points = 1 yuan); needs memberCode. "
         "CONFLICT, and nothing written, when the balance is short.",
     )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Optional for recordSale (the receipt number already is one); recordSales "
+        "refuses it (each receipt there is idempotent by its number).",
+    )
 
 
 @strawberry.type
@@ -198,6 +203,7 @@ class RecordReturnInput:
     original_store_code: str = strawberry.field(description="Where they were bought.")
     receipt_no: str
     lines: list[ReturnLineInput]
+    idempotency_key: str | None = None
 
 
 @strawberry.type

@@ -73,6 +73,7 @@ class CreateStaffInput:
     password: str
     store_code: str | None = None
     region_code: str | None = None
+    idempotency_key: str | None = None
 
 
 @strawberry.type

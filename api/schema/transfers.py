@@ -30,6 +30,25 @@ class RequestTransferInput:
     to_store_code: str = strawberry.field(description="The store receiving them (yours).")
     lines: list[SkuQuantityInput]
     note: str | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class ShipTransferInput:
+    transfer_id: strawberry.ID
+    lines: list[SkuQuantityInput] = strawberry.field(
+        description="What leaves the source: SKUs not given ship 0; at most what was requested."
+    )
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class ReceiveTransferInput:
+    transfer_id: strawberry.ID
+    lines: list[SkuQuantityInput] = strawberry.field(
+        description="What arrived: SKUs not given arrived 0."
+    )
+    idempotency_key: str | None = None
 
 
 @strawberry.input

@@ -19,8 +19,8 @@ END = (NOW + timedelta(days=3)).isoformat()
 
 MARKDOWN = """markdown { id percentOff startsAt endsAt reason
   targets { store { code } product { sku } acknowledgedAt acknowledgedBy } }"""
-ISSUE = f"""mutation($input: IssueMarkdownInput!, $key: String) {{
-  issueMarkdown(input: $input, idempotencyKey: $key) {{ {MARKDOWN} }} }}"""
+ISSUE = f"""mutation($input: IssueMarkdownInput!) {{
+  issueMarkdown(input: $input) {{ {MARKDOWN} }} }}"""
 ACK = f"""mutation($id: ID!, $store: String!) {{
   acknowledgeMarkdown(markdownId: $id, storeCode: $store) {{ {MARKDOWN} }} }}"""
 LIST = """query($store: String, $active: Boolean) { markdowns(storeCode: $store, active: $active) {
@@ -181,8 +181,12 @@ async def test_bad_markdowns_write_nothing(
 
 async def test_replay_and_active_filter_and_scope(api: Api) -> None:
     token = await api.token_for("ops")
-    first = await api.data(ISSUE, {"input": markdown_input(), "key": "k"}, token=token)
-    again = await api.data(ISSUE, {"input": markdown_input(), "key": "k"}, token=token)
+    first = await api.data(
+        ISSUE, {"input": {**markdown_input(), "idempotencyKey": "k"}}, token=token
+    )
+    again = await api.data(
+        ISSUE, {"input": {**markdown_input(), "idempotencyKey": "k"}}, token=token
+    )
     assert first == again
     later = await issued(
         api,

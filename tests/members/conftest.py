@@ -14,8 +14,8 @@ PHONE_E164 = "+8613975318642"
 NATIONAL = "13975318642"
 MASKED = "139****8642"
 
-ENROLL = """mutation($input: EnrollMemberInput!, $key: String) {
-  enrollMember(input: $input, idempotencyKey: $key) { member { id cardNumber displayName tier points } }
+ENROLL = """mutation($input: EnrollMemberInput!) {
+  enrollMember(input: $input) { member { id cardNumber displayName tier points } }
 }"""
 
 CARD = """fragment Card on Member {

@@ -90,11 +90,17 @@ async def test_admin_enrols_at_a_named_store(api: Api) -> None:
 
 async def test_enrolment_retry_returns_the_first_member_and_stores_no_phone(api: Api) -> None:
     token = await api.token_for("clerk.e1")
-    first = await api.data(ENROLL, {"input": new_member(), "key": "till-7"}, token=token)
-    again = await api.data(ENROLL, {"input": new_member(), "key": "till-7"}, token=token)
+    first = await api.data(
+        ENROLL, {"input": {**new_member(), "idempotencyKey": "till-7"}}, token=token
+    )
+    again = await api.data(
+        ENROLL, {"input": {**new_member(), "idempotencyKey": "till-7"}}, token=token
+    )
     assert first == again and await member_count(api) == 1
     other = await api.gql(
-        ENROLL, {"input": new_member(displayName="李雷"), "key": "till-7"}, token=token
+        ENROLL,
+        {"input": {**new_member(displayName="李雷"), "idempotencyKey": "till-7"}},
+        token=token,
     )
     assert code_of(other) == "CONFLICT"
     async with api.engine.connect() as conn:
@@ -172,14 +178,14 @@ async def test_member_by_bad_id_is_bad_input(api: Api, bad_id: str) -> None:
 
 async def test_consent_and_tags_are_recorded(api: Api, enrolled: dict) -> None:
     token = await api.token_for("clerk.e2")
-    data = await api.data(
-        """mutation($m: ID!) { setMemberMarketingConsent(memberId: $m, consent: false) {
-             member { marketingConsent marketingConsentAt } } }""",
-        {"m": enrolled["id"]},
-        token=token,
-    )
+    withdraw = """mutation($m: ID!) { setMemberMarketingConsent(memberId: $m, consent: false) {
+             member { marketingConsent marketingConsentAt } } }"""
+    data = await api.data(withdraw, {"m": enrolled["id"]}, token=token)
     member: dict[str, Any] = data["setMemberMarketingConsent"]["member"]
     assert member["marketingConsent"] is False and member["marketingConsentAt"]
+    # A retried call (no idempotency key) changes nothing, not even the recorded time.
+    again = await api.data(withdraw, {"m": enrolled["id"]}, token=token)
+    assert again["setMemberMarketingConsent"]["member"] == member
     tags = await api.gql(
         """mutation($m: ID!, $t: [String!]!) { setMemberTags(memberId: $m, tags: $t) {
              member { tags } } }""",

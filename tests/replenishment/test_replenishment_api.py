@@ -22,7 +22,9 @@ GENERATE = """mutation($store: String) { generateReplenishmentOrders(storeCode: 
 APPROVE = f"mutation($id: ID!) {{ approveReplenishmentOrder(id: $id) {{ {ORDER} }} }}"
 CANCEL = f"mutation($id: ID!) {{ cancelReplenishmentOrder(id: $id) {{ {ORDER} }} }}"
 RECEIVE = f"""mutation($id: ID!, $lines: [ReceiptLineInput!]!, $key: String) {{
-  receiveReplenishmentOrder(id: $id, lines: $lines, idempotencyKey: $key) {{ {ORDER} }} }}"""
+  receiveReplenishmentOrder(
+    input: {{replenishmentOrderId: $id, lines: $lines, idempotencyKey: $key}}
+  ) {{ {ORDER} }} }}"""
 ORDERS = """query($store: String, $status: ReplenishmentStatus, $first: Int, $after: String) {
   replenishmentOrders(storeCode: $store, status: $status, first: $first, after: $after) {
     edges { node { id status store { code } } } pageInfo { hasNextPage endCursor } } }"""

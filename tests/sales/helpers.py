@@ -12,8 +12,8 @@ from db.engine import create_session_factory
 from db.models import MovementKind, Product, Store
 from tests.conftest import Api
 
-RECORD_SALE = """mutation($input: RecordSaleInput!, $key: String) {
-  recordSale(input: $input, idempotencyKey: $key) {
+RECORD_SALE = """mutation($input: RecordSaleInput!) {
+  recordSale(input: $input) {
     sale { id receiptNo soldAt subtotalCents discountCents totalCents pointsRedeemed
            lines { lineNo sku quantity unitPriceCents discountCents lineTotalCents returnedQuantity } }
     replayed

@@ -195,12 +195,12 @@ async def test_an_integrator_token_needs_the_grant_and_the_store(api: Api) -> No
 
 async def test_an_idempotency_key_replays_like_the_receipt(api: Api) -> None:
     token = await api.token_for("clerk.e1")
-    variables = {"input": sale_input(), "key": "till-7-42"}
+    variables = {"input": {**sale_input(), "idempotencyKey": "till-7-42"}}
     first = (await api.data(RECORD_SALE, variables, token=token))["recordSale"]
     again = (await api.data(RECORD_SALE, variables, token=token))["recordSale"]
     assert again["sale"]["id"] == first["sale"]["id"] and again["replayed"]
     other = await api.gql(
-        RECORD_SALE, {"input": sale_input("R-2"), "key": "till-7-42"}, token=token
+        RECORD_SALE, {"input": {**sale_input("R-2"), "idempotencyKey": "till-7-42"}}, token=token
     )
     assert code_of(other) == "CONFLICT"
 
@@ -230,6 +230,16 @@ async def test_a_batch_records_each_receipt_alone(api: Api) -> None:
     assert [r["replayed"] for r in results] == [False, False, True, False, False]
     assert await count(api, "sale") == before + 2
     assert await on_hand(api, "E1", "SKU-CORE-1") == -2 - 2 - 5
+
+
+async def test_a_batch_refuses_idempotency_keys(api: Api) -> None:
+    """Each receipt of a batch is idempotent by its number; a key there would mean nothing."""
+    token = await api.token_for("clerk.e1")
+    inputs = [sale_input("K-1"), {**sale_input("K-2"), "idempotencyKey": "k"}]
+    result = await api.gql(RECORD_SALES, {"inputs": inputs}, token=token)
+    assert code_of(result) == "BAD_USER_INPUT"
+    assert result["errors"][0]["extensions"]["argument"] == "inputs"
+    assert await count(api, "sale") == 0
 
 
 async def test_a_batch_is_capped_at_500(api: Api) -> None:

@@ -10,8 +10,8 @@ from sqlalchemy import text
 from tests.conftest import Api, running_api
 from tests.sales.helpers import RECORD_SALE, code_of, count, on_hand, receive, sale_input
 
-RETURN = """mutation($input: RecordReturnInput!, $key: String) {
-  recordReturn(input: $input, idempotencyKey: $key) {
+RETURN = """mutation($input: RecordReturnInput!) {
+  recordReturn(input: $input) {
     saleReturn { id receiptNo refundCents pointsReversed store { code } originalStore { code }
                  lines { lineNo sku quantity refundCents resaleable } }
   }
@@ -128,7 +128,9 @@ async def test_concurrent_returns_cannot_over_return(sold: Api) -> None:
 async def test_a_retried_return_with_its_key_is_recorded_once(sold: Api) -> None:
     api = sold
     token = await api.token_for("clerk.e2")
-    variables = {"input": return_input([{"sku": "SKU-CORE-2", "quantity": 1}]), "key": "k-1"}
+    variables = {
+        "input": {**return_input([{"sku": "SKU-CORE-2", "quantity": 1}]), "idempotencyKey": "k-1"}
+    }
     first = await api.data(RETURN, variables, token=token)
     again = await api.data(RETURN, variables, token=token)
     assert again == first

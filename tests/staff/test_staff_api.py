@@ -10,8 +10,8 @@ from sqlalchemy import func, select, text
 from db.models import Staff
 from tests.conftest import Api
 
-CREATE = """mutation($input: CreateStaffInput!, $key: String) {
-  createStaff(input: $input, idempotencyKey: $key) { staff { username displayName role status store { code } region { code } } }
+CREATE = """mutation($input: CreateStaffInput!) {
+  createStaff(input: $input) { staff { username displayName role status store { code } region { code } } }
 }"""
 
 
@@ -95,16 +95,22 @@ async def test_validation_lists_every_problem(api: Api) -> None:
 
 async def test_retry_with_the_same_key_returns_the_first_result(api: Api) -> None:
     token = await api.token_for("sm.e1")
-    first = await api.data(CREATE, {"input": new_clerk(), "key": "phone-42"}, token=token)
+    first = await api.data(
+        CREATE, {"input": {**new_clerk(), "idempotencyKey": "phone-42"}}, token=token
+    )
     before = await staff_count(api)
-    again = await api.data(CREATE, {"input": new_clerk(), "key": "phone-42"}, token=token)
+    again = await api.data(
+        CREATE, {"input": {**new_clerk(), "idempotencyKey": "phone-42"}}, token=token
+    )
     assert again == first
     assert await staff_count(api) == before
     # Without the key the same request is a duplicate username.
     assert code_of(await api.gql(CREATE, {"input": new_clerk()}, token=token)) == "CONFLICT"
     # The same key with other arguments is a client bug, refused.
     other = await api.gql(
-        CREATE, {"input": new_clerk(username="clerk.e1c"), "key": "phone-42"}, token=token
+        CREATE,
+        {"input": {**new_clerk(username="clerk.e1c"), "idempotencyKey": "phone-42"}},
+        token=token,
     )
     assert code_of(other) == "CONFLICT"
     assert "different arguments" in other["errors"][0]["message"]
@@ -114,7 +120,9 @@ async def test_concurrent_retries_create_one_account(api: Api) -> None:
     token = await api.token_for("sm.e1")
     results = await asyncio.gather(
         *[
-            api.gql(CREATE, {"input": new_clerk(), "key": "flaky-network"}, token=token)
+            api.gql(
+                CREATE, {"input": {**new_clerk(), "idempotencyKey": "flaky-network"}}, token=token
+            )
             for _ in range(6)
         ]
     )
@@ -127,12 +135,16 @@ async def test_concurrent_retries_create_one_account(api: Api) -> None:
 
 async def test_a_failed_mutation_keeps_no_idempotency_record(api: Api) -> None:
     token = await api.token_for("sm.e1")
-    failed = await api.gql(CREATE, {"input": new_clerk(store="E2"), "key": "k1"}, token=token)
+    failed = await api.gql(
+        CREATE, {"input": {**new_clerk(store="E2"), "idempotencyKey": "k1"}}, token=token
+    )
     assert code_of(failed) == "FORBIDDEN"
     async with api.engine.connect() as conn:
         assert await conn.scalar(text("SELECT count(*) FROM idempotency_record")) == 0
     # The key is free again for a corrected request.
-    assert "errors" not in await api.gql(CREATE, {"input": new_clerk(), "key": "k1"}, token=token)
+    assert "errors" not in await api.gql(
+        CREATE, {"input": {**new_clerk(), "idempotencyKey": "k1"}}, token=token
+    )
 
 
 async def test_freeze_rules(api: Api) -> None:

@@ -13,14 +13,16 @@ from tests.conftest import Api
 
 TRANSFER_FIELDS = """transfer { id status note fromStore { code } toStore { code } hasDifferences
   lines { product { sku } quantityRequested quantityShipped quantityReceived difference } }"""
-REQUEST = f"""mutation($input: RequestTransferInput!, $key: String) {{
-  requestTransfer(input: $input, idempotencyKey: $key) {{ {TRANSFER_FIELDS} }} }}"""
+REQUEST = f"""mutation($input: RequestTransferInput!) {{
+  requestTransfer(input: $input) {{ {TRANSFER_FIELDS} }} }}"""
 APPROVE = f"mutation($id: ID!) {{ approveTransfer(id: $id) {{ {TRANSFER_FIELDS} }} }}"
 CANCEL = f"mutation($id: ID!) {{ cancelTransfer(id: $id) {{ {TRANSFER_FIELDS} }} }}"
-SHIP = f"""mutation($id: ID!, $lines: [SkuQuantityInput!]!) {{
-  shipTransfer(id: $id, lines: $lines) {{ {TRANSFER_FIELDS} }} }}"""
-RECEIVE = f"""mutation($id: ID!, $lines: [SkuQuantityInput!]!) {{
-  receiveTransfer(id: $id, lines: $lines) {{ {TRANSFER_FIELDS}
+SHIP = f"""mutation($id: ID!, $lines: [SkuQuantityInput!]!, $key: String) {{
+  shipTransfer(input: {{transferId: $id, lines: $lines, idempotencyKey: $key}}) {{
+    {TRANSFER_FIELDS} }} }}"""
+RECEIVE = f"""mutation($id: ID!, $lines: [SkuQuantityInput!]!, $key: String) {{
+  receiveTransfer(input: {{transferId: $id, lines: $lines, idempotencyKey: $key}}) {{
+    {TRANSFER_FIELDS}
     differences {{ product {{ sku }} difference }} }} }}"""
 
 

@@ -160,12 +160,16 @@ async def test_bad_input_names_every_problem(api: Api) -> None:
 
 async def test_a_replayed_request_returns_the_first_transfer(api: Api) -> None:
     token = await api.token_for("clerk.e1")
-    first = await api.data(REQUEST, {"input": request_input(), "key": "tap-1"}, token=token)
-    again = await api.data(REQUEST, {"input": request_input(), "key": "tap-1"}, token=token)
+    first = await api.data(
+        REQUEST, {"input": {**request_input(), "idempotencyKey": "tap-1"}}, token=token
+    )
+    again = await api.data(
+        REQUEST, {"input": {**request_input(), "idempotencyKey": "tap-1"}}, token=token
+    )
     assert again == first
     assert await count(api, "SELECT count(*) FROM transfer") == 1
     other = await api.gql(
-        REQUEST, {"input": request_input(note="other"), "key": "tap-1"}, token=token
+        REQUEST, {"input": {**request_input(note="other"), "idempotencyKey": "tap-1"}}, token=token
     )
     assert code_of(other) == "CONFLICT"
 
@@ -293,3 +297,21 @@ async def test_receiving_nothing_or_too_much_is_recorded(api: Api) -> None:
     ]
     assert await level(api, "E1", "SKU-CORE-1") == (9, 0)
     assert await level(api, "E1", "SKU-CORE-2") == (0, 0)
+
+
+async def test_a_retried_shipment_with_its_key_moves_stock_once(api: Api) -> None:
+    transfer_id = await approved(api)
+    await stock(api, "E2", "SKU-CORE-1", 20)
+    clerk = await api.token_for("clerk.e2")
+    variables = {"id": transfer_id, "lines": lines(SKU_CORE_1=5), "key": "van-7"}
+    first = await api.data(SHIP, variables, token=clerk)
+    again = await api.data(SHIP, variables, token=clerk)
+    assert again == first and first["shipTransfer"]["transfer"]["status"] == "SHIPPED"
+    assert await level(api, "E2", "SKU-CORE-1") == (15, 0)
+    other = await api.gql(SHIP, {**variables, "lines": lines(SKU_CORE_1=4)}, token=clerk)
+    assert code_of(other) == "CONFLICT"
+    assert other["errors"][0]["extensions"]["argument"] == "idempotencyKey"
+    # Without a key the same call is a wrong state, also changing nothing.
+    plain = await api.gql(SHIP, {"id": transfer_id, "lines": lines(SKU_CORE_1=5)}, token=clerk)
+    assert code_of(plain) == "CONFLICT"
+    assert await level(api, "E2", "SKU-CORE-1") == (15, 0)

@@ -187,13 +187,18 @@ async def open_member(
 async def set_marketing_consent(
     session: AsyncSession, actor: Actor | None, member_id: int, consent: bool
 ) -> Member:
-    """Record the member's consent (or its withdrawal) with the time it was given."""
+    """Record the member's consent (or its withdrawal) with the time it was given.
+
+    Saying again what is already recorded keeps the recorded time: a till that retries the
+    call changes nothing, so the mutation needs no idempotency key.
+    """
     require(actor, Permission.ENROLL_MEMBERS)
     member = await get_member(session, member_id)
-    member.marketing_consent = consent
-    member.marketing_consent_at = func.now()
-    await session.flush()
-    await session.refresh(member)
+    if member.marketing_consent is not consent:
+        member.marketing_consent = consent
+        member.marketing_consent_at = func.now()
+        await session.flush()
+        await session.refresh(member)
     return member
 
 
