@@ -280,28 +280,46 @@ class AccessibleStore:
 
 
 async def authorize_store(
-    session: AsyncSession, actor: Actor | None, store_code: str, permission: Permission
+    session: AsyncSession,
+    actor: Actor | None,
+    store_code: str,
+    permission: Permission,
+    *,
+    argument: str = "storeCode",
 ) -> AccessibleStore:
-    """The store `store_code` if the caller holds `permission` on it, else NotFound/Forbidden."""
+    """The store `store_code` if the caller holds `permission` on it, else NotFound/Forbidden.
+
+    Stores are a directory every role may read, so one outside the caller's scope exists for
+    them: FORBIDDEN, not NOT_FOUND. `argument` names where the code came from.
+    """
     actor = require(actor, permission)
     row = (
         await session.execute(select(Store.id, Store.region_id).where(Store.code == store_code))
     ).one_or_none()
     if row is None:
-        raise NotFound(f"No store has code {store_code!r}.", storeCode=store_code)
+        raise NotFound(
+            f"No store has code {store_code!r}.", argument=argument, storeCode=store_code
+        )
     if not actor.scope.allows(row.id, row.region_id):
         raise Forbidden(f"Store {store_code} is outside your scope.", storeCode=store_code)
     return AccessibleStore(id=row.id, code=store_code, region_id=row.region_id)
 
 
 async def authorize_region(
-    session: AsyncSession, actor: Actor | None, region_code: str, permission: Permission
+    session: AsyncSession,
+    actor: Actor | None,
+    region_code: str,
+    permission: Permission,
+    *,
+    argument: str = "regionCode",
 ) -> int:
     """The id of region `region_code` if the caller's scope covers all of it."""
     actor = require(actor, permission)
     region_id = await session.scalar(select(Region.id).where(Region.code == region_code))
     if region_id is None:
-        raise NotFound(f"No region has code {region_code!r}.", regionCode=region_code)
+        raise NotFound(
+            f"No region has code {region_code!r}.", argument=argument, regionCode=region_code
+        )
     if not actor.scope.allows_region(region_id):
         raise Forbidden(f"Region {region_code} is outside your scope.", regionCode=region_code)
     return region_id

@@ -21,7 +21,18 @@ class InvalidInput(DomainError):
 
 
 class NotFound(DomainError):
+    """Nothing the caller may see has this key (a code, SKU, id, receipt number).
+
+    `argument` names the argument, or the input field, that carried the key. The answer must
+    be the same whether the thing does not exist or lies outside the caller's scope, so that
+    it tells nobody what exists where they cannot look (README, "The API").
+    """
+
     code = "NOT_FOUND"
+
+    def __init__(self, message: str, *, argument: str, **details: Any) -> None:
+        super().__init__(message, argument=argument, **details)
+        self.argument = argument
 
 
 class Conflict(DomainError):

@@ -152,7 +152,7 @@ async def acknowledge_markdown(
         )
     )
     if ends_at is None or not targeted:
-        raise NotFound(f"Store {store_code} has no markdown {markdown_id}.")
+        raise NotFound(f"Store {store_code} has no markdown {markdown_id}.", argument="markdownId")
     if ends_at <= await _now(session):
         raise Conflict(f"Markdown {markdown_id} ended at {ends_at.isoformat()}.")
     acknowledged = (

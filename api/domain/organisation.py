@@ -74,9 +74,8 @@ async def list_stores(
     require(actor, Permission.VIEW_ORGANISATION)
     stmt = select(Store)
     if filter.region_code is not None:
-        stmt = stmt.join(Region, Region.id == Store.region_id).where(
-            Region.code == filter.region_code
-        )
+        region_id = await _region_id(session, filter.region_code, argument="regionCode")
+        stmt = stmt.where(Store.region_id == region_id)
     if filter.type is not None:
         stmt = stmt.where(Store.type == filter.type)
     if filter.city is not None:
@@ -109,9 +108,20 @@ async def stores_in_region(
     )
 
 
-async def get_store(session: AsyncSession, actor: Actor | None, code: str) -> Store | None:
+async def _region_id(session: AsyncSession, code: str, *, argument: str) -> int:
+    """A filter naming one region names one that exists (an unknown one is no empty list)."""
+    region_id = await session.scalar(select(Region.id).where(Region.code == code))
+    if region_id is None:
+        raise NotFound(f"No region has code {code!r}.", argument=argument)
+    return region_id
+
+
+async def get_store(session: AsyncSession, actor: Actor | None, code: str) -> Store:
     require(actor, Permission.VIEW_ORGANISATION)
-    return await session.scalar(select(Store).where(Store.code == code))
+    store = await session.scalar(select(Store).where(Store.code == code))
+    if store is None:
+        raise NotFound(f"No store has code {code!r}.", argument="code")
+    return store
 
 
 async def list_products(
@@ -133,11 +143,7 @@ async def list_products(
     if filter.seasonal is not None:
         stmt = stmt.where(Product.seasonal.is_(filter.seasonal))
     if filter.sold_in_region is not None:
-        region_id = await session.scalar(
-            select(Region.id).where(Region.code == filter.sold_in_region)
-        )
-        if region_id is None:
-            raise NotFound(f"No region has code {filter.sold_in_region!r}.")
+        region_id = await _region_id(session, filter.sold_in_region, argument="soldInRegion")
         stmt = stmt.where(or_(Product.region_id.is_(None), Product.region_id == region_id))
     if filter.search:
         term = filter.search.strip()
@@ -156,9 +162,12 @@ async def list_products(
     )
 
 
-async def get_product(session: AsyncSession, actor: Actor | None, sku: str) -> Product | None:
+async def get_product(session: AsyncSession, actor: Actor | None, sku: str) -> Product:
     require(actor, Permission.VIEW_ORGANISATION)
-    return await session.scalar(select(Product).where(Product.sku == sku))
+    product = await session.scalar(select(Product).where(Product.sku == sku))
+    if product is None:
+        raise NotFound(f"No product has SKU {sku!r}.", argument="sku")
+    return product
 
 
 def opening_periods(hours: dict[str, Any]) -> list[OpeningPeriod]:

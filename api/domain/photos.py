@@ -134,10 +134,10 @@ async def photo_for_viewer(session: AsyncSession, actor: Actor, photo_id: str) -
     try:
         parsed = uuid.UUID(photo_id)
     except ValueError:
-        raise NotFound(f"No photo has id {photo_id[:64]!r}.") from None
+        raise NotFound(f"No photo has id {photo_id[:64]!r}.", argument="photoId") from None
     photo = await session.get(Photo, parsed)
     if photo is None:
-        raise NotFound(f"No photo has id {parsed}.")
+        raise NotFound(f"No photo has id {parsed}.", argument="photoId")
     if not await may_view_photo(session, actor, photo):
         raise Forbidden(
             "This photo is not yours and not attached to anything you may see in your scope."

@@ -18,7 +18,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.access import Actor, Permission, authorize_store, require
-from api.domain.errors import Conflict, Forbidden, NotFound
+from api.domain.errors import Conflict, NotFound
 from api.domain.pagination import Page, keyset_page
 from api.domain.stock.ledger import Change, apply_movements
 from api.domain.transfers.lines import MAX_LINES, MAX_QUANTITY, products_by_sku, raise_if
@@ -163,17 +163,21 @@ async def generate_orders(
     return await with_lines(session, list(orders))
 
 
-async def _load(session: AsyncSession, actor: Actor, order_id: int, what: str) -> Store:
+async def _load(
+    session: AsyncSession, actor: Actor, order_id: int, *, argument: str = "id"
+) -> Store:
+    """The order's store. An order of a store outside the caller's scope is not there for
+    them: the same NOT_FOUND as an id no order has."""
     store = await session.scalar(
         select(Store)
         .join(ReplenishmentOrder, ReplenishmentOrder.store_id == Store.id)
         .where(ReplenishmentOrder.id == order_id)
     )
-    if store is None:
-        raise NotFound(f"No replenishment order has id {order_id}.", orderId=str(order_id))
-    if not actor.scope.allows(store.id, store.region_id):
-        raise Forbidden(
-            f"Order {order_id} is for store {store.code}, outside your scope to {what}."
+    if store is None or not actor.scope.allows(store.id, store.region_id):
+        raise NotFound(
+            f"No replenishment order {order_id} at a store in your scope.",
+            argument=argument,
+            orderId=str(order_id),
         )
     return store
 
@@ -209,7 +213,7 @@ async def _transition(
 async def approve_order(session: AsyncSession, actor: Actor | None, order_id: int) -> None:
     """The store's manager, its region manager or HQ sends the draft to the supplier."""
     actor = require(actor, Permission.MANAGE_REPLENISHMENT)
-    await _load(session, actor, order_id, "approve")
+    await _load(session, actor, order_id)
     await _transition(
         session,
         order_id,
@@ -222,7 +226,7 @@ async def approve_order(session: AsyncSession, actor: Actor | None, order_id: in
 
 async def cancel_order(session: AsyncSession, actor: Actor | None, order_id: int) -> None:
     actor = require(actor, Permission.MANAGE_REPLENISHMENT)
-    await _load(session, actor, order_id, "cancel")
+    await _load(session, actor, order_id)
     await _transition(
         session,
         order_id,
@@ -283,7 +287,7 @@ async def receive_order(
     """Store staff book the delivery: RECEIPT movements and one stock batch per dated line.
     SKUs on the order but not on the note arrived 0; more or less than ordered is recorded."""
     actor = require(actor, Permission.HANDLE_GOODS)
-    store = await _load(session, actor, order_id, "receive")
+    store = await _load(session, actor, order_id, argument="replenishmentOrderId")
     found, on_order = await _check_receipt(session, store, order_id, lines)
     await _transition(
         session,
@@ -374,7 +378,7 @@ async def order_view(session: AsyncSession, order_id: int) -> OrderView:
         .execution_options(populate_existing=True)
     )
     if order is None:
-        raise NotFound(f"No replenishment order has id {order_id}.")
+        raise NotFound(f"No replenishment order has id {order_id}.", argument="id")
     [view] = await with_lines(session, [order])
     return view
 

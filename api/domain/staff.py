@@ -96,11 +96,11 @@ async def create_staff_as_operator(session: AsyncSession, new: NewStaff) -> Staf
     if new.store_code:
         store_id = await session.scalar(select(Store.id).where(Store.code == new.store_code))
         if store_id is None:
-            raise NotFound(f"No store has code {new.store_code!r}.")
+            raise NotFound(f"No store has code {new.store_code!r}.", argument="storeCode")
     elif new.region_code:
         region_id = await session.scalar(select(Region.id).where(Region.code == new.region_code))
         if region_id is None:
-            raise NotFound(f"No region has code {new.region_code!r}.")
+            raise NotFound(f"No region has code {new.region_code!r}.", argument="regionCode")
     return await _insert_staff(session, new, store_id=store_id, region_id=region_id)
 
 
@@ -131,10 +131,23 @@ async def _insert_staff(
     return staff
 
 
+async def staff_id_by_username(session: AsyncSession, username: str, *, argument: str) -> int:
+    """For chain-wide readers (compliance): a filter naming an account names one that exists."""
+    staff_id = await session.scalar(select(Staff.id).where(Staff.username == username))
+    if staff_id is None:
+        raise NotFound(f"No staff member has username {username!r}.", argument=argument)
+    return staff_id
+
+
 async def _staff_in_scope(session: AsyncSession, actor: Actor, username: str) -> Staff:
+    """The account if it is in the caller's scope. One outside it is not there for the caller
+    (the staff list shows only their scope): the same NOT_FOUND as a username nobody has."""
     staff = await session.scalar(select(Staff).where(Staff.username == username))
+    not_found = NotFound(
+        f"No staff member in your scope has username {username!r}.", argument="username"
+    )
     if staff is None:
-        raise NotFound(f"No staff member has username {username!r}.")
+        raise not_found
     scope = actor.scope
     if not scope.all_stores:
         region_of_store = (
@@ -148,7 +161,7 @@ async def _staff_in_scope(session: AsyncSession, actor: Actor, username: str) ->
             and scope.allows(staff.store_id, region_of_store)
         ) or (staff.region_id is not None and scope.allows_region(staff.region_id))
         if not in_scope:
-            raise Forbidden(f"{username} is outside your scope.")
+            raise not_found
     return staff
 
 
@@ -174,7 +187,7 @@ async def freeze_staff_by_username(session: AsyncSession, username: str) -> Staf
     """The CLI's freeze: an operator with database access needs no API caller."""
     staff = await session.scalar(select(Staff).where(Staff.username == username))
     if staff is None:
-        raise NotFound(f"No staff member has username {username!r}.")
+        raise NotFound(f"No staff member has username {username!r}.", argument="username")
     staff.status = StaffStatus.FROZEN
     staff.status_changed_at = func.now()
     await session.flush()
@@ -285,7 +298,7 @@ async def revoke_api_token(session: AsyncSession, actor: Actor | None, token_id:
     require(actor, Permission.MANAGE_API_TOKENS)
     kind = await session.scalar(select(AuthToken.kind).where(AuthToken.id == token_id))
     if kind is not TokenKind.API:
-        raise NotFound(f"No API token has id {token_id}.")
+        raise NotFound(f"No API token has id {token_id}.", argument="id")
     await session.execute(
         update(AuthToken)
         .where(AuthToken.id == token_id, AuthToken.revoked_at.is_(None))

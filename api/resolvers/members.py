@@ -37,11 +37,16 @@ def lookup_policy(info: Info) -> limits.LookupPolicy:
     )
 
 
-async def open_member(info: Info, member_id: int) -> Member:
+async def open_member(info: Info, member_id: int, *, argument: str = "memberId") -> Member:
     """A member card opened by the caller: counted toward their hourly ceiling."""
     context = info.context
     member = await profile.open_member(
-        context.session, context.services.sessions, context.actor, member_id, lookup_policy(info)
+        context.session,
+        context.services.sessions,
+        context.actor,
+        member_id,
+        lookup_policy(info),
+        argument=argument,
     )
     return Member.from_model(member)
 
@@ -62,7 +67,7 @@ class MembersQuery:
             ring=key_ring(info),
             ttl_seconds=context.settings.member_code_ttl_seconds,
         )
-        return await open_member(info, member_id)
+        return await open_member(info, member_id, argument="code")
 
     @strawberry.field(
         extensions=[requires(Permission.VIEW_MEMBERS)],
@@ -94,7 +99,7 @@ class MembersQuery:
         description="A member by global id. Counts toward your hourly ceiling.",
     )
     async def member(self, info: Info, id: strawberry.ID) -> Member:
-        return await open_member(info, profile.parse_global_id(str(id)))
+        return await open_member(info, profile.parse_global_id(str(id)), argument="id")
 
     @strawberry.field(
         extensions=[requires(Permission.ISSUE_MEMBER_CODES)],

@@ -50,10 +50,11 @@ class OrganisationQuery:
         )
         return connection(page, Store.from_model)
 
-    @strawberry.field(extensions=VIEW)
+    @strawberry.field(extensions=VIEW, description="A store by code (else NOT_FOUND).")
     async def store(self, info: Info, code: str) -> Store | None:
+        # Nullable so that @requires can hide it; an unknown code is NOT_FOUND.
         found = await organisation.get_store(info.context.session, info.context.actor, code)
-        return Store.from_model(found) if found else None
+        return Store.from_model(found)
 
     @strawberry.field(extensions=VIEW, description="The catalogue, by SKU.")
     async def products(
@@ -79,10 +80,11 @@ class OrganisationQuery:
         )
         return connection(page, Product.from_model)
 
-    @strawberry.field(extensions=VIEW)
+    @strawberry.field(extensions=VIEW, description="A product by SKU (else NOT_FOUND).")
     async def product(self, info: Info, sku: str) -> Product | None:
+        # Nullable so that @requires can hide it; an unknown SKU is NOT_FOUND.
         found = await organisation.get_product(info.context.session, info.context.actor, sku)
-        return Product.from_model(found) if found else None
+        return Product.from_model(found)
 
 
 @strawberry.type

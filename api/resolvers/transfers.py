@@ -48,11 +48,12 @@ async def _transfer(context: Context, transfer_id: int) -> Transfer:
 class TransferQuery:
     @strawberry.field(
         extensions=[requires(Permission.VIEW_STOCK)],
-        description="A transfer from or to a store in your scope; null if none has this id.",
+        description="A transfer from or to a store in your scope (else NOT_FOUND).",
     )
     async def transfer(self, info: Info, id: strawberry.ID) -> Transfer | None:
+        # Nullable so that @requires can hide it; a missing transfer is NOT_FOUND.
         view = await transfers.get_transfer(info.context.session, info.context.actor, object_id(id))
-        return Transfer.from_view(view) if view else None
+        return Transfer.from_view(view)
 
     @strawberry.field(
         extensions=[requires(Permission.VIEW_STOCK)],

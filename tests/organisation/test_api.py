@@ -93,11 +93,17 @@ async def test_store_filters(api: Api) -> None:
 
 async def test_store_by_code(api: Api) -> None:
     token = await api.token_for("clerk.w1")
-    data = await api.data(
+    result = await api.gql(
         '{ store(code: "E2") { name region { code } } missing: store(code: "NOPE") { code } }',
         token=token,
     )
-    assert data == {"store": {"name": "上海复旦店", "region": {"code": "EAST"}}, "missing": None}
+    assert result["data"] == {
+        "store": {"name": "上海复旦店", "region": {"code": "EAST"}},
+        "missing": None,
+    }
+    [error] = result["errors"]  # an unknown code is said, not a silent null
+    assert error["path"] == ["missing"]
+    assert error["extensions"] == {"code": "NOT_FOUND", "argument": "code"}
 
 
 async def test_products_core_regional_seasonal_and_search(api: Api) -> None:

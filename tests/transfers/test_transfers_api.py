@@ -218,9 +218,9 @@ async def test_who_may_approve_ship_receive_and_cancel(api: Api) -> None:
     for caller, query, variables, expected in [
         ("clerk.e2", APPROVE, {"id": transfer_id}, "FORBIDDEN"),  # clerks do not approve
         ("sm.e1", APPROVE, {"id": transfer_id}, "FORBIDDEN"),  # not the source's manager
-        ("sm.w1", APPROVE, {"id": transfer_id}, "FORBIDDEN"),
+        ("sm.w1", APPROVE, {"id": transfer_id}, "NOT_FOUND"),  # not in their scope at all
         ("clerk.e2", CANCEL, {"id": transfer_id}, "FORBIDDEN"),  # source clerks cannot
-        ("clerk.w1", CANCEL, {"id": transfer_id}, "FORBIDDEN"),
+        ("clerk.w1", CANCEL, {"id": transfer_id}, "NOT_FOUND"),
         ("rm.east", APPROVE, {"id": "999999"}, "NOT_FOUND"),
         ("rm.east", APPROVE, {"id": "not-an-id"}, "BAD_USER_INPUT"),
     ]:
@@ -240,13 +240,17 @@ async def test_who_may_approve_ship_receive_and_cancel(api: Api) -> None:
 
     await api.data(APPROVE, {"id": transfer_id}, token=await api.token_for("admin"))
     ship = {"id": transfer_id, "lines": lines(SKU_CORE_1=1)}
-    for caller in ("clerk.e1", "sm.w1", "rm.east"):  # the destination, elsewhere, no hands
+    for caller, expected in [
+        ("clerk.e1", "FORBIDDEN"),  # the destination
+        ("sm.w1", "NOT_FOUND"),  # elsewhere: not a transfer they can see
+        ("rm.east", "FORBIDDEN"),  # no hands
+    ]:
         result = await api.gql(SHIP, ship, token=await api.token_for(caller))
-        assert code_of(result) == "FORBIDDEN", (caller, result)
+        assert code_of(result) == expected, (caller, result)
     await api.data(SHIP, ship, token=await api.token_for("clerk.e2"))
-    for caller in ("clerk.e2", "clerk.w1"):
+    for caller, expected in [("clerk.e2", "FORBIDDEN"), ("clerk.w1", "NOT_FOUND")]:
         result = await api.gql(RECEIVE, ship, token=await api.token_for(caller))
-        assert code_of(result) == "FORBIDDEN", (caller, result)
+        assert code_of(result) == expected, (caller, result)
 
     # The source's approver may call off an approved transfer (a refusal).
     other = await approved(api)

@@ -94,10 +94,12 @@ async def test_queries_are_scoped(api: Api) -> None:
     one = "query($id: ID!) { transfer(id: $id) { id status lines { product { sku } } } }"
     seen = await api.data(one, {"id": first}, token=await api.token_for("clerk.e2"))
     assert seen["transfer"]["status"] == "REQUESTED"
+    # Outside the caller's scope it is not there for them, exactly like an id nothing has.
     hidden = await api.gql(one, {"id": first}, token=await api.token_for("clerk.w1"))
-    assert code_of(hidden) == "FORBIDDEN"
-    missing = await api.data(one, {"id": "424242"}, token=await api.token_for("ops"))
-    assert missing["transfer"] is None
+    assert code_of(hidden) == "NOT_FOUND" and hidden["data"] == {"transfer": None}
+    missing = await api.gql(one, {"id": "424242"}, token=await api.token_for("ops"))
+    assert code_of(missing) == "NOT_FOUND" and missing["data"] == {"transfer": None}
+    assert missing["errors"][0]["extensions"]["argument"] == "id"
 
 
 async def test_a_page_of_transfers_costs_a_fixed_number_of_statements(api: Api) -> None:

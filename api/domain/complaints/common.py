@@ -52,6 +52,7 @@ async def complaint_in_scope(
     permission: Permission,
     *,
     lock: bool = False,
+    argument: str = "complaintId",
 ) -> Complaint:
     """The complaint if the caller holds `permission` and it is in their scope; NOT_FOUND
     otherwise, so ids outside one's scope reveal nothing."""
@@ -63,7 +64,7 @@ async def complaint_in_scope(
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     complaint = await session.scalar(stmt)
     if complaint is None:
-        raise NotFound(f"No complaint {complaint_id} in your scope.", complaintId=complaint_id)
+        raise NotFound(f"No complaint {complaint_id} in your scope.", argument=argument)
     return complaint
 
 

@@ -126,7 +126,9 @@ async def collect_replacement(session: AsyncSession, actor: Actor | None, pickup
         )
     ).one_or_none()
     if row is None or not actor.scope.allows(row[0].store_id, row.region_id):
-        raise NotFound(f"No replacement pickup {pickup_id} at a store in your scope.")
+        raise NotFound(
+            f"No replacement pickup {pickup_id} at a store in your scope.", argument="pickupId"
+        )
     pickup: ComplaintPickup = row[0]
     if pickup.status is not PickupStatus.PENDING:
         raise Conflict(

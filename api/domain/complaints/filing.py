@@ -51,13 +51,14 @@ class NewComplaint:
 async def _member_id(
     session: AsyncSession, code: str, ring: KeyRing | None, ttl_seconds: int
 ) -> tuple[int | None, str | None]:
+    """The member, or what is wrong with the code; a well-formed code of nobody is NOT_FOUND."""
     try:
-        return (
-            await members.resolve_member_code(session, code, ring=ring, ttl_seconds=ttl_seconds),
-            None,
+        member_id = await members.resolve_member_code(
+            session, code, ring=ring, ttl_seconds=ttl_seconds, argument="memberCode"
         )
-    except (InvalidInput, NotFound) as exc:
+    except InvalidInput as exc:
         return None, f"memberCode: {exc.message}"
+    return member_id, None
 
 
 async def file_complaint(
@@ -73,11 +74,8 @@ async def file_complaint(
     actor = require(actor, Permission.FILE_COMPLAINTS)
     now = now or datetime.now(UTC)
     problems: list[str] = []
-    store = None
-    try:
-        store = await authorize_store(session, actor, new.store_code, Permission.FILE_COMPLAINTS)
-    except NotFound as exc:  # an unknown store is bad input; one out of scope is FORBIDDEN
-        problems.append(f"storeCode: {exc.message}")
+    # Keys that name nothing are NOT_FOUND (README, "The API"); one out of scope is FORBIDDEN.
+    store = await authorize_store(session, actor, new.store_code, Permission.FILE_COMPLAINTS)
     description = new.description.strip()
     if not 1 <= len(description) <= MAX_DESCRIPTION:
         problems.append(f"description: 1 to {MAX_DESCRIPTION} characters")
@@ -90,16 +88,17 @@ async def file_complaint(
         )
         if problem:
             problems.append(problem)
+    if problems:
+        raise InvalidInput("; ".join(problems), problems=problems)
     receipt_no = (new.receipt_no or "").strip() or None
-    if receipt_no is not None and store is not None:
+    if receipt_no is not None:
         found = await session.scalar(
             select(func.count()).where(Sale.store_id == store.id, Sale.receipt_no == receipt_no)
         )
         if not found:
-            problems.append(f"receiptNo: no receipt {receipt_no!r} at {new.store_code}")
-    if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
-    assert store is not None
+            raise NotFound(
+                f"No receipt {receipt_no!r} at store {new.store_code}.", argument="receiptNo"
+            )
     first_response, resolution = await sla.targets(session, new.category)
     complaint = Complaint(
         store_id=store.id,

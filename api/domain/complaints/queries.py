@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain.access import Actor, Permission, StoreScope, require
+from api.domain.access import Actor, Permission, StoreScope, authorize_store, require
 from api.domain.complaints.common import OPEN_STATUSES, complaint_in_scope
 from api.domain.errors import NotFound
 from api.domain.pagination import Page, keyset_page
@@ -46,7 +46,9 @@ class ComplaintFilter:
 
 
 async def get_complaint(session: AsyncSession, actor: Actor | None, complaint_id: int) -> Complaint:
-    return await complaint_in_scope(session, actor, complaint_id, Permission.VIEW_COMPLAINTS)
+    return await complaint_in_scope(
+        session, actor, complaint_id, Permission.VIEW_COMPLAINTS, argument="id"
+    )
 
 
 async def list_complaints(
@@ -61,16 +63,12 @@ async def list_complaints(
     actor = require(actor, Permission.VIEW_COMPLAINTS)
     stmt: Select[Any] = select(Complaint).where(actor.scope.where(Complaint.store_id))
     if filter.store_code is not None:
-        store_id = await session.scalar(select(Store.id).where(Store.code == filter.store_code))
-        if store_id is None:
-            raise NotFound(f"No store has code {filter.store_code!r}.", storeCode=filter.store_code)
-        stmt = stmt.where(Complaint.store_id == store_id)
+        store = await authorize_store(session, actor, filter.store_code, Permission.VIEW_COMPLAINTS)
+        stmt = stmt.where(Complaint.store_id == store.id)
     if filter.region_code is not None:
         region_id = await session.scalar(select(Region.id).where(Region.code == filter.region_code))
         if region_id is None:
-            raise NotFound(
-                f"No region has code {filter.region_code!r}.", regionCode=filter.region_code
-            )
+            raise NotFound(f"No region has code {filter.region_code!r}.", argument="regionCode")
         stmt = stmt.where(Complaint.region_id == region_id)
     if filter.status is not None:
         stmt = stmt.where(Complaint.status == filter.status)

@@ -33,7 +33,8 @@ from api.domain.access import Actor, Permission, Role, require
 from api.domain.errors import RateLimited
 from api.domain.members.paging import newest_first_page
 from api.domain.pagination import Page
-from db.models import MemberView, PrivacyAlert, PrivacyAlertKind, Staff, Store
+from api.domain.staff import staff_id_by_username
+from db.models import MemberView, PrivacyAlert, PrivacyAlertKind, Store
 
 CEILING_WINDOW = timedelta(hours=1)
 DEFAULT_CEILINGS: Mapping[Role, int] = {
@@ -238,9 +239,8 @@ async def list_privacy_alerts(
     require(actor, Permission.VIEW_PRIVACY_ALERTS)
     stmt = select(PrivacyAlert)
     if staff_username is not None:
-        stmt = stmt.join(Staff, Staff.id == PrivacyAlert.staff_id).where(
-            Staff.username == staff_username
-        )
+        staff_id = await staff_id_by_username(session, staff_username, argument="staffUsername")
+        stmt = stmt.where(PrivacyAlert.staff_id == staff_id)
     return await newest_first_page(
         session,
         stmt,

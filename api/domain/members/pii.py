@@ -24,7 +24,8 @@ from api.domain.errors import InvalidInput, NotFound
 from api.domain.members.paging import newest_first_page
 from api.domain.members.phones import mask_phone, open_phone, seal_phone
 from api.domain.pagination import Page
-from db.models import Member, PiiAccessLog, Staff
+from api.domain.staff import staff_id_by_username
+from db.models import Member, PiiAccessLog
 from db.pii import KeyRing
 
 PHONE_FIELD = "PHONE"
@@ -70,7 +71,7 @@ async def reveal_phone(
         async with session.begin():
             member = await session.get(Member, member_id)
             if member is None:
-                raise NotFound("No such member.")
+                raise NotFound("No such member.", argument="memberId")
             session.add(
                 PiiAccessLog(
                     staff_id=actor.staff_id,
@@ -102,11 +103,14 @@ async def access_log(
     require(actor, Permission.VIEW_PII_ACCESS_LOG)
     stmt = select(PiiAccessLog)
     if filter.member_id is not None:
+        if await session.get(Member, filter.member_id) is None:
+            raise NotFound("No such member.", argument="memberId")
         stmt = stmt.where(PiiAccessLog.member_id == filter.member_id)
     if filter.staff_username is not None:
-        stmt = stmt.join(Staff, Staff.id == PiiAccessLog.staff_id).where(
-            Staff.username == filter.staff_username
+        staff_id = await staff_id_by_username(
+            session, filter.staff_username, argument="staffUsername"
         )
+        stmt = stmt.where(PiiAccessLog.staff_id == staff_id)
     if filter.since is not None:
         stmt = stmt.where(PiiAccessLog.accessed_at >= filter.since)
     return await newest_first_page(

@@ -80,7 +80,7 @@ async def _locked_member(session: AsyncSession, member_id: int) -> Member:
         .execution_options(populate_existing=True)
     )
     if member is None:
-        raise NotFound(f"No member has id {member_id}.")
+        raise NotFound(f"No member has id {member_id}.", argument="memberCode")
     return member
 
 

@@ -133,10 +133,12 @@ async def enrol_member(
     raise Conflict("Could not allocate a card number; try again.")  # pragma: no cover
 
 
-async def get_member(session: AsyncSession, member_id: int) -> Member:
+async def get_member(
+    session: AsyncSession, member_id: int, *, argument: str = "memberId"
+) -> Member:
     member = await session.get(Member, member_id)
     if member is None:
-        raise NotFound("No such member.")
+        raise NotFound("No such member.", argument=argument)
     return member
 
 
@@ -146,6 +148,7 @@ async def resolve_member_code(
     *,
     ring: KeyRing | None = None,
     ttl_seconds: int = codes.DEFAULT_TTL_SECONDS,
+    argument: str = "code",
 ) -> int:
     """The member id a scanned code names (card number or unexpired signed QR code).
 
@@ -164,7 +167,7 @@ async def resolve_member_code(
     else:
         member_id = await session.scalar(select(Member.id).where(Member.id == parsed.member_id))
     if member_id is None:
-        raise NotFound("No member has this code.", argument="code")
+        raise NotFound("No member has this code.", argument=argument)
     return int(member_id)
 
 
@@ -174,12 +177,14 @@ async def open_member(
     actor: Actor | None,
     member_id: int,
     policy: limits.LookupPolicy,
+    *,
+    argument: str = "memberId",
 ) -> Member:
     """A member card opened by a staff member: counted toward their ceiling, then refreshed
-    (due points expired, tier re-evaluated)."""
+    (due points expired, tier re-evaluated). Members are chain-wide: no store scope."""
     actor = require(actor, Permission.VIEW_MEMBERS)
     if await session.scalar(select(func.count()).where(Member.id == member_id)) == 0:
-        raise NotFound("No such member.")
+        raise NotFound("No such member.", argument=argument)
     await limits.record_lookup(audit_sessions, actor, member_id, policy)
     return await points.refresh_member(session, member_id)
 

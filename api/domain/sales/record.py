@@ -235,7 +235,11 @@ async def record_sale(
     # A bad, expired or forged member code refuses the sale before anything is written.
     member_id = (
         await members.resolve_member_code(
-            session, new.member_code, ring=ring, ttl_seconds=code_ttl_seconds
+            session,
+            new.member_code,
+            ring=ring,
+            ttl_seconds=code_ttl_seconds,
+            argument="memberCode",
         )
         if new.member_code is not None
         else None
@@ -264,7 +268,9 @@ async def record_sale(
         )
     ).one_or_none()
     if row is None:
-        raise NotFound(f"No store has code {new.store_code!r}.", storeCode=new.store_code)
+        raise NotFound(
+            f"No store has code {new.store_code!r}.", argument="storeCode", storeCode=new.store_code
+        )
     if not row.allowed:
         raise Forbidden(f"Store {new.store_code} is outside your scope.", storeCode=new.store_code)
     problems = [f"lines: unknown SKU {sku}" for sku in row.unknown or []]

@@ -185,9 +185,18 @@ async def record_return(
         )
     ).all()
     if not rows:
+        known_store = await session.scalar(
+            text("SELECT count(*) FROM store WHERE code = :code"),
+            {"code": new.original_store_code},
+        )
+        if not known_store:
+            raise NotFound(
+                f"No store has code {new.original_store_code!r}.",
+                argument="originalStoreCode",
+            )
         raise NotFound(
             f"No receipt {new.receipt_no!r} at store {new.original_store_code!r}.",
-            receiptNo=new.receipt_no,
+            argument="receiptNo",
         )
     original_store_id, sale_id, sold_at = rows[0].store_id, rows[0].id, rows[0].sold_at
     if sold_at < now - timedelta(days=window_days):

@@ -123,12 +123,15 @@ async def lock_shift(
             .with_for_update(of=Shift)
         )
     ).first()
-    if row is None:
-        raise NotFound(f"No shift has id {shift_id}.", shiftId=str(shift_id))
+    # One at a store outside the scope is not there for the caller: the same answer as get_shift.
+    if row is None or not actor.scope.allows(row[0].store_id, row[1]):
+        raise shift_not_found(shift_id, argument="shiftId")
     shift, region_id = row
-    if not actor.scope.allows(shift.store_id, region_id):
-        raise Forbidden(f"Shift {shift_id} is at a store outside your scope.")
     return actor, LockedShift(shift, region_id)
+
+
+def shift_not_found(shift_id: int, *, argument: str) -> NotFound:
+    return NotFound(f"No shift {shift_id} at a store in your scope.", argument=argument)
 
 
 def require_own_or_managed(actor: Actor, locked: LockedShift, doing: str) -> None:
@@ -241,7 +244,7 @@ async def get_shift(session: AsyncSession, actor: Actor | None, shift_id: int) -
         )
     ).first()
     if row is None:
-        raise NotFound(f"No shift {shift_id} at a store in your scope.", shiftId=str(shift_id))
+        raise shift_not_found(shift_id, argument="id")
     [view] = await _with_items(session, [cast(ShiftRow, tuple(row))])
     return view
 

@@ -140,7 +140,7 @@ async def _locked_template(session: AsyncSession, template_id: int) -> Checklist
         select(ChecklistTemplate).where(ChecklistTemplate.id == template_id).with_for_update()
     )
     if template is None:
-        raise NotFound(f"No checklist template has id {template_id}.")
+        raise NotFound(f"No checklist template has id {template_id}.", argument="templateId")
     return template
 
 
@@ -235,7 +235,7 @@ async def get_template(
         session, actor, include_retired=True, first=1, after=None, template_id=template_id
     )
     if not page.items:
-        raise NotFound(f"No checklist template has id {template_id}.")
+        raise NotFound(f"No checklist template has id {template_id}.", argument="templateId")
     return page.items[0][1]
 
 

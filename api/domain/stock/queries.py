@@ -132,7 +132,7 @@ async def get_stock_level(
         )
     ).one_or_none()
     if row is None:
-        raise NotFound(f"No product has SKU {sku!r}.", sku=sku)
+        raise NotFound(f"No product has SKU {sku!r}.", argument="sku")
     return _level(row, store.id, store.code)
 
 
@@ -197,7 +197,7 @@ async def nearby_stock(
         )
     ).all()
     if not rows and await session.scalar(select(Product.id).where(Product.sku == sku)) is None:
-        raise NotFound(f"No product has SKU {sku!r}.", sku=sku)
+        raise NotFound(f"No product has SKU {sku!r}.", argument="sku")
     return [
         NearbyRow(store=r[0], on_hand=r.on_hand, distance_km=round(float(r.distance_km), 3))
         for r in rows

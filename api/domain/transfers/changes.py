@@ -34,7 +34,7 @@ from api.domain.transfers.lines import (
     raise_if,
     unknown_skus,
 )
-from api.domain.transfers.queries import load_transfer, transfer_stores
+from api.domain.transfers.queries import load_visible_transfer, transfer_stores
 from db.models import MovementKind, Store, Transfer, TransferLine, TransferStatus
 
 MAX_NOTE_LENGTH = 500
@@ -114,11 +114,15 @@ async def request_transfer(session: AsyncSession, actor: Actor | None, new: NewT
         problems.append(f"note: at most {MAX_NOTE_LENGTH} characters")
     raise_if(problems)
     destination = await authorize_store(
-        session, actor, new.to_store_code, Permission.REQUEST_TRANSFERS
+        session, actor, new.to_store_code, Permission.REQUEST_TRANSFERS, argument="toStoreCode"
     )
     source = await session.scalar(select(Store).where(Store.code == new.from_store_code))
     if source is None:
-        raise NotFound(f"No store has code {new.from_store_code!r}.", storeCode=new.from_store_code)
+        raise NotFound(
+            f"No store has code {new.from_store_code!r}.",
+            argument="fromStoreCode",
+            storeCode=new.from_store_code,
+        )
     found = await products_by_sku(session, (line.sku for line in new.lines))
     problems = unknown_skus(new.lines, found, field="lines")
     problems += [
@@ -152,7 +156,7 @@ async def request_transfer(session: AsyncSession, actor: Actor | None, new: NewT
 async def approve_transfer(session: AsyncSession, actor: Actor | None, transfer_id: int) -> None:
     """The source store's manager, its region manager or HQ lets the goods go."""
     actor = require(actor, Permission.APPROVE_TRANSFERS)
-    transfer = await load_transfer(session, transfer_id)
+    transfer = await load_visible_transfer(session, actor, transfer_id)
     await _authorize_side(session, actor, transfer, store_id=transfer.from_store_id, what="approve")
     if transfer.requested_by_id == actor.staff_id:
         raise Forbidden("You requested this transfer: someone else must approve it.")
@@ -225,7 +229,7 @@ async def ship_transfer(
 ) -> None:
     """Source store staff send the goods: TRANSFER_OUT at the source, in transit at the other."""
     actor = require(actor, Permission.HANDLE_GOODS)
-    transfer = await load_transfer(session, transfer_id)
+    transfer = await load_visible_transfer(session, actor, transfer_id, argument="transferId")
     await _authorize_side(session, actor, transfer, store_id=transfer.from_store_id, what="ship")
     existing, shipped, ids = await _quantities(session, transfer_id, lines, field="lines")
     requested = {sku: existing[pid].quantity_requested for sku, pid in ids.items()}
@@ -267,7 +271,7 @@ async def receive_transfer(
     """Destination staff count what arrived: TRANSFER_IN, in transit falls by what was shipped,
     and any difference from the shipment is recorded on its line."""
     actor = require(actor, Permission.HANDLE_GOODS)
-    transfer = await load_transfer(session, transfer_id)
+    transfer = await load_visible_transfer(session, actor, transfer_id, argument="transferId")
     await _authorize_side(session, actor, transfer, store_id=transfer.to_store_id, what="receive")
     existing, received, _ = await _quantities(session, transfer_id, lines, field="lines")
     await _transition(
@@ -306,7 +310,7 @@ async def cancel_transfer(session: AsyncSession, actor: Actor | None, transfer_i
     """Before shipping, either side may call it off: whoever could request it for the
     destination, or whoever could approve it at the source."""
     actor = require(actor, Permission.REQUEST_TRANSFERS)
-    transfer = await load_transfer(session, transfer_id)
+    transfer = await load_visible_transfer(session, actor, transfer_id)
     source, destination = await transfer_stores(session, transfer)
     may_cancel = (
         actor.can(Permission.REQUEST_TRANSFERS)

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.access import Actor, Permission, authorize_store, require
-from api.domain.errors import Forbidden, NotFound
+from api.domain.errors import NotFound
 from api.domain.pagination import Page, keyset_page
 from db.models import Product, Store, Transfer, TransferLine, TransferStatus
 
@@ -77,22 +77,31 @@ async def transfer_view(session: AsyncSession, transfer_id: int) -> TransferView
 
 async def get_transfer(
     session: AsyncSession, actor: Actor | None, transfer_id: int
-) -> TransferView | None:
-    """A transfer either of whose stores is in the caller's scope; None when there is none."""
+) -> TransferView:
+    """A transfer either of whose stores is in the caller's scope, else NOT_FOUND."""
     actor = require(actor, Permission.VIEW_STOCK)
-    try:
-        transfer = await load_transfer(session, transfer_id)
-    except NotFound:
-        return None
-    source, destination = await transfer_stores(session, transfer)
-    scope = actor.scope
-    if not (
-        scope.allows(source.id, source.region_id)
-        or scope.allows(destination.id, destination.region_id)
-    ):
-        raise Forbidden(f"Transfer {transfer_id} is between stores outside your scope.")
+    transfer = await load_visible_transfer(session, actor, transfer_id)
     [view] = await with_lines(session, [transfer])
     return view
+
+
+async def load_visible_transfer(
+    session: AsyncSession, actor: Actor, transfer_id: int, *, argument: str = "id"
+) -> Transfer:
+    """The transfer if either of its stores is in the caller's scope. One between stores
+    outside it is not there for the caller: the same NOT_FOUND as an id no transfer has."""
+    transfer = await session.scalar(
+        select(Transfer).where(Transfer.id == transfer_id).execution_options(populate_existing=True)
+    )
+    if transfer is not None:
+        source, destination = await transfer_stores(session, transfer)
+        if actor.scope.allows(source.id, source.region_id) or actor.scope.allows(
+            destination.id, destination.region_id
+        ):
+            return transfer
+    raise NotFound(
+        f"No transfer {transfer_id} from or to a store in your scope.", argument=argument
+    )
 
 
 async def list_transfers(
@@ -135,7 +144,7 @@ async def load_transfer(session: AsyncSession, transfer_id: int) -> Transfer:
         select(Transfer).where(Transfer.id == transfer_id).execution_options(populate_existing=True)
     )
     if transfer is None:
-        raise NotFound(f"No transfer has id {transfer_id}.", transferId=str(transfer_id))
+        raise NotFound(f"No transfer has id {transfer_id}.", argument="id")
     return transfer
 
 

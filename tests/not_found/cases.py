@@ -1,0 +1,54 @@
+"""The look-up cases of tests/test_not_found_rule.py: what each one is, and how to make ids
+that nothing has in whichever id format the API issues."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+World = dict[str, str]  # one real thing of each kind, by name: its id as the API gave it
+NOPE = "NOPE"
+
+
+def unknown_like(real_id: str) -> str:
+    """A well-formed id of the same kind as `real_id` that nothing has (bare or global)."""
+    if real_id.isdigit():
+        return "987654321"
+    try:
+        decoded = base64.urlsafe_b64decode(real_id + "=" * (-len(real_id) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        decoded = ""
+    type_name, _, number = decoded.partition(":")
+    assert number.isdigit(), f"cannot make an unknown id like {real_id!r}"
+    return base64.urlsafe_b64encode(f"{type_name}:987654321".encode()).decode().rstrip("=")
+
+
+def card_number_of_nobody() -> str:
+    """16 digits, 88 + 13 + a Luhn check digit: well formed, so the look-up runs."""
+    body = "88" + "1234567890123"
+    total = 0
+    for i, digit in enumerate(reversed(body)):
+        d = int(digit) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return body + str((10 - total % 10) % 10)
+
+
+@dataclass(frozen=True)
+class Case:
+    field: str
+    argument: str
+    document: str
+    user: str
+    variables: Callable[[World], dict[str, Any]] = dataclass_field(default=lambda w: {})
+
+    @property
+    def name(self) -> str:
+        return f"{self.field}.{self.argument}"
+
+
+def q(field: str, argument: str, document: str, user: str = "admin", **kw: Any) -> Case:
+    return Case(field, argument, document, user, **kw)
