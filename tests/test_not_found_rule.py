@@ -31,7 +31,7 @@ from tests.transfers.helpers import requested
 
 # Argument and input-field names that carry a key naming one thing.
 KEY_NAMES = {"code", "sku", "id", "memberId", "storeCode", "regionCode", "soldInRegion"}
-KEY_NAMES |= {"staffUsername"}
+KEY_NAMES |= {"staffUsername", "phone"}
 # Query fields that take no key.
 NO_KEY = {"me", "regions", "checklistTemplates", "myOpenShift", "complaintSlas"}
 

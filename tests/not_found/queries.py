@@ -65,6 +65,12 @@ QUERIES = [
         variables=lambda w: {"c": card_number_of_nobody()},
     ),
     q(
+        "memberByPhone",
+        "phone",
+        'query { memberByPhone(phone: "138 0013 8000") { id } }',
+        "clerk.e1",
+    ),
+    q(
         "member",
         "id",
         "query($id: ID!) { member(id: $id) { id } }",
