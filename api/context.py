@@ -147,5 +147,7 @@ class Context:
             raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
         return actor
 
-    def hide(self, path: Any, reason: str) -> None:
-        self.hidden.append({"path": list(path.as_list()), "reason": reason})
+    def hide(self, path: Any, reason: str, index: int | None = None) -> None:
+        """Report a field (or the `index`th entry of a list field) as hidden, and why."""
+        entry = [*path.as_list(), *([] if index is None else [index])]
+        self.hidden.append({"path": entry, "reason": reason})

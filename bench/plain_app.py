@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from api.domain import global_ids
 from api.domain.access import ROLE_PERMISSIONS, Permission, Role, StoreScope
 from api.domain.sales import record as sale_record
 from api.domain.stock import ledger
@@ -203,7 +204,7 @@ async def record_sale(request: Request) -> Response:
                     "sold_at": sale["soldAt"],
                 },
             )
-    sold = {"id": str(row[6]), "totalCents": subtotal - discount}
+    sold = {"id": global_ids.encode("Sale", row[6]), "totalCents": subtotal - discount}
     return _json({"data": {"recordSale": {"replayed": False, "sale": sold}}})
 
 

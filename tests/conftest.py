@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from api.app import create_app
 from api.config import Settings
-from api.domain import auth
+from api.domain import auth, global_ids
 from db.embedded import EmbeddedPostgres, to_libpq_uri, to_sqlalchemy_url
 from db.engine import create_engine, create_session_factory
 from db.migrations import upgrade
@@ -248,3 +248,8 @@ async def api(org_db: str) -> AsyncIterator[Api]:
     """The app on a fresh copy of the small chain."""
     async with running_api(org_db) as a:
         yield a
+
+
+def row_id(global_id: str) -> int:
+    """The table row behind a global id the API answered (for tests that read rows back)."""
+    return int(global_ids.decode(global_id, argument="id").key)

@@ -9,6 +9,7 @@ CONFLICT (there is nothing left to apply).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -195,7 +196,7 @@ async def list_markdowns(
     active: bool | None,
     first: int | None,
     after: str | None,
-    markdown_id: int | None = None,
+    markdown_ids: Sequence[int] | None = None,
 ) -> Page[MarkdownView]:
     """Markdowns targeting stores in scope (or one store), oldest first; `active`: running now."""
     actor = require(actor, Permission.VIEW_STOCK)
@@ -203,8 +204,8 @@ async def list_markdowns(
     stmt = select(Markdown).where(
         exists().where(MarkdownTarget.markdown_id == Markdown.id, in_scope)
     )
-    if markdown_id is not None:
-        stmt = stmt.where(Markdown.id == markdown_id)
+    if markdown_ids is not None:
+        stmt = stmt.where(Markdown.id.in_(list(markdown_ids)))
     running = and_(Markdown.starts_at <= func.now(), Markdown.ends_at > func.now())
     if active is not None:
         stmt = stmt.where(running if active else not_(running))

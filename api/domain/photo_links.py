@@ -8,13 +8,14 @@ nobody can pass off another person's picture as their own evidence.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain import global_ids
 from api.domain.access import Actor, Permission
 from api.domain.errors import InvalidInput
 from db.models import Photo, PhotoAttachment, PhotoSubject
@@ -33,20 +34,6 @@ class PhotoRef:
     width: int
     height: int
     detail: str | None
-
-
-def parse_photo_ids(raw_ids: Iterable[str], *, field: str = "photoIds") -> list[uuid.UUID]:
-    """Photo ids as sent by clients; a malformed one is BAD_USER_INPUT naming it."""
-    ids: list[uuid.UUID] = []
-    bad: list[str] = []
-    for raw in raw_ids:
-        try:
-            ids.append(uuid.UUID(str(raw)))
-        except ValueError:
-            bad.append(str(raw)[:64])
-    if bad:
-        raise InvalidInput(f"Not photo ids: {', '.join(bad)}.", field=field, invalid=bad)
-    return list(dict.fromkeys(ids))
 
 
 async def attach_photos(
@@ -75,7 +62,7 @@ async def attach_photos(
             )
         ).all()
     )
-    missing = [str(p) for p in photo_ids if p not in own]
+    missing = [global_ids.encode("Photo", p) for p in photo_ids if p not in own]
     if missing:
         raise InvalidInput(
             "Unknown photos (upload them with POST /photos first; only your own uploads can "

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain import global_ids
 from api.domain.access import Actor, Permission, require
 from api.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.domain.idempotency import MAX_KEY_LENGTH, run_once
@@ -89,7 +90,8 @@ async def record_upload(
             perform=perform,
         )
     except Conflict:
-        earlier = await _photo_id_for_key(session, actor, key)
+        found = await _photo_id_for_key(session, actor, key)
+        earlier = global_ids.encode("Photo", found) if found else None
         raise Conflict(
             f"Idempotency-Key {key!r} was already used for another image (photo {earlier}); "
             "use a new key for a new photo.",

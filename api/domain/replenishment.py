@@ -10,6 +10,7 @@ partial unique index allows one), and a draft nothing is needed for any more is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain import global_ids
 from api.domain.access import Actor, Permission, authorize_store, require
 from api.domain.errors import Conflict, NotFound
 from api.domain.pagination import Page, keyset_page
@@ -174,10 +176,11 @@ async def _load(
         .where(ReplenishmentOrder.id == order_id)
     )
     if store is None or not actor.scope.allows(store.id, store.region_id):
+        public = global_ids.encode("ReplenishmentOrder", order_id)
         raise NotFound(
-            f"No replenishment order {order_id} at a store in your scope.",
+            f"No replenishment order {public} at a store in your scope.",
             argument=argument,
-            orderId=str(order_id),
+            orderId=public,
         )
     return store
 
@@ -203,9 +206,10 @@ async def _transition(
         current = await session.scalar(
             select(ReplenishmentOrder.status).where(ReplenishmentOrder.id == order_id)
         )
+        public = global_ids.encode("ReplenishmentOrder", order_id)
         raise Conflict(
-            f"Replenishment order {order_id} is {current}: it cannot be {verb}.",
-            orderId=str(order_id),
+            f"Replenishment order {public} is {current}: it cannot be {verb}.",
+            orderId=public,
             status=str(current),
         )
 
@@ -391,10 +395,13 @@ async def list_orders(
     status: ReplenishmentStatus | None,
     first: int | None,
     after: str | None,
+    order_ids: Sequence[int] | None = None,
 ) -> Page[OrderView]:
-    """Orders of stores in the caller's scope, oldest first."""
+    """Orders of stores in the caller's scope (or only those of `order_ids`), oldest first."""
     actor = require(actor, Permission.VIEW_STOCK)
     stmt = select(ReplenishmentOrder).where(actor.scope.where(ReplenishmentOrder.store_id))
+    if order_ids is not None:
+        stmt = stmt.where(ReplenishmentOrder.id.in_(list(order_ids)))
     if store_code is not None:
         store = await authorize_store(session, actor, store_code, Permission.VIEW_STOCK)
         stmt = stmt.where(ReplenishmentOrder.store_id == store.id)

@@ -20,6 +20,7 @@ scan from growing with history.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -187,6 +188,7 @@ async def list_watch_alerts(
     kind: AlertKind | None,
     first: int | None,
     after: str | None,
+    alert_ids: Sequence[int] | None = None,
 ) -> Page[WatchRow]:
     """OPEN slow-mover and near-expiry alerts at stores in scope (or one store), oldest first:
     the list HQ picks markdown targets from."""
@@ -205,6 +207,8 @@ async def list_watch_alerts(
         stmt = stmt.where(StockAlert.store_id == store.id)
     else:
         stmt = stmt.where(actor.scope.where(StockAlert.store_id))
+    if alert_ids is not None:
+        stmt = stmt.where(StockAlert.id.in_(list(alert_ids)))
     page = await keyset_page(
         session,
         cast("Select[Any]", stmt),

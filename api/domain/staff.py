@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -292,6 +293,19 @@ async def create_integrator_token(
         created_by_id=actor.staff_id,
     )
     return staff, issued
+
+
+async def api_tokens_by_id(
+    session: AsyncSession, actor: Actor | None, token_ids: Sequence[int]
+) -> dict[int, tuple[AuthToken, Staff]]:
+    """Integrator API tokens (never sign-in tokens) with their principal, for who issues them."""
+    require(actor, Permission.MANAGE_API_TOKENS)
+    rows = await session.execute(
+        select(AuthToken, Staff)
+        .join(Staff, Staff.id == AuthToken.staff_id)
+        .where(AuthToken.id.in_(list(token_ids)), AuthToken.kind == TokenKind.API)
+    )
+    return {token.id: (token, staff) for token, staff in rows}
 
 
 async def revoke_api_token(session: AsyncSession, actor: Actor | None, token_id: int) -> None:

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api.context import Services
+from api.domain import global_ids
 from api.domain.access import Actor, Permission, require
 from api.domain.auth import authenticate
 from api.domain.errors import DomainError, Unauthenticated
@@ -67,8 +68,10 @@ def photo_routes() -> list[Route]:
 
 
 def photo_json(photo: Photo) -> dict[str, Any]:
+    """The upload's answer: `id` is the global id that `photoIds` take (as `Photo.id` in
+    GraphQL); the URLs name the photo by its UUID."""
     return {
-        "id": str(photo.id),
+        "id": global_ids.encode("Photo", photo.id),
         "sha256": photo.sha256,
         "width": photo.width,
         "height": photo.height,

@@ -11,13 +11,12 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
+from api.domain import global_ids
 from api.domain.access import Permission
 from api.domain.complaints import compensation, lifecycle, queries, routing, sla, stats
 from api.domain.complaints.filing import NewComplaint, file_complaint
-from api.domain.photo_links import parse_photo_ids
 from api.resolvers.complaint_events import ComplaintsSubscription
 from api.resolvers.idempotent import once as _once
-from api.resolvers.transfers import object_id
 from api.schema.complaint_inputs import (
     CloseComplaintPayload,
     CollectReplacementInput,
@@ -74,7 +73,7 @@ class ComplaintsQuery:
         description="One complaint at a store in your scope.",
     )
     async def complaint(self, info: Info, id: strawberry.ID) -> Complaint:
-        return await _complaint(info.context, object_id(id))
+        return await _complaint(info.context, global_ids.expect(id, "Complaint", argument="id"))
 
     @strawberry.field(
         extensions=[requires(Permission.VIEW_COMPLAINTS)],
@@ -161,7 +160,7 @@ class ComplaintsMutation:
             description=input.description,
             member_code=input.member_code,
             receipt_no=input.receipt_no,
-            photo_ids=tuple(parse_photo_ids(input.photo_ids)),
+            photo_ids=tuple(global_ids.expect_photos(input.photo_ids)),
         )
         arguments = {**vars(new), "photo_ids": sorted(str(p) for p in new.photo_ids)}
 
@@ -203,7 +202,7 @@ class ComplaintsMutation:
         self, info: Info, input: ResolveComplaintInput
     ) -> ResolveComplaintPayload:
         context: Context = info.context
-        complaint_id = object_id(input.complaint_id, "complaintId")
+        complaint_id = global_ids.expect(input.complaint_id, "Complaint", argument="complaintId")
         replacement = (
             compensation.ReplacementInput(
                 store_code=input.replacement.store_code.strip(),
@@ -255,7 +254,7 @@ class ComplaintsMutation:
         self, info: Info, input: ReopenComplaintInput
     ) -> ReopenComplaintPayload:
         context: Context = info.context
-        complaint_id = object_id(input.complaint_id, "complaintId")
+        complaint_id = global_ids.expect(input.complaint_id, "Complaint", argument="complaintId")
 
         async def perform() -> int:
             await lifecycle.reopen(
@@ -280,7 +279,7 @@ class ComplaintsMutation:
         self, info: Info, input: ReassignComplaintInput
     ) -> ReassignComplaintPayload:
         context: Context = info.context
-        complaint_id = object_id(input.complaint_id, "complaintId")
+        complaint_id = global_ids.expect(input.complaint_id, "Complaint", argument="complaintId")
 
         async def perform() -> int:
             await lifecycle.reassign(
@@ -304,7 +303,7 @@ class ComplaintsMutation:
         self, info: Info, input: CollectReplacementInput
     ) -> CollectReplacementPayload:
         context: Context = info.context
-        pickup_id = object_id(input.pickup_id, "pickupId")
+        pickup_id = global_ids.expect(input.pickup_id, "ReplacementPickup", argument="pickupId")
 
         async def perform() -> int:
             await compensation.collect_replacement(context.session, context.actor, pickup_id)
@@ -360,7 +359,7 @@ async def _move(
     move: Callable[[Any, Any, int], Awaitable[None]],
 ) -> int:
     context: Context = info.context
-    complaint_id = object_id(input.complaint_id, "complaintId")
+    complaint_id = global_ids.expect(input.complaint_id, "Complaint", argument="complaintId")
 
     async def perform() -> int:
         await move(context.session, context.actor, complaint_id)

@@ -6,10 +6,9 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.domain import markdowns, scans
+from api.domain import global_ids, markdowns, scans
 from api.domain.access import Permission
 from api.resolvers.idempotent import once
-from api.resolvers.transfers import object_id
 from api.schema.markdowns import (
     AcknowledgeMarkdownPayload,
     IssueMarkdownInput,
@@ -31,7 +30,7 @@ async def _markdown(context: Context, markdown_id: int, store_code: str | None) 
         active=None,
         first=1,
         after=None,
-        markdown_id=markdown_id,
+        markdown_ids=[markdown_id],
     )
     [(_, view)] = page.items
     return Markdown.from_view(view)
@@ -123,7 +122,7 @@ class MarkdownMutation:
     async def acknowledge_markdown(
         self, info: Info, markdown_id: strawberry.ID, store_code: str
     ) -> AcknowledgeMarkdownPayload:
-        markdown_id_ = object_id(markdown_id, "markdownId")
+        markdown_id_ = global_ids.expect(markdown_id, "Markdown", argument="markdownId")
         await markdowns.acknowledge_markdown(
             info.context.session,
             info.context.actor,

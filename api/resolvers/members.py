@@ -7,6 +7,7 @@ import strawberry
 from starlette.requests import Request
 from strawberry.types import Info
 
+from api.domain import global_ids
 from api.domain.access import Permission
 from api.domain.errors import InvalidInput
 from api.domain.members import codes, limits, phone_lookup, pii, profile
@@ -26,6 +27,10 @@ from api.schema.members import (
 )
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
+
+
+def member_key(value: strawberry.ID, argument: str) -> int:
+    return global_ids.expect(value, "Member", argument=argument)
 
 
 def lookup_policy(info: Info) -> limits.LookupPolicy:
@@ -99,7 +104,7 @@ class MembersQuery:
         description="A member by global id. Counts toward your hourly ceiling.",
     )
     async def member(self, info: Info, id: strawberry.ID) -> Member:
-        return await open_member(info, profile.parse_global_id(str(id)), argument="id")
+        return await open_member(info, member_key(id, "id"), argument="id")
 
     @strawberry.field(
         extensions=[requires(Permission.ISSUE_MEMBER_CODES)],
@@ -108,7 +113,7 @@ class MembersQuery:
     )
     async def member_code(self, info: Info, member_id: strawberry.ID) -> MemberCode:
         context = info.context
-        member = await profile.get_member(context.session, profile.parse_global_id(str(member_id)))
+        member = await profile.get_member(context.session, member_key(member_id, "memberId"))
         issued = codes.issue_qr_code(
             key_ring(info), member.id, ttl_seconds=context.settings.member_code_ttl_seconds
         )
@@ -135,7 +140,7 @@ class MembersQuery:
             info.context.session,
             info.context.actor,
             filter=pii.AccessLogFilter(
-                member_id=profile.parse_global_id(str(f.member_id)) if f.member_id else None,
+                member_id=member_key(f.member_id, "memberId") if f.member_id else None,
                 staff_username=f.staff_username,
                 since=f.since,
             ),
@@ -211,7 +216,7 @@ class MembersMutation:
     async def set_member_marketing_consent(
         self, info: Info, member_id: strawberry.ID, consent: bool
     ) -> SetMemberMarketingConsentPayload:
-        opened = await open_member(info, profile.parse_global_id(str(member_id)))
+        opened = await open_member(info, member_key(member_id, "memberId"))
         member = await profile.set_marketing_consent(
             info.context.session, info.context.actor, opened.model.id, consent
         )
@@ -224,7 +229,7 @@ class MembersMutation:
     async def set_member_tags(
         self, info: Info, member_id: strawberry.ID, tags: list[str]
     ) -> SetMemberTagsPayload:
-        opened = await open_member(info, profile.parse_global_id(str(member_id)))
+        opened = await open_member(info, member_key(member_id, "memberId"))
         member = await profile.set_tags(
             info.context.session, info.context.actor, opened.model.id, tags
         )

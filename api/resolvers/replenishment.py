@@ -6,10 +6,9 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.domain import replenishment
+from api.domain import global_ids, replenishment
 from api.domain.access import Permission
 from api.resolvers.idempotent import once
-from api.resolvers.transfers import object_id
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
 from api.schema.replenishment import (
@@ -77,7 +76,7 @@ class ReplenishmentMutation:
     async def approve_replenishment_order(
         self, info: Info, id: strawberry.ID
     ) -> ApproveReplenishmentOrderPayload:
-        order_id = object_id(id)
+        order_id = global_ids.expect(id, "ReplenishmentOrder", argument="id")
         await replenishment.approve_order(info.context.session, info.context.actor, order_id)
         return ApproveReplenishmentOrderPayload(
             replenishment_order=await _order(info.context, order_id)
@@ -93,7 +92,9 @@ class ReplenishmentMutation:
     ) -> ReceiveReplenishmentOrderPayload:
         context: Context = info.context
         actor = context.require_actor()
-        order_id = object_id(input.replenishment_order_id, "replenishmentOrderId")
+        order_id = global_ids.expect(
+            input.replenishment_order_id, "ReplenishmentOrder", argument="replenishmentOrderId"
+        )
         given = [
             replenishment.ReceiptLine(
                 sku=x.sku.strip(), quantity=x.quantity, expires_on=x.expires_on
@@ -116,7 +117,7 @@ class ReplenishmentMutation:
     async def cancel_replenishment_order(
         self, info: Info, id: strawberry.ID
     ) -> CancelReplenishmentOrderPayload:
-        order_id = object_id(id)
+        order_id = global_ids.expect(id, "ReplenishmentOrder", argument="id")
         await replenishment.cancel_order(info.context.session, info.context.actor, order_id)
         return CancelReplenishmentOrderPayload(
             replenishment_order=await _order(info.context, order_id)

@@ -9,11 +9,10 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
+from api.domain import global_ids
 from api.domain.access import Permission
-from api.domain.photo_links import parse_photo_ids
 from api.domain.shifts import handover, report, shifts, standards
 from api.resolvers.idempotent import once as _once
-from api.resolvers.transfers import object_id
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
 from api.schema.shifts import (
@@ -71,8 +70,8 @@ async def _shift(context: Context, shift_id: int) -> Shift:
 
 def _item(item_id: strawberry.ID, photo_ids: list[strawberry.ID], note: str | None) -> Any:
     return handover.ItemDone(
-        item_id=object_id(item_id, "itemId"),
-        photo_ids=parse_photo_ids(str(p) for p in photo_ids),
+        item_id=global_ids.expect(item_id, "ChecklistItem", argument="itemId"),
+        photo_ids=global_ids.expect_photos(photo_ids),
         note=note,
     )
 
@@ -108,7 +107,7 @@ class ShiftsQuery:
         description="A shift at a store in your scope.",
     )
     async def shift(self, info: Info, id: strawberry.ID) -> Shift:
-        return await _shift(info.context, object_id(id))
+        return await _shift(info.context, global_ids.expect(id, "Shift", argument="id"))
 
     @strawberry.field(
         extensions=[requires(Permission.VIEW_SHIFTS)],
@@ -235,7 +234,9 @@ class ShiftsMutation:
         self, info: Info, input: UpdateChecklistTemplateInput
     ) -> UpdateChecklistTemplatePayload:
         context: Context = info.context
-        template_id = object_id(input.template_id, "templateId")
+        template_id = global_ids.expect(
+            input.template_id, "ChecklistTemplate", argument="templateId"
+        )
         content = _content(
             input.name, input.items, input.store_types, input.region_codes, input.shift_kinds
         )
@@ -260,7 +261,11 @@ class ShiftsMutation:
     ) -> RetireChecklistTemplatePayload:
         context: Context = info.context
         template_id = await standards.retire_template(
-            context.session, context.actor, template_id=object_id(input.template_id, "templateId")
+            context.session,
+            context.actor,
+            template_id=global_ids.expect(
+                input.template_id, "ChecklistTemplate", argument="templateId"
+            ),
         )
         return RetireChecklistTemplatePayload(
             checklist_template=await _template(context, template_id)
@@ -293,7 +298,7 @@ class ShiftsMutation:
         self, info: Info, input: RecordShiftItemInput
     ) -> RecordShiftItemPayload:
         context: Context = info.context
-        shift_id = object_id(input.shift_id, "shiftId")
+        shift_id = global_ids.expect(input.shift_id, "Shift", argument="shiftId")
         entry = _item(input.item_id, input.photo_ids, input.note)
 
         async def perform() -> int:
@@ -315,7 +320,7 @@ class ShiftsMutation:
         self, info: Info, input: CompleteHandoverInput
     ) -> CompleteHandoverPayload:
         context: Context = info.context
-        shift_id = object_id(input.shift_id, "shiftId")
+        shift_id = global_ids.expect(input.shift_id, "Shift", argument="shiftId")
         done = [_item(i.item_id, i.photo_ids, i.note) for i in input.items]
 
         async def perform() -> int:
@@ -338,7 +343,7 @@ class ShiftsMutation:
     )
     async def end_shift(self, info: Info, input: EndShiftInput) -> EndShiftPayload:
         context: Context = info.context
-        shift_id = object_id(input.shift_id, "shiftId")
+        shift_id = global_ids.expect(input.shift_id, "Shift", argument="shiftId")
 
         async def perform() -> int:
             return await handover.end_shift(
@@ -358,7 +363,7 @@ class ShiftsMutation:
         self, info: Info, input: AcceptHandoverInput
     ) -> AcceptHandoverPayload:
         context: Context = info.context
-        shift_id = object_id(input.shift_id, "shiftId")
+        shift_id = global_ids.expect(input.shift_id, "Shift", argument="shiftId")
 
         async def perform() -> int:
             return await handover.accept_handover(context.session, context.actor, shift_id=shift_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from api.domain import staff
+from api.domain import global_ids, staff
 from api.domain.access import Permission
 from api.resolvers.idempotent import once
 from api.schema.permissions import requires
@@ -131,7 +131,7 @@ class StaffMutation:
         return CreateApiTokenPayload(
             token=issued.token,
             api_token=ApiToken(
-                id=strawberry.ID(str(issued.token_id)),
+                id=issued.token_id,
                 name=input.name,
                 expires_at=issued.expires_at,
                 grants=sorted(input.grants),
@@ -141,9 +141,6 @@ class StaffMutation:
 
     @strawberry.mutation(extensions=[requires(Permission.MANAGE_API_TOKENS)])
     async def revoke_api_token(self, info: Info, id: strawberry.ID) -> RevokeApiTokenPayload:
-        if not str(id).isdigit():
-            from api.domain.errors import InvalidInput
-
-            raise InvalidInput("id: not an API token id.")
-        await staff.revoke_api_token(info.context.session, info.context.actor, int(id))
+        token_id = global_ids.expect(id, "ApiToken", argument="id")
+        await staff.revoke_api_token(info.context.session, info.context.actor, token_id)
         return RevokeApiTokenPayload(revoked=True)

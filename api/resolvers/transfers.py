@@ -6,9 +6,8 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.domain import transfers
+from api.domain import global_ids, transfers
 from api.domain.access import Permission
-from api.domain.errors import InvalidInput
 from api.resolvers.idempotent import once
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
@@ -28,12 +27,8 @@ from api.schema.transfers import (
 )
 
 
-def object_id(value: strawberry.ID, argument: str = "id") -> int:
-    """An id this API issued (a positive integer), else BAD_USER_INPUT."""
-    text = str(value)
-    if not text.isdigit() or len(text) > 18 or int(text) == 0:
-        raise InvalidInput(f"{argument}: {text!r} is not an id this API issued.", argument=argument)
-    return int(text)
+def transfer_key(value: strawberry.ID, argument: str = "id") -> int:
+    return global_ids.expect(value, "Transfer", argument=argument)
 
 
 def line_inputs(lines: list[SkuQuantityInput]) -> list[transfers.LineInput]:
@@ -52,7 +47,9 @@ class TransferQuery:
     )
     async def transfer(self, info: Info, id: strawberry.ID) -> Transfer | None:
         # Nullable so that @requires can hide it; a missing transfer is NOT_FOUND.
-        view = await transfers.get_transfer(info.context.session, info.context.actor, object_id(id))
+        view = await transfers.get_transfer(
+            info.context.session, info.context.actor, transfer_key(id)
+        )
         return Transfer.from_view(view)
 
     @strawberry.field(
@@ -110,7 +107,7 @@ class TransferMutation:
         "(never the requester).",
     )
     async def approve_transfer(self, info: Info, id: strawberry.ID) -> ApproveTransferPayload:
-        transfer_id = object_id(id)
+        transfer_id = transfer_key(id)
         await transfers.approve_transfer(info.context.session, info.context.actor, transfer_id)
         return ApproveTransferPayload(transfer=await _transfer(info.context, transfer_id))
 
@@ -121,7 +118,7 @@ class TransferMutation:
     )
     async def ship_transfer(self, info: Info, input: ShipTransferInput) -> ShipTransferPayload:
         context: Context = info.context
-        transfer_id = object_id(input.transfer_id, "transferId")
+        transfer_id = transfer_key(input.transfer_id, "transferId")
         await _change_once(
             context,
             "shipTransfer",
@@ -141,7 +138,7 @@ class TransferMutation:
         self, info: Info, input: ReceiveTransferInput
     ) -> ReceiveTransferPayload:
         context: Context = info.context
-        transfer_id = object_id(input.transfer_id, "transferId")
+        transfer_id = transfer_key(input.transfer_id, "transferId")
         await _change_once(
             context,
             "receiveTransfer",
@@ -162,7 +159,7 @@ class TransferMutation:
         "source's approvers.",
     )
     async def cancel_transfer(self, info: Info, id: strawberry.ID) -> CancelTransferPayload:
-        transfer_id = object_id(id)
+        transfer_id = transfer_key(id)
         await transfers.cancel_transfer(info.context.session, info.context.actor, transfer_id)
         return CancelTransferPayload(transfer=await _transfer(info.context, transfer_id))
 

@@ -13,8 +13,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry import relay
 from strawberry.types import Info
 
+from api.domain import global_ids
 from api.domain.access import Permission
 from api.domain.complaints import queries, stats
 from api.schema.complaint_loaders import loaders
@@ -63,8 +65,8 @@ async def _store(info: Info, store_id: int) -> Store:
 @strawberry.type(
     description="One change to a complaint (append-only): who, what, what next, by when."
 )
-class ComplaintTimelineEntry:
-    id: strawberry.ID
+class ComplaintTimelineEntry(relay.Node):
+    id: relay.NodeID[int]
     kind: TimelineKindEnum  # type: ignore[valid-type]
     status: ComplaintStatusEnum = strawberry.field(  # type: ignore[valid-type]
         description="The complaint's status after the change."
@@ -79,7 +81,7 @@ class ComplaintTimelineEntry:
     @classmethod
     def from_model(cls, row: models.ComplaintTimelineEntry) -> ComplaintTimelineEntry:
         return cls(
-            id=strawberry.ID(str(row.id)),
+            id=row.id,
             kind=row.kind,
             status=row.status,
             occurred_at=row.occurred_at,
@@ -100,8 +102,8 @@ class ComplaintTimelineEntry:
 
 
 @strawberry.type(description="A progress message to the customer (outbox; holds no phone).")
-class ComplaintMessage:
-    id: strawberry.ID
+class ComplaintMessage(relay.Node):
+    id: relay.NodeID[int]
     body: str
     attempts: int
     created_at: datetime
@@ -113,7 +115,7 @@ class ComplaintMessage:
     @classmethod
     def from_model(cls, row: models.ComplaintMessage) -> ComplaintMessage:
         return cls(
-            id=strawberry.ID(str(row.id)),
+            id=row.id,
             body=row.body,
             attempts=row.attempts,
             created_at=row.created_at,
@@ -125,8 +127,8 @@ class ComplaintMessage:
 
 
 @strawberry.type(description="A replacement the customer collects at a store.")
-class ReplacementPickup:
-    id: strawberry.ID
+class ReplacementPickup(relay.Node):
+    id: relay.NodeID[int]
     status: PickupStatusEnum  # type: ignore[valid-type]
     product: Product
     quantity: int
@@ -139,13 +141,13 @@ class ReplacementPickup:
     def from_view(cls, view: queries.PickupView) -> ReplacementPickup:
         p = view.pickup
         return cls(
-            id=strawberry.ID(str(p.id)),
+            id=p.id,
             status=p.status,
             product=Product.from_model(view.product),
             quantity=p.quantity,
             created_at=p.created_at,
             collected_at=p.collected_at,
-            complaint_id=strawberry.ID(str(p.complaint_id)),
+            complaint_id=strawberry.ID(global_ids.encode("Complaint", p.complaint_id)),
             store_id=p.store_id,
         )
 
@@ -155,8 +157,8 @@ class ReplacementPickup:
 
 
 @strawberry.type(description="Money off a future purchase, credited to a member.")
-class MemberCoupon:
-    id: strawberry.ID
+class MemberCoupon(relay.Node):
+    id: relay.NodeID[int]
     value_cents: int
     issued_at: datetime
     expires_at: datetime
@@ -165,17 +167,19 @@ class MemberCoupon:
     @classmethod
     def from_model(cls, row: models.MemberCoupon) -> MemberCoupon:
         return cls(
-            id=strawberry.ID(str(row.id)),
+            id=row.id,
             value_cents=row.value_cents,
             issued_at=row.issued_at,
             expires_at=row.expires_at,
-            complaint_id=strawberry.ID(str(row.complaint_id)) if row.complaint_id else None,
+            complaint_id=strawberry.ID(global_ids.encode("Complaint", row.complaint_id))
+            if row.complaint_id
+            else None,
         )
 
 
 @strawberry.type(description="A customer's complaint at a store and how it is being handled.")
-class Complaint:
-    id: strawberry.ID
+class Complaint(relay.Node):
+    id: relay.NodeID[int]
     status: ComplaintStatusEnum  # type: ignore[valid-type]
     category: ComplaintCategoryEnum  # type: ignore[valid-type]
     description: str
@@ -197,7 +201,7 @@ class Complaint:
     @classmethod
     def from_model(cls, c: models.Complaint) -> Complaint:
         return cls(
-            id=strawberry.ID(str(c.id)),
+            id=c.id,
             status=c.status,
             category=c.category,
             description=c.description,
@@ -265,7 +269,10 @@ class Complaint:
 
 @strawberry.type(description="A live change to a complaint in your scope.")
 class ComplaintEvent:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The event's position in the feed (a number, not a global id): pass the "
+        "last one you received as `lastEventId` to resume."
+    )
     kind: str = strawberry.field(
         description="COMPLAINT_FILED, COMPLAINT_ASSIGNED, COMPLAINT_STATUS_CHANGED or "
         "COMPLAINT_SLA_BREACHED."

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import strawberry
 
+from api.domain import global_ids
 from api.realtime.records import EventRecord
 from api.realtime.subjects import StockSubject
 from api.schema.members import PrivacyAlert
@@ -29,11 +30,14 @@ STOCK_ALERT_KINDS = frozenset(change.value for change in StockAlertChange)
 @strawberry.type(description="A stock alert raised or cleared at a store.")
 class StockAlertEvent:
     id: strawberry.ID = strawberry.field(
-        description="The event id: pass the last one you received as `lastEventId` to resume."
+        description="The event's position in the feed (a number, not a global id): pass the "
+        "last one you received as `lastEventId` to resume."
     )
     kind: StockAlertChange
     occurred_at: datetime
-    alert_id: strawberry.ID = strawberry.field(description="The alert in `Query.stockAlerts`.")
+    alert_id: strawberry.ID = strawberry.field(
+        description="The global id of the StockAlert (as in `Query.stockAlerts`; `node(id:)`)."
+    )
     store: Store
     product: Product
     on_hand: int = strawberry.field(description="The balance when delivered.")
@@ -45,7 +49,7 @@ class StockAlertEvent:
             id=strawberry.ID(str(record.id)),
             kind=StockAlertChange(record.kind),
             occurred_at=record.occurred_at,
-            alert_id=strawberry.ID(str(record.payload["alertId"])),
+            alert_id=strawberry.ID(global_ids.encode("StockAlert", record.payload["alertId"])),
             store=Store.from_model(subject.store),
             product=Product.from_model(subject.product),
             on_hand=subject.on_hand,
@@ -56,7 +60,8 @@ class StockAlertEvent:
 @strawberry.type(description="A privacy alert: someone looked up unusually many members.")
 class PrivacyAlertEvent:
     id: strawberry.ID = strawberry.field(
-        description="The event id: pass the last one you received as `lastEventId` to resume."
+        description="The event's position in the feed (a number, not a global id): pass the "
+        "last one you received as `lastEventId` to resume."
     )
     occurred_at: datetime
     alert: PrivacyAlert

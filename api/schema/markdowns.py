@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import TypeVar
 
 import strawberry
+from strawberry import relay
 
 from api.domain import markdowns, scans
 from api.schema.organisation import Product, Store
@@ -23,8 +24,8 @@ class StockWatchKind(enum.StrEnum):
 
 
 @strawberry.type(description="A seasonal SKU not selling, or goods close to their date.")
-class StockWatchAlert:
-    id: strawberry.ID
+class StockWatchAlert(relay.Node):
+    id: relay.NodeID[int]
     kind: StockWatchKind
     raised_at: datetime
     store: Store
@@ -41,7 +42,7 @@ class StockWatchAlert:
     def from_row(cls, row: scans.WatchRow) -> StockWatchAlert:
         details = row.alert.details
         return cls(
-            id=strawberry.ID(str(row.alert.id)),
+            id=row.alert.id,
             kind=StockWatchKind(row.alert.kind.value),
             raised_at=row.alert.raised_at,
             store=Store.from_model(row.store),
@@ -82,8 +83,8 @@ class MarkdownTarget:
 
 
 @strawberry.type(description="HQ's time-limited discount on chosen stores and SKUs.")
-class Markdown:
-    id: strawberry.ID
+class Markdown(relay.Node):
+    id: relay.NodeID[int]
     percent_off: int
     starts_at: datetime
     ends_at: datetime
@@ -97,7 +98,7 @@ class Markdown:
     def from_view(cls, view: markdowns.MarkdownView) -> Markdown:
         m = view.markdown
         return cls(
-            id=strawberry.ID(str(m.id)),
+            id=m.id,
             percent_off=m.percent_off,
             starts_at=m.starts_at,
             ends_at=m.ends_at,

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry import relay
 from strawberry.types import Info
 
 from api.domain.access import Permission
@@ -113,8 +114,8 @@ class MemberPurchase:
 
 
 @strawberry.type(description="A customer, the same member at every store.")
-class Member:
-    id: strawberry.ID = strawberry.field(description="Global member id.")
+class Member(relay.Node):
+    id: relay.NodeID[int]
     card_number: str = strawberry.field(
         description="Printed on the plastic card: 16 digits with a Luhn check digit."
     )
@@ -133,7 +134,7 @@ class Member:
     @classmethod
     def from_model(cls, member: models.Member) -> Member:
         return cls(
-            id=strawberry.ID(profile.global_id(member.id)),
+            id=member.id,
             card_number=member.card_number,
             display_name=member.display_name,
             tier=member.tier,
@@ -300,8 +301,8 @@ class PiiAccessLogFilter:
 
 
 @strawberry.type(description="One reveal of a member's personal data (append-only).")
-class PiiAccessEntry:
-    id: strawberry.ID
+class PiiAccessEntry(relay.Node):
+    id: relay.NodeID[int]
     field: str
     purpose: str
     request_id: str
@@ -312,7 +313,7 @@ class PiiAccessEntry:
     @classmethod
     def from_model(cls, row: models.PiiAccessLog) -> PiiAccessEntry:
         return cls(
-            id=strawberry.ID(str(row.id)),
+            id=row.id,
             field=row.field,
             purpose=row.purpose,
             request_id=row.request_id,
@@ -334,8 +335,8 @@ class PiiAccessEntry:
 
 
 @strawberry.type(description="A staff member looked up or viewed unusually many members.")
-class PrivacyAlert:
-    id: strawberry.ID
+class PrivacyAlert(relay.Node):
+    id: relay.NodeID[int]
     kind: PrivacyAlertKindEnum  # type: ignore[valid-type]
     distinct_members: int
     window_minutes: int
@@ -345,7 +346,7 @@ class PrivacyAlert:
     @classmethod
     def from_model(cls, row: models.PrivacyAlert) -> PrivacyAlert:
         return cls(
-            id=strawberry.ID(str(row.id)),
+            id=row.id,
             kind=row.kind,
             distinct_members=row.distinct_members,
             window_minutes=row.window_minutes,

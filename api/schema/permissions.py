@@ -45,18 +45,7 @@ class RequiresPermission(FieldExtension):
         self.nullable = isinstance(field.type, StrawberryOptional)
 
     def _denied(self, info: Info) -> bool:
-        context = info.context
-        actor = context.actor  # raises UNAUTHENTICATED when the token was refused
-        if actor is None:
-            context.require_actor()
-        assert actor is not None
-        if actor.can(self.permission):
-            return False
-        reason = f"requires {self.permission}"
-        if self.nullable:
-            context.hide(info.path, reason)
-            return True
-        raise Forbidden(f"Your role {actor.role} lacks the {self.permission} permission.")
+        return permission_denied(info, self.permission, nullable=self.nullable)
 
     def resolve(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
         if self._denied(info):
@@ -70,6 +59,25 @@ class RequiresPermission(FieldExtension):
         if inspect.isasyncgen(result):
             return result
         return await result
+
+
+def permission_denied(
+    info: Info, permission: Permission, *, nullable: bool, index: int | None = None
+) -> bool:
+    """The directive's rule: False when the caller holds `permission`; else True, with the
+    path (and list `index`) reported as hidden, for a nullable answer, or FORBIDDEN. Also
+    called by `node(id:)`, which learns the permission it needs from the id."""
+    context = info.context
+    actor = context.actor  # raises UNAUTHENTICATED when the token was refused
+    if actor is None:
+        context.require_actor()
+    assert actor is not None
+    if actor.can(permission):
+        return False
+    if nullable:
+        context.hide(info.path, f"requires {permission}", index)
+        return True
+    raise Forbidden(f"Your role {actor.role} lacks the {permission} permission.")
 
 
 def requires(permission: Permission) -> FieldExtension:

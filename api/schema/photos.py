@@ -1,9 +1,12 @@
-"""The GraphQL face of an uploaded photo; the bytes are served by GET /photos/{id}."""
+"""The GraphQL face of an uploaded photo; the bytes are served by GET /photos/{uuid} (the
+photo's UUID: `url`, not its global `id`)."""
 
 from __future__ import annotations
 
 import strawberry
+from strawberry import relay
 
+from api.domain import global_ids
 from api.domain.photo_links import PhotoRef
 
 
@@ -11,8 +14,8 @@ from api.domain.photo_links import PhotoRef
     description="A photo uploaded with POST /photos. Fetch `url` or `thumbnailUrl` with your "
     "bearer token; only staff who may see what it is attached to get the bytes."
 )
-class Photo:
-    id: strawberry.ID
+class Photo(relay.Node):
+    id: relay.NodeID[str]
     width: int
     height: int
     url: str = strawberry.field(description="Path of the full image (JPEG, PNG or WebP).")
@@ -22,12 +25,16 @@ class Photo:
     )
 
     @classmethod
-    def from_ref(cls, ref: PhotoRef) -> Photo:
+    def from_ref(cls, ref: PhotoRef, *, detail_type: str | None = None) -> Photo:
+        """`detail_type`: the type whose id the detail is (a shift's checklist item)."""
+        detail = ref.detail
+        if detail_type is not None and detail is not None:
+            detail = global_ids.encode(detail_type, detail)
         return cls(
-            id=strawberry.ID(str(ref.id)),
+            id=str(ref.id),
             width=ref.width,
             height=ref.height,
             url=f"/photos/{ref.id}",
             thumbnail_url=f"/photos/{ref.id}/thumbnail",
-            detail=ref.detail,
+            detail=detail,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import strawberry
+from strawberry import relay
 from strawberry.types import Info
 
 from api.domain import replenishment
@@ -55,8 +56,8 @@ class ReplenishmentLine:
 
 
 @strawberry.type(description="Goods ordered from suppliers for one store.")
-class ReplenishmentOrder:
-    id: strawberry.ID
+class ReplenishmentOrder(relay.Node):
+    id: relay.NodeID[int]
     status: ReplenishmentStatusEnum  # type: ignore[valid-type]
     created_at: datetime
     approved_at: datetime | None
@@ -69,7 +70,7 @@ class ReplenishmentOrder:
     def from_view(cls, view: replenishment.OrderView) -> ReplenishmentOrder:
         o = view.order
         return cls(
-            id=strawberry.ID(str(o.id)),
+            id=o.id,
             status=o.status,
             created_at=o.created_at,
             approved_at=o.approved_at,

@@ -31,6 +31,7 @@ from api.resolvers.complaints import (
 from api.resolvers.live import LiveSubscription
 from api.resolvers.markdowns import MarkdownMutation, MarkdownQuery
 from api.resolvers.members import MembersMutation, MembersQuery
+from api.resolvers.nodes import NodeQuery
 from api.resolvers.organisation import OrganisationMutation, OrganisationQuery
 from api.resolvers.replenishment import ReplenishmentMutation, ReplenishmentQuery
 from api.resolvers.sales import SalesMutation, SalesQuery
@@ -43,6 +44,7 @@ from api.resolvers.transfers import TransferMutation, TransferQuery
 @strawberry.type(description="Everything HQ, stores and integrators can read.")
 class Query(
     AuthQuery,
+    NodeQuery,
     OrganisationQuery,
     StaffQuery,
     TransferQuery,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry import relay
 from strawberry.types import Info
 
 from api.domain import sales
@@ -64,8 +65,8 @@ class SaleLine:
 
 
 @strawberry.type(description="A till receipt.")
-class Sale:
-    id: strawberry.ID
+class Sale(relay.Node):
+    id: relay.NodeID[int]
     receipt_no: str
     sold_at: datetime
     subtotal_cents: int = strawberry.field(description="Sum of quantity x unit price.")
@@ -79,7 +80,7 @@ class Sale:
     @classmethod
     def from_domain(cls, sale: sales.RecordedSale) -> Sale:
         return cls(
-            id=strawberry.ID(str(sale.id)),
+            id=sale.id,
             receipt_no=sale.receipt_no,
             sold_at=sale.sold_at,
             subtotal_cents=sale.subtotal_cents,
@@ -216,8 +217,8 @@ class ReturnLine:
 
 
 @strawberry.type(description="Goods brought back against a receipt from any store.")
-class SaleReturn:
-    id: strawberry.ID
+class SaleReturn(relay.Node):
+    id: relay.NodeID[int]
     receipt_no: str
     refund_cents: int = strawberry.field(description="The price paid, pro rata, in cents.")
     points_reversed: int = strawberry.field(
@@ -230,7 +231,7 @@ class SaleReturn:
     @classmethod
     def from_domain(cls, r: sales.RecordedReturn) -> SaleReturn:
         return cls(
-            id=strawberry.ID(str(r.id)),
+            id=r.id,
             receipt_no=r.receipt_no,
             refund_cents=r.refund_cents,
             points_reversed=r.points_reversed,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import strawberry
+from strawberry import relay
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from api.context import Context
+from api.domain import global_ids
 from api.domain.shifts.report import DayPhoto, StoreStandards
 from api.domain.shifts.shifts import ShiftView
 from api.domain.shifts.standards import TemplateView
@@ -17,6 +19,7 @@ from api.domain.shifts.summary import Window, summaries
 from api.schema.enums import StoreTypeEnum
 from api.schema.organisation import Store
 from api.schema.photos import Photo
+from db.models import PhotoSubject
 from db.models import ShiftKind as ShiftKindModel
 from db.models import ShiftStatus as ShiftStatusModel
 
@@ -35,8 +38,8 @@ ShiftStatus = strawberry.enum(
 
 
 @strawberry.type(description="One must-do item of a standard.")
-class ChecklistItem:
-    id: strawberry.ID
+class ChecklistItem(relay.Node):
+    id: relay.NodeID[int]
     position: int
     text: str
     requires_photo: bool
@@ -48,8 +51,8 @@ class ChecklistItem:
     "kind (an empty list means all). Every change is a new version; a shift keeps the "
     "version it started with."
 )
-class ChecklistTemplate:
-    id: strawberry.ID
+class ChecklistTemplate(relay.Node):
+    id: relay.NodeID[int]
     code: str
     name: str
     version: int
@@ -65,13 +68,13 @@ class ChecklistTemplate:
     def from_view(cls, view: TemplateView) -> ChecklistTemplate:
         v = view.version
         return cls(
-            id=strawberry.ID(str(view.template.id)),
+            id=view.template.id,
             code=view.template.code,
             name=v.name,
             version=v.version,
             items=[
                 ChecklistItem(
-                    id=strawberry.ID(str(i.id)),
+                    id=i.id,
                     position=i.position,
                     text=i.text,
                     requires_photo=i.requires_photo,
@@ -186,8 +189,8 @@ class ShiftChecklistItem:
 
 
 @strawberry.type(description="A clerk's shift at a store: attendance, checklist, handover.")
-class Shift:
-    id: strawberry.ID
+class Shift(relay.Node):
+    id: relay.NodeID[int]
     kind: ShiftKind  # type: ignore[valid-type]
     status: ShiftStatus  # type: ignore[valid-type]
     clerk: str = strawberry.field(description="Username of the clerk.")
@@ -225,7 +228,7 @@ class Shift:
         s = view.shift
         todos = list(s.todos)
         return cls(
-            id=strawberry.ID(str(s.id)),
+            id=s.id,
             kind=s.kind,
             status=s.status,
             clerk=view.clerk,
@@ -235,7 +238,7 @@ class Shift:
             window_end=s.window_end,
             items=[
                 ShiftChecklistItem(
-                    item_id=strawberry.ID(str(i.item.item_id)),
+                    item_id=strawberry.ID(global_ids.encode("ChecklistItem", i.item.item_id)),
                     position=i.item.position,
                     text=i.item.text,
                     requires_photo=i.item.requires_photo,
@@ -243,7 +246,7 @@ class Shift:
                     done=i.item.done_at is not None,
                     done_at=i.item.done_at,
                     note=i.item.note,
-                    photos=[Photo.from_ref(p) for p in i.photos],
+                    photos=[Photo.from_ref(p, detail_type="ChecklistItem") for p in i.photos],
                 )
                 for i in view.items
             ],
@@ -387,22 +390,34 @@ class StoreStandardsRow:
         )
 
 
+# The GraphQL type a photo's subject id is the id of.
+_SUBJECT_TYPES = {
+    PhotoSubject.SHIFT: "Shift",
+    PhotoSubject.COMPLAINT: "Complaint",
+    PhotoSubject.PROMOTION: "Promotion",
+}
+
+
 @strawberry.type(description="A photo attached at a store, with what it is evidence for.")
 class StoreDayPhoto:
     photo: Photo
     subject: str = strawberry.field(description="SHIFT, COMPLAINT or PROMOTION.")
     subject_id: strawberry.ID
-    detail: str | None = strawberry.field(description="For a shift: the checklist item id.")
+    detail: str | None = strawberry.field(description="For a shift: the checklist item's id.")
     attached_at: datetime
     attached_by: str = strawberry.field(description="Username.")
 
     @classmethod
     def from_data(cls, data: DayPhoto) -> StoreDayPhoto:
+        detail_type = "ChecklistItem" if data.subject is PhotoSubject.SHIFT else None
+        photo = Photo.from_ref(data.photo, detail_type=detail_type)
         return cls(
-            photo=Photo.from_ref(data.photo),
+            photo=photo,
             subject=data.subject.value,
-            subject_id=strawberry.ID(str(data.subject_id)),
-            detail=data.photo.detail,
+            subject_id=strawberry.ID(
+                global_ids.encode(_SUBJECT_TYPES[data.subject], data.subject_id)
+            ),
+            detail=photo.detail,
             attached_at=data.attached_at,
             attached_by=data.attached_by,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry import relay
 from strawberry.types import Info
 
 from api.schema.enums import PermissionEnum, RoleEnum, StaffStatusEnum
@@ -103,8 +104,8 @@ class CreateApiTokenInput:
 
 
 @strawberry.type
-class ApiToken:
-    id: strawberry.ID
+class ApiToken(relay.Node):
+    id: relay.NodeID[int]
     name: str
     expires_at: datetime
     grants: list[PermissionEnum]  # type: ignore[valid-type]

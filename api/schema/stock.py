@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry import relay
 from strawberry.types import Info
 
 from api.domain.stock import queries
@@ -102,8 +103,8 @@ class TransferSuggestion:
 
 
 @strawberry.type(description="Something about a store x SKU that needs attention.")
-class StockAlert:
-    id: strawberry.ID
+class StockAlert(relay.Node):
+    id: relay.NodeID[int]
     kind: StockAlertKind  # type: ignore[valid-type]
     status: StockAlertStatus  # type: ignore[valid-type]
     raised_at: datetime
@@ -128,7 +129,7 @@ class StockAlert:
     def from_row(cls, row: queries.AlertRow) -> StockAlert:
         level = row.level
         return cls(
-            id=strawberry.ID(str(row.id)),
+            id=row.id,
             kind=row.kind,
             status=row.status,
             raised_at=row.raised_at,

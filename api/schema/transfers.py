@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry import relay
 from strawberry.types import Info
 
 from api.domain import transfers
@@ -81,8 +82,8 @@ class TransferLine:
 
 
 @strawberry.type(description="Goods moving from one store to another.")
-class Transfer:
-    id: strawberry.ID
+class Transfer(relay.Node):
+    id: relay.NodeID[int]
     status: TransferStatusEnum  # type: ignore[valid-type]
     note: str | None
     requested_at: datetime
@@ -101,7 +102,7 @@ class Transfer:
     def from_view(cls, view: transfers.TransferView) -> Transfer:
         t = view.transfer
         return cls(
-            id=strawberry.ID(str(t.id)),
+            id=t.id,
             status=t.status,
             note=t.note,
             requested_at=t.requested_at,

@@ -17,7 +17,7 @@ from tests.complaints.helpers import (
     scalar,
     sql,
 )
-from tests.conftest import Api
+from tests.conftest import Api, row_id
 from tests.members.conftest import assert_no_phone
 
 CARD = """query($id: ID!) { member(id: $id) { displayName phoneMasked
@@ -92,7 +92,7 @@ async def test_a_replacement_is_collected_once_and_the_coupon_is_on_the_card(api
             api,
             "SELECT count(*) FROM complaint_timeline WHERE kind = 'REPLACEMENT_COLLECTED' "
             "AND complaint_id = :i",
-            i=int(cid),
+            i=row_id(cid),
         )
         == 1
     )
@@ -132,7 +132,7 @@ async def test_stats_per_store_and_region_on_a_constructed_scenario(api: Api) ->
             "resolved_at = now() - interval '2 days' + make_interval(mins => :s), "
             "status = CASE WHEN CAST(:s AS int) IS NULL THEN status ELSE 'RESOLVED' END "
             "WHERE id = :i",
-            i=int(cid),
+            i=row_id(cid),
             r=responded,
             s=resolved,
         )

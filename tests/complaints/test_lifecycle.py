@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import DBAPIError
 
+from api.domain import global_ids
 from tests.complaints.helpers import (
     CLOSE,
     FILE,
@@ -27,7 +28,7 @@ from tests.complaints.helpers import (
     scalar,
     sql,
 )
-from tests.conftest import Api
+from tests.conftest import Api, row_id
 from tests.members.conftest import ENROLL, NATIONAL, assert_no_phone, new_member
 
 ROUTE = """mutation($input: SetComplaintRoutingInput!) {
@@ -48,7 +49,7 @@ async def own_photo(api: Api, username: str) -> str:
         "4, 3, 100, id FROM staff WHERE username = :u RETURNING id",
         u=username,
     )
-    return str(rows[0][0])
+    return global_ids.encode("Photo", rows[0][0])
 
 
 async def sale_at(api: Api, store: str, receipt: str) -> None:
@@ -106,6 +107,11 @@ async def test_filing_routes_at_once_and_tells_the_customer_who_and_by_when(api:
         ({"memberCode": "8800000000000000"}, "BAD_USER_INPUT"),
         ({"memberCode": "CSM1.forged"}, "BAD_USER_INPUT"),
         ({"receiptNo": "R-AT-E2"}, "NOT_FOUND"),
+        (
+            {"photoIds": [global_ids.encode("Photo", "00000000-0000-4000-8000-000000000001")]},
+            "BAD_USER_INPUT",
+        ),
+        # a bare UUID is no id
         ({"photoIds": ["00000000-0000-4000-8000-000000000001"]}, "BAD_USER_INPUT"),
         ({"photoIds": ["not-a-uuid"]}, "BAD_USER_INPUT"),
         ({"description": "   "}, "BAD_USER_INPUT"),
@@ -250,14 +256,14 @@ async def test_reopening_is_allowed_only_within_the_window(api: Api) -> None:
     await sql(
         api,
         "UPDATE complaint SET resolved_at = now() - interval '8 days' WHERE id = :i",
-        i=int(cid),
+        i=row_id(cid),
     )
     late = await move(api, REOPEN, "clerk.e1", cid, reason="still unhappy")
     assert code_of(late) == "CONFLICT" and "7 days" in late["errors"][0]["message"]
     await sql(
         api,
         "UPDATE complaint SET resolved_at = now() - interval '6 days' WHERE id = :i",
-        i=int(cid),
+        i=row_id(cid),
     )
     assert "errors" not in await move(api, REOPEN, "clerk.e1", cid, reason="still unhappy")
 

@@ -12,7 +12,7 @@ from api.domain.complaints.outbox import OutgoingMessage
 from api.worker import JOBS, run_job
 from db.engine import create_session_factory
 from tests.complaints.helpers import enrol_member, filed, scalar, sql
-from tests.conftest import Api
+from tests.conftest import Api, row_id
 
 SLA_JOB = next(j for j in JOBS if j.name == "complaint_sla")
 MESSAGE_JOB = next(j for j in JOBS if j.name == "complaint_messages")
@@ -27,13 +27,13 @@ async def test_the_worker_flags_each_breach_once_and_escalates_to_the_region_man
     await sql(
         api,
         "UPDATE complaint SET first_response_due_at = now() - interval '5 minutes' WHERE id = :i",
-        i=int(late_response["id"]),
+        i=row_id(late_response["id"]),
     )
     await sql(
         api,
         "UPDATE complaint SET first_responded_at = now(), status = 'IN_PROGRESS', "
         "resolution_due_at = now() - interval '1 minute' WHERE id = :i",
-        i=int(late_resolution["id"]),
+        i=row_id(late_resolution["id"]),
     )
     sessions = create_session_factory(api.engine)
     settings = Settings()
@@ -46,9 +46,9 @@ async def test_the_worker_flags_each_breach_once_and_escalates_to_the_region_man
         "SELECT t.complaint_id, t.kind, t.actor_id, t.note FROM complaint_timeline t "
         "WHERE t.kind LIKE '%BREACHED' ORDER BY t.complaint_id",
     )
-    assert [(str(r[0]), r[1], r[2]) for r in rows] == [
-        (late_response["id"], "FIRST_RESPONSE_BREACHED", None),
-        (late_resolution["id"], "RESOLUTION_BREACHED", None),
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (row_id(late_response["id"]), "FIRST_RESPONSE_BREACHED", None),
+        (row_id(late_resolution["id"]), "RESOLUTION_BREACHED", None),
     ]
     assert all("escalated to rm.east" in r[3] for r in rows)
     escalated = await sql(
@@ -58,9 +58,9 @@ async def test_the_worker_flags_each_breach_once_and_escalates_to_the_region_man
         "LEFT JOIN staff s ON s.id = c.escalated_to_id ORDER BY c.id",
     )
     assert escalated == [
-        (int(late_response["id"]), "rm.east", True, False),
-        (int(late_resolution["id"]), "rm.east", False, True),
-        (int(on_time["id"]), None, False, False),
+        (row_id(late_response["id"]), "rm.east", True, False),
+        (row_id(late_resolution["id"]), "rm.east", False, True),
+        (row_id(on_time["id"]), None, False, False),
     ]
     events = await sql(
         api,
@@ -69,8 +69,8 @@ async def test_the_worker_flags_each_breach_once_and_escalates_to_the_region_man
     )
     rm_id = await scalar(api, "SELECT id FROM staff WHERE username = 'rm.east'")
     assert events == [
-        (late_response["id"], "FIRST_RESPONSE_BREACHED", str(rm_id)),
-        (late_resolution["id"], "RESOLUTION_BREACHED", str(rm_id)),
+        (str(row_id(late_response["id"])), "FIRST_RESPONSE_BREACHED", str(rm_id)),
+        (str(row_id(late_resolution["id"])), "RESOLUTION_BREACHED", str(rm_id)),
     ]
 
 

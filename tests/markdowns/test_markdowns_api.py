@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from api.domain import global_ids
 from api.domain.scans import scan_near_expiry, scan_slow_movers
 from db.engine import create_session_factory
 from tests.conftest import Api
@@ -111,8 +112,10 @@ async def test_acknowledgement_rules(api: Api) -> None:
     for user, store, markdown_id, expected in [
         ("clerk.e1", "E2", markdown["id"], "FORBIDDEN"),  # another store
         ("clerk.e2", "E2", markdown["id"], "NOT_FOUND"),  # not E2's markdown
-        ("clerk.e1", "E1", "31337", "NOT_FOUND"),
+        ("clerk.e1", "E1", global_ids.encode("Markdown", 31337), "NOT_FOUND"),
         ("clerk.e1", "E1", "x", "BAD_USER_INPUT"),
+        ("clerk.e1", "E1", "31337", "BAD_USER_INPUT"),  # a bare number is no id
+        ("clerk.e1", "E1", global_ids.encode("Transfer", 1), "BAD_USER_INPUT"),
         ("ops", "E1", markdown["id"], "FORBIDDEN"),  # HQ issues, stores acknowledge
         ("rm.east", "E1", markdown["id"], "FORBIDDEN"),
     ]:

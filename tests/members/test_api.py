@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from api.domain.members import codes, profile
+from api.domain import global_ids
+from api.domain.members import codes
 from db.models import IdempotencyRecord, Member
 from db.pii import key_ring_from_environment
 from tests.conftest import Api
@@ -137,7 +138,7 @@ async def test_rotating_qr_code_is_accepted_then_refused_when_expired_or_forged(
     assert found["memberByCode"]["id"] == enrolled["id"]
 
     ring = key_ring_from_environment()
-    member_id = profile.parse_global_id(enrolled["id"])
+    member_id = global_ids.expect(enrolled["id"], "Member", argument="id")
     expired = codes.issue_qr_code(ring, member_id, issued_at=time.time() - 90).code
     tampered = issued["code"][:-3] + ("aaa" if not issued["code"].endswith("aaa") else "bbb")
     from db.pii import new_key_spec, parse_key_ring

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from api.domain import global_ids
 from api.domain.access import Actor
 from api.domain.photo_links import attach_photos
 from db.engine import create_session_factory
@@ -48,7 +49,7 @@ async def attach_to_shift(api: Api, uploader: str, photo_id: str, store_code: st
         await attach_photos(
             session,
             actor,
-            [uuid.UUID(photo_id)],
+            [uuid.UUID(global_ids.decode(photo_id, argument="id").key)],
             subject=PhotoSubject.SHIFT,
             subject_id=4242,
             store_id=store_id,

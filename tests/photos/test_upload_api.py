@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import text
 
+from api.domain import global_ids
 from tests.conftest import Api, running_api
 from tests.photos import samples
 from tests.photos.conftest import blob_path, photo_rows, stored_files, upload
@@ -26,8 +27,11 @@ async def test_a_clerks_gps_tagged_jpeg_is_stored_without_any_exif(
     body = response.json()
     assert body["width"] == 32 and body["height"] == 64  # turned upright by its EXIF
     assert body["contentType"] == "image/jpeg"
-    assert body["url"] == f"/photos/{body['id']}"
-    assert body["thumbnailUrl"] == f"/photos/{body['id']}/thumbnail"
+    # `id` is the global id photoIds take; the URLs name the photo by its UUID.
+    photo_uuid = global_ids.decode(body["id"], argument="id")
+    assert photo_uuid.type_name == "Photo"
+    assert body["url"] == f"/photos/{photo_uuid.key}"
+    assert body["thumbnailUrl"] == f"/photos/{photo_uuid.key}/thumbnail"
     assert response.headers["location"] == body["url"]
 
     stored = blob_path(tmp_path, body["sha256"]).read_bytes()
@@ -38,7 +42,7 @@ async def test_a_clerks_gps_tagged_jpeg_is_stored_without_any_exif(
     assert b"Exif" not in stored and b"31.2290" not in stored
 
     [row] = await photo_rows(photo_api)
-    assert str(row["id"]) == body["id"] and row["sha256"] == body["sha256"]
+    assert str(row["id"]) == photo_uuid.key and row["sha256"] == body["sha256"]
     assert row["byte_size"] == len(stored) and row["content_type"] == "image/jpeg"
     assert row["store_id"] is not None
     thumbnail = blob_path(tmp_path, row["thumbnail_sha256"]).read_bytes()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from api.domain import global_ids
 from api.domain.stock.ledger import Change, apply_movements
 from db.engine import create_session_factory
 from db.models import MovementKind
@@ -277,7 +278,8 @@ async def test_state_rules_for_receipt_and_cancellation(api: Api) -> None:
     for query, variables in [(APPROVE, {"id": draft["id"]}), (CANCEL, {"id": draft["id"]})]:
         result = await api.gql(query, variables, token=await api.token_for("sm.e1"))
         assert code_of(result) == "CONFLICT"
-    missing = await api.gql(APPROVE, {"id": "987654"}, token=await api.token_for("ops"))
+    unknown = global_ids.encode("ReplenishmentOrder", 987654)
+    missing = await api.gql(APPROVE, {"id": unknown}, token=await api.token_for("ops"))
     assert code_of(missing) == "NOT_FOUND"
     bad_id = await api.gql(APPROVE, {"id": "-3"}, token=await api.token_for("ops"))
     assert code_of(bad_id) == "BAD_USER_INPUT"

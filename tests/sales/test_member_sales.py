@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select, text
 
+from api.domain import global_ids
 from api.domain.members import points as member_points
-from api.domain.members.profile import parse_global_id
 from db.engine import create_session_factory
 from db.models import Store
 from db.models.members import MemberTier
@@ -38,7 +38,9 @@ async def card(api: Api, number: str) -> dict[str, Any]:
 
 async def give_points(api: Api, member: dict[str, Any], points: int) -> None:
     async with create_session_factory(api.engine)() as s, s.begin():
-        await member_points.grant_bonus(s, member_id=parse_global_id(member["id"]), points=points)
+        await member_points.grant_bonus(
+            s, member_id=global_ids.expect(member["id"], "Member", argument="id"), points=points
+        )
 
 
 async def test_a_member_sale_earns_points_and_shows_on_the_card_at_any_store(api: Api) -> None:

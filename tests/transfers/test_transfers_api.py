@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import Api
+from api.domain import global_ids
+from tests.conftest import Api, row_id
 from tests.transfers.helpers import (
     APPROVE,
     CANCEL,
@@ -88,7 +89,7 @@ async def test_request_approve_ship_receive_moves_stock_and_records_differences(
                     "JOIN store s ON s.id = m.store_id WHERE m.reference_type = 'transfer' "
                     "AND m.reference_id = :id ORDER BY m.id"
                 ),
-                {"id": transfer_id},
+                {"id": str(row_id(transfer_id))},
             )
         ).all()
         kinds = (
@@ -98,7 +99,7 @@ async def test_request_approve_ship_receive_moves_stock_and_records_differences(
                     "JOIN store s ON s.id = e.store_id WHERE e.kind LIKE 'TRANSFER_%' "
                     "AND e.payload->>'transferId' = :id ORDER BY e.id"
                 ),
-                {"id": transfer_id},
+                {"id": str(row_id(transfer_id))},
             )
         ).all()
     assert [tuple(m) for m in movements] == [
@@ -221,7 +222,8 @@ async def test_who_may_approve_ship_receive_and_cancel(api: Api) -> None:
         ("sm.w1", APPROVE, {"id": transfer_id}, "NOT_FOUND"),  # not in their scope at all
         ("clerk.e2", CANCEL, {"id": transfer_id}, "FORBIDDEN"),  # source clerks cannot
         ("clerk.w1", CANCEL, {"id": transfer_id}, "NOT_FOUND"),
-        ("rm.east", APPROVE, {"id": "999999"}, "NOT_FOUND"),
+        ("rm.east", APPROVE, {"id": global_ids.encode("Transfer", 999999)}, "NOT_FOUND"),
+        ("rm.east", APPROVE, {"id": "999999"}, "BAD_USER_INPUT"),  # a bare number is no id
         ("rm.east", APPROVE, {"id": "not-an-id"}, "BAD_USER_INPUT"),
     ]:
         before = await snapshot(api)

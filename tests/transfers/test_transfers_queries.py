@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from api.domain import global_ids
 from tests.conftest import Api
 from tests.transfers.helpers import (
     APPROVE,
@@ -97,7 +98,8 @@ async def test_queries_are_scoped(api: Api) -> None:
     # Outside the caller's scope it is not there for them, exactly like an id nothing has.
     hidden = await api.gql(one, {"id": first}, token=await api.token_for("clerk.w1"))
     assert code_of(hidden) == "NOT_FOUND" and hidden["data"] == {"transfer": None}
-    missing = await api.gql(one, {"id": "424242"}, token=await api.token_for("ops"))
+    unknown = global_ids.encode("Transfer", 424242)
+    missing = await api.gql(one, {"id": unknown}, token=await api.token_for("ops"))
     assert code_of(missing) == "NOT_FOUND" and missing["data"] == {"transfer": None}
     assert missing["errors"][0]["extensions"]["argument"] == "id"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain import global_ids
 from api.domain.access import Actor, Permission, require
 from api.domain.errors import Conflict, NotFound
 from db.models import Complaint, ComplaintStatus, Staff, TokenKind
@@ -64,16 +65,22 @@ async def complaint_in_scope(
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     complaint = await session.scalar(stmt)
     if complaint is None:
-        raise NotFound(f"No complaint {complaint_id} in your scope.", argument=argument)
+        raise complaint_not_found(complaint_id, argument=argument)
     return complaint
+
+
+def complaint_not_found(complaint_id: int, *, argument: str = "complaintId") -> NotFound:
+    public = global_ids.encode("Complaint", complaint_id)
+    return NotFound(f"No complaint {public} in your scope.", argument=argument)
 
 
 def refuse_move(complaint: Complaint, move: str, allowed: tuple[ComplaintStatus, ...]) -> None:
     """CONFLICT naming the current status unless the complaint is in one of `allowed`."""
     if complaint.status not in allowed:
+        public = global_ids.encode("Complaint", complaint.id)
         raise Conflict(
-            f"Complaint {complaint.id} is {complaint.status}: cannot {move} (only from "
+            f"Complaint {public} is {complaint.status}: cannot {move} (only from "
             f"{', '.join(allowed)}).",
-            complaintId=complaint.id,
+            complaintId=public,
             status=str(complaint.status),
         )

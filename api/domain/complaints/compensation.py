@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain import global_ids
 from api.domain.access import Actor, Permission, require
 from api.domain.complaints.timeline import record_change
 from api.domain.errors import Conflict, InvalidInput, NotFound
@@ -127,13 +128,16 @@ async def collect_replacement(session: AsyncSession, actor: Actor | None, pickup
     ).one_or_none()
     if row is None or not actor.scope.allows(row[0].store_id, row.region_id):
         raise NotFound(
-            f"No replacement pickup {pickup_id} at a store in your scope.", argument="pickupId"
+            f"No replacement pickup {global_ids.encode('ReplacementPickup', pickup_id)} at a "
+            "store in your scope.",
+            argument="pickupId",
         )
     pickup: ComplaintPickup = row[0]
     if pickup.status is not PickupStatus.PENDING:
+        public = global_ids.encode("ReplacementPickup", pickup_id)
         raise Conflict(
-            f"Pickup {pickup_id} is {pickup.status}: it was collected already.",
-            pickupId=pickup_id,
+            f"Pickup {public} is {pickup.status}: it was collected already.",
+            pickupId=public,
             status=str(pickup.status),
         )
     await apply_movements(

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain import global_ids
 from api.domain.access import Actor, Permission, require
 from api.domain.complaints import compensation, sla
 from api.domain.complaints.common import (
@@ -37,6 +38,11 @@ S = ComplaintStatus
 MAX_TEXT = 2000
 
 
+def _public(complaint: Complaint) -> str:
+    """The complaint's id as clients know it, for messages."""
+    return global_ids.encode("Complaint", complaint.id)
+
+
 def _text(value: str | None, field: str, *, required: bool) -> str | None:
     cleaned = (value or "").strip() or None
     if cleaned is None and required:
@@ -50,9 +56,9 @@ def _must_own(actor: Actor, complaint: Complaint) -> None:
     """Work on a complaint is its assignee's, or a manager's who may assign complaints."""
     if complaint.assignee_id != actor.staff_id and not actor.can(Permission.ASSIGN_COMPLAINTS):
         raise Forbidden(
-            f"Complaint {complaint.id} is assigned to someone else; ask them or a manager to "
+            f"Complaint {_public(complaint)} is assigned to someone else; ask them or a manager to "
             "reassign it.",
-            complaintId=complaint.id,
+            complaintId=_public(complaint),
         )
 
 
@@ -180,9 +186,9 @@ async def reopen(
     deadline = complaint.resolved_at + timedelta(days=reopen_days)
     if now > deadline:
         raise Conflict(
-            f"Complaint {complaint.id} was resolved more than {reopen_days} days ago "
+            f"Complaint {_public(complaint)} was resolved more than {reopen_days} days ago "
             f"(reopen window ended {deadline.isoformat()}); file a new complaint.",
-            complaintId=complaint.id,
+            complaintId=_public(complaint),
             status=str(complaint.status),
         )
     _, resolution_target = await sla.targets(session, complaint.category)
@@ -238,8 +244,8 @@ async def reassign(
         )
     if target.id == complaint.assignee_id:
         raise Conflict(
-            f"Complaint {complaint.id} is already assigned to {target.username}.",
-            complaintId=complaint.id,
+            f"Complaint {_public(complaint)} is already assigned to {target.username}.",
+            complaintId=_public(complaint),
             status=str(complaint.status),
         )
     reason = _text(note, "note", required=False)

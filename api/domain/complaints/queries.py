@@ -51,6 +51,43 @@ async def get_complaint(session: AsyncSession, actor: Actor | None, complaint_id
     )
 
 
+async def get_complaints(
+    session: AsyncSession, actor: Actor | None, complaint_ids: Sequence[int]
+) -> dict[int, Complaint]:
+    """The complaints among `complaint_ids` that `get_complaint` would answer (the others are
+    absent: NOT_FOUND to it), in one statement."""
+    actor = require(actor, Permission.VIEW_COMPLAINTS)
+    found = await session.scalars(
+        select(Complaint).where(
+            Complaint.id.in_(list(complaint_ids)), actor.scope.where(Complaint.store_id)
+        )
+    )
+    return {c.id: c for c in found}
+
+
+async def timeline_entries_by_id(
+    session: AsyncSession, ids: Sequence[int]
+) -> dict[int, ComplaintTimelineEntry]:
+    rows = await session.scalars(
+        select(ComplaintTimelineEntry).where(ComplaintTimelineEntry.id.in_(list(ids)))
+    )
+    return {row.id: row for row in rows}
+
+
+async def messages_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, ComplaintMessage]:
+    rows = await session.scalars(select(ComplaintMessage).where(ComplaintMessage.id.in_(list(ids))))
+    return {row.id: row for row in rows}
+
+
+async def pickups_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, PickupView]:
+    return {v.pickup.id: v for v in await _pickups(session, ComplaintPickup.id.in_(list(ids)))}
+
+
+async def coupons_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, MemberCoupon]:
+    rows = await session.scalars(select(MemberCoupon).where(MemberCoupon.id.in_(list(ids))))
+    return {row.id: row for row in rows}
+
+
 async def list_complaints(
     session: AsyncSession,
     actor: Actor | None,

@@ -21,7 +21,7 @@ without limit and learn which are enrolled. A miss goes through the same stateme
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -226,6 +226,15 @@ async def _raise_alert(
             "windowMinutes": minutes,
         },
     )
+
+
+async def privacy_alerts_by_id(
+    session: AsyncSession, actor: Actor | None, alert_ids: Sequence[int]
+) -> dict[int, PrivacyAlert]:
+    """Privacy alerts by id, for who may read them."""
+    require(actor, Permission.VIEW_PRIVACY_ALERTS)
+    rows = await session.scalars(select(PrivacyAlert).where(PrivacyAlert.id.in_(list(alert_ids))))
+    return {row.id: row for row in rows}
 
 
 async def list_privacy_alerts(

@@ -13,6 +13,7 @@ errs on the side of the audit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -90,6 +91,15 @@ class AccessLogFilter:
     member_id: int | None = None
     staff_username: str | None = None
     since: datetime | None = None
+
+
+async def entries_by_id(
+    session: AsyncSession, actor: Actor | None, entry_ids: Sequence[int]
+) -> dict[int, PiiAccessLog]:
+    """Access log rows by id, for who may read the log."""
+    require(actor, Permission.VIEW_PII_ACCESS_LOG)
+    rows = await session.scalars(select(PiiAccessLog).where(PiiAccessLog.id.in_(list(entry_ids))))
+    return {row.id: row for row in rows}
 
 
 async def access_log(

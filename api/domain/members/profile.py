@@ -6,8 +6,6 @@ the caller's hourly ceiling (`limits.record_lookup`).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass
 
@@ -24,22 +22,7 @@ from db.pii import KeyRing
 
 MAX_TAGS = 20
 _TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
-_GLOBAL_ID_PREFIX = "Member:"
 _CARD_NUMBER_ATTEMPTS = 5
-
-
-def global_id(member_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{_GLOBAL_ID_PREFIX}{member_id}".encode()).decode()
-
-
-def parse_global_id(value: str) -> int:
-    try:
-        decoded = base64.urlsafe_b64decode(value.encode() + b"=" * (-len(value) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        decoded = ""
-    if not decoded.startswith(_GLOBAL_ID_PREFIX) or not decoded[7:].isdigit():
-        raise InvalidInput("id: not a member id.", argument="id")
-    return int(decoded[len(_GLOBAL_ID_PREFIX) :])
 
 
 @dataclass(frozen=True)

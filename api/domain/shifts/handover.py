@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain import events
+from api.domain import events, global_ids
 from api.domain.access import Actor, Permission
 from api.domain.errors import Conflict, Forbidden, InvalidInput
 from api.domain.photo_links import attach_photos, photos_of
@@ -58,10 +58,11 @@ def _check_input(
     seen: set[int] = set()
     photo_item = dict(attached)
     for i, entry in enumerate(done):
+        item = global_ids.encode("ChecklistItem", entry.item_id)
         if entry.item_id not in known:
-            problems.append(f"items[{i}].itemId: {entry.item_id} is not on this shift's checklist")
+            problems.append(f"items[{i}].itemId: {item} is not on this shift's checklist")
         if entry.item_id in seen:
-            problems.append(f"items[{i}].itemId: {entry.item_id} appears twice")
+            problems.append(f"items[{i}].itemId: {item} appears twice")
         seen.add(entry.item_id)
         if entry.note is not None and len(entry.note) > MAX_NOTE_LENGTH:
             problems.append(f"items[{i}].note: at most {MAX_NOTE_LENGTH} characters")
@@ -109,7 +110,12 @@ def _refusal(missing: list[MissingItem]) -> InvalidInput:
     return InvalidInput(
         f"Cannot hand over yet, {len(missing)} checklist item(s) are missing: {named}.",
         missingItems=[
-            {"itemId": str(m.item_id), "text": m.text, "missing": m.missing} for m in missing
+            {
+                "itemId": global_ids.encode("ChecklistItem", m.item_id),
+                "text": m.text,
+                "missing": m.missing,
+            }
+            for m in missing
         ],
     )
 

@@ -4,6 +4,7 @@ reads shifts back (a page of shifts with their items and photos costs a fixed fe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any, cast
@@ -12,6 +13,7 @@ from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from api.domain import global_ids
 from api.domain.access import Actor, Permission, authorize_store, require
 from api.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.domain.pagination import Page, keyset_page
@@ -75,10 +77,11 @@ async def start_shift(
         )
     ).first()
     if open_shift is not None:
+        public = global_ids.encode("Shift", open_shift.id)
         raise Conflict(
-            f"You already have shift {open_shift.id} open at {open_shift.code}; hand it over "
+            f"You already have shift {public} open at {open_shift.code}; hand it over "
             "(completeHandover) or end it first.",
-            shiftId=str(open_shift.id),
+            shiftId=public,
         )
     opens, closes = SHIFT_WINDOWS[kind]
     shift_id = (
@@ -128,10 +131,6 @@ async def lock_shift(
         raise shift_not_found(shift_id, argument="shiftId")
     shift, region_id = row
     return actor, LockedShift(shift, region_id)
-
-
-def shift_not_found(shift_id: int, *, argument: str) -> NotFound:
-    return NotFound(f"No shift {shift_id} at a store in your scope.", argument=argument)
 
 
 def require_own_or_managed(actor: Actor, locked: LockedShift, doing: str) -> None:
@@ -237,16 +236,28 @@ async def list_shifts(
 
 async def get_shift(session: AsyncSession, actor: Actor | None, shift_id: int) -> ShiftView:
     """One shift at a store in scope (NOT_FOUND otherwise)."""
-    actor = require(actor, Permission.VIEW_SHIFTS)
-    row = (
-        await session.execute(
-            _views_select().where(Shift.id == shift_id, actor.scope.where(Shift.store_id))
-        )
-    ).first()
-    if row is None:
+    found = await get_shifts(session, actor, [shift_id])
+    if shift_id not in found:
         raise shift_not_found(shift_id, argument="id")
-    [view] = await _with_items(session, [cast(ShiftRow, tuple(row))])
-    return view
+    return found[shift_id]
+
+
+def shift_not_found(shift_id: int, *, argument: str) -> NotFound:
+    public = global_ids.encode("Shift", shift_id)
+    return NotFound(f"No shift {public} at a store in your scope.", argument=argument)
+
+
+async def get_shifts(
+    session: AsyncSession, actor: Actor | None, shift_ids: Sequence[int]
+) -> dict[int, ShiftView]:
+    """The shifts among `shift_ids` at stores in scope (the others are absent), in the same
+    statements as one."""
+    actor = require(actor, Permission.VIEW_SHIFTS)
+    rows = await session.execute(
+        _views_select().where(Shift.id.in_(list(shift_ids)), actor.scope.where(Shift.store_id))
+    )
+    views = await _with_items(session, [cast(ShiftRow, tuple(row)) for row in rows])
+    return {view.shift.id: view for view in views}
 
 
 async def my_open_shift(session: AsyncSession, actor: Actor | None) -> ShiftView | None:

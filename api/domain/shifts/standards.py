@@ -8,6 +8,7 @@ shifts started after it and never to one already under way.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -192,15 +193,15 @@ async def list_templates(
     include_retired: bool,
     first: int | None,
     after: str | None,
-    template_id: int | None = None,
+    template_ids: Sequence[int] | None = None,
 ) -> Page[TemplateView]:
     """Templates with their current version, oldest first (three statements a page)."""
     require(actor, Permission.VIEW_SHIFTS)
     stmt = select(ChecklistTemplate, ChecklistTemplateVersion).join(
         ChecklistTemplateVersion, ChecklistTemplateVersion.id == _CURRENT_VERSION
     )
-    if template_id is not None:
-        stmt = stmt.where(ChecklistTemplate.id == template_id)
+    if template_ids is not None:
+        stmt = stmt.where(ChecklistTemplate.id.in_(list(template_ids)))
     if not include_retired:
         stmt = stmt.where(ChecklistTemplate.retired_at.is_(None))
     page = await keyset_page(
@@ -232,11 +233,36 @@ async def get_template(
     session: AsyncSession, actor: Actor | None, template_id: int
 ) -> TemplateView:
     page = await list_templates(
-        session, actor, include_retired=True, first=1, after=None, template_id=template_id
+        session, actor, include_retired=True, first=1, after=None, template_ids=[template_id]
     )
     if not page.items:
         raise NotFound(f"No checklist template has id {template_id}.", argument="templateId")
     return page.items[0][1]
+
+
+async def get_templates(
+    session: AsyncSession, actor: Actor | None, template_ids: Sequence[int]
+) -> dict[int, TemplateView]:
+    """The templates among `template_ids` (the others are absent), as `get_template` reads
+    them, in the same three statements for all."""
+    page = await list_templates(
+        session,
+        actor,
+        include_retired=True,
+        first=max(len(template_ids), 1),
+        after=None,
+        template_ids=template_ids,
+    )
+    return {view.template.id: view for _, view in page.items}
+
+
+async def get_items(
+    session: AsyncSession, actor: Actor | None, item_ids: Sequence[int]
+) -> dict[int, ChecklistItem]:
+    """Checklist items (of any version), seen by whoever may read the standards."""
+    require(actor, Permission.VIEW_SHIFTS)
+    rows = await session.scalars(select(ChecklistItem).where(ChecklistItem.id.in_(list(item_ids))))
+    return {item.id: item for item in rows}
 
 
 # The current version of each live template applying to a store and kind, copied into a new

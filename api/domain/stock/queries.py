@@ -10,6 +10,7 @@ the product's default; the reorder target is never below the safety level.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, s
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from api.domain.access import Actor, Permission, authorize_store
+from api.domain.access import Actor, Permission, authorize_store, require
 from api.domain.errors import InvalidInput, NotFound
 from api.domain.pagination import MAX_PAGE_SIZE, Page, keyset_page
 from api.domain.stock.suggestions import (
@@ -204,6 +205,20 @@ async def nearby_stock(
     ]
 
 
+async def alert_stores(
+    session: AsyncSession, actor: Actor | None, alert_ids: Sequence[int]
+) -> dict[int, str]:
+    """The store code of each of these alerts at a store in the caller's scope (the others
+    are absent), to read them with `list_stock_alerts` store by store."""
+    actor = require(actor, Permission.VIEW_STOCK)
+    rows = await session.execute(
+        select(StockAlert.id, Store.code)
+        .join(Store, Store.id == StockAlert.store_id)
+        .where(StockAlert.id.in_(list(alert_ids)), actor.scope.where(StockAlert.store_id))
+    )
+    return {row.id: row.code for row in rows}
+
+
 async def list_stock_alerts(
     session: AsyncSession,
     actor: Actor | None,
@@ -212,8 +227,10 @@ async def list_stock_alerts(
     status: AlertStatus | None,
     first: int | None,
     after: str | None,
+    alert_ids: Sequence[int] | None = None,
 ) -> Page[AlertRow]:
-    """A store's alerts, oldest first, each LOW_STOCK one with its transfer suggestions."""
+    """A store's alerts (or those of `alert_ids` there), oldest first, each LOW_STOCK one with
+    its transfer suggestions."""
     store = await authorize_store(session, actor, store_code, Permission.VIEW_STOCK)
     stmt: Select[Any] = (
         select(StockAlert, Product, *_LEVEL_COLUMNS)
@@ -223,6 +240,8 @@ async def list_stock_alerts(
     )
     if status is not None:
         stmt = stmt.where(StockAlert.status == status)
+    if alert_ids is not None:
+        stmt = stmt.where(StockAlert.id.in_(list(alert_ids)))
     page = await keyset_page(
         session,
         stmt,

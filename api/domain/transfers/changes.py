@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain import events
+from api.domain import events, global_ids
 from api.domain.access import Actor, Permission, authorize_store, require
 from api.domain.errors import Conflict, Forbidden, NotFound
 from api.domain.stock.ledger import Change, apply_movements
@@ -97,9 +97,10 @@ async def _transition(
     )
     if changed is None:
         current = await session.scalar(select(Transfer.status).where(Transfer.id == transfer.id))
+        public = global_ids.encode("Transfer", transfer.id)
         raise Conflict(
-            f"Transfer {transfer.id} is {current}: it cannot be {verb}.",
-            transferId=str(transfer.id),
+            f"Transfer {public} is {current}: it cannot be {verb}.",
+            transferId=public,
             status=str(current),
         )
 

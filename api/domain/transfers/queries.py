@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain import global_ids
 from api.domain.access import Actor, Permission, authorize_store, require
 from api.domain.errors import NotFound
 from api.domain.pagination import Page, keyset_page
@@ -99,9 +100,8 @@ async def load_visible_transfer(
             destination.id, destination.region_id
         ):
             return transfer
-    raise NotFound(
-        f"No transfer {transfer_id} from or to a store in your scope.", argument=argument
-    )
+    public = global_ids.encode("Transfer", transfer_id)
+    raise NotFound(f"No transfer {public} from or to a store in your scope.", argument=argument)
 
 
 async def list_transfers(
@@ -144,7 +144,8 @@ async def load_transfer(session: AsyncSession, transfer_id: int) -> Transfer:
         select(Transfer).where(Transfer.id == transfer_id).execution_options(populate_existing=True)
     )
     if transfer is None:
-        raise NotFound(f"No transfer has id {transfer_id}.", argument="id")
+        public = global_ids.encode("Transfer", transfer_id)
+        raise NotFound(f"No transfer has id {public}.", argument="id")
     return transfer
 
 
