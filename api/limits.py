@@ -1,9 +1,10 @@
 """Abuse limits beyond depth, aliases and tokens: a computed query cost, and who may introspect.
 
 Cost: every field costs 1; a field taking `first` multiplies what is selected under it by
-`first` (20 when omitted, the default page size). `products(first: 100) { edges { node { sku
-name } } }` costs 1 + 100 x (1 + 1 + 2) = 401. The cost of each operation is reported in the
-response's `extensions.cost`; over the limit the operation is refused before it runs.
+`first` (20 when omitted, the default page size), and `nodes(ids:)` by the number of ids.
+`products(first: 100) { edges { node { sku name } } }` costs 1 + 100 x (1 + 1 + 2) = 401. The
+cost of each operation is reported in the response's `extensions.cost`; over the limit the
+operation is refused before it runs.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from graphql import (
     FragmentSpreadNode,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    ValueNode,
     VariableNode,
 )
 from strawberry.extensions import SchemaExtension
@@ -32,6 +35,8 @@ INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 
 def _page_multiplier(field: FieldNode, variables: dict[str, Any]) -> int:
     for argument in field.arguments or ():
+        if argument.name.value == "ids":  # nodes(ids:): each id is one object below
+            return _list_length(argument.value, variables)
         if argument.name.value != "first":
             continue
         value = argument.value
@@ -41,6 +46,15 @@ def _page_multiplier(field: FieldNode, variables: dict[str, Any]) -> int:
             supplied = variables.get(value.name.value)
             return max(int(supplied), 1) if isinstance(supplied, int) else DEFAULT_PAGE_SIZE
         return DEFAULT_PAGE_SIZE
+    return 1
+
+
+def _list_length(value: ValueNode, variables: dict[str, Any]) -> int:
+    if isinstance(value, ListValueNode):
+        return max(len(value.values), 1)
+    if isinstance(value, VariableNode):
+        supplied = variables.get(value.name.value)
+        return max(len(supplied), 1) if isinstance(supplied, list) else 1
     return 1
 
 

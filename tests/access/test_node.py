@@ -468,3 +468,16 @@ async def test_listed_kinds_are_nodes_in_their_lists_scope(api: Api) -> None:
             else:
                 outcomes.append(errors.get(i) or ("hidden" if i in hidden else "null"))
         assert outcomes == expected, username
+
+
+async def test_nodes_costs_what_its_ids_select(api: Api) -> None:
+    token = await api.token_for("ops")
+    shift_id = await start_shift(api)
+    query = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Shift { items { text } } } }"
+    one = await api.gql(query, {"ids": [shift_id]}, token=token)
+    ten = await api.gql(query, {"ids": [shift_id] * 10}, token=token)
+    # 1 for nodes, then per id: id, items, text
+    assert one["extensions"]["cost"]["requested"] == 1 + 3
+    assert ten["extensions"]["cost"]["requested"] == 1 + 10 * 3
+    literal = await api.gql(f'{{ nodes(ids: ["{shift_id}", "{shift_id}"]) {{ id }} }}', token=token)
+    assert literal["extensions"]["cost"]["requested"] == 1 + 2
