@@ -40,8 +40,9 @@ def _parse(values: list[strawberry.ID], argument: str) -> list[tuple[str, Any]]:
         except InvalidInput:
             bad.append(str(value)[:64])
     if bad:
+        what = "is not an id" if len(bad) == 1 else "are not ids"
         raise InvalidInput(
-            f"{argument}: not ids this API issued: {', '.join(bad)}.",
+            f"{argument}: {', '.join(repr(b) for b in bad)} {what} of an object this API issued.",
             argument=argument,
             invalid=bad,
         )
