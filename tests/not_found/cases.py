@@ -1,30 +1,24 @@
 """The look-up cases of tests/test_not_found_rule.py: what each one is, and how to make ids
-that nothing has in whichever id format the API issues."""
+that nothing has."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
+
+from api.domain import global_ids
 
 World = dict[str, str]  # one real thing of each kind, by name: its id as the API gave it
 NOPE = "NOPE"
 
 
 def unknown_like(real_id: str) -> str:
-    """A well-formed id of the same kind as `real_id` that nothing has (bare or global)."""
-    if real_id.isdigit():
-        return "987654321"
-    try:
-        decoded = base64.urlsafe_b64decode(real_id + "=" * (-len(real_id) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        decoded = ""
-    type_name, _, number = decoded.partition(":")
-    assert number.isdigit(), f"cannot make an unknown id like {real_id!r}"
-    return base64.urlsafe_b64encode(f"{type_name}:987654321".encode()).decode().rstrip("=")
+    """A well-formed global id of the same type as `real_id` that nothing has."""
+    decoded = global_ids.decode(real_id, argument="id")
+    assert decoded.key.isdigit(), f"cannot make an unknown id like {real_id!r}"
+    return global_ids.encode(decoded.type_name, 987654321)
 
 
 def card_number_of_nobody() -> str:

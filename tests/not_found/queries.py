@@ -5,6 +5,18 @@ from __future__ import annotations
 from tests.not_found.cases import card_number_of_nobody, q, unknown_like
 
 QUERIES = [
+    q(
+        "node",
+        "id",
+        "query($id: ID!) { node(id: $id) { id } }",
+        variables=lambda w: {"id": unknown_like(w["shift"])},
+    ),
+    q(
+        "nodes",
+        "ids",
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        variables=lambda w: {"ids": [unknown_like(w["complaint"])]},
+    ),
     q("store", "code", 'query { store(code: "NOPE") { code } }'),
     q("product", "sku", 'query { product(sku: "SKU-NOPE") { sku } }'),
     q(
