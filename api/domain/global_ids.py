@@ -1,7 +1,9 @@
 """Relay global ids: the one place an object's public id is encoded and a client's decoded.
 
 An id is base64("<GraphQL type name>:<key>"), the key being the row's number (a photo's
-UUID). It is strawberry.relay's GlobalID format (which `Member` ids always had): types that
+UUID), or the natural key of the reference data (a region's or store's code, a product's SKU,
+a staff member's username), which stays a field and the argument of their own look-ups.
+It is strawberry.relay's GlobalID format (which `Member` ids always had): types that
 implement `Node` (strawberry.relay.Node with a NodeID) are encoded by strawberry itself, and
 everything else naming an object to a client (fields and arguments carrying another object's
 id, error messages and details) goes through `encode` and `expect` here, so there is one

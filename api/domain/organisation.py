@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,15 +113,42 @@ async def _region_id(session: AsyncSession, code: str, *, argument: str) -> int:
     """A filter naming one region names one that exists (an unknown one is no empty list)."""
     region_id = await session.scalar(select(Region.id).where(Region.code == code))
     if region_id is None:
-        raise NotFound(f"No region has code {code!r}.", argument=argument)
+        raise region_not_found(code, argument=argument)
     return region_id
 
 
-async def get_store(session: AsyncSession, actor: Actor | None, code: str) -> Store:
+async def regions_by_code(
+    session: AsyncSession, actor: Actor | None, codes: Sequence[str]
+) -> dict[str, Region]:
+    """The regions among these codes, in one statement; every region is public to whoever
+    may read the directory (as `regions` lists them all)."""
     require(actor, Permission.VIEW_ORGANISATION)
-    store = await session.scalar(select(Store).where(Store.code == code))
+    rows = await session.scalars(select(Region).where(Region.code.in_(list(codes))))
+    return {r.code: r for r in rows}
+
+
+def region_not_found(code: str, *, argument: str) -> NotFound:
+    return NotFound(f"No region has code {code!r}.", argument=argument)
+
+
+async def stores_by_code(
+    session: AsyncSession, actor: Actor | None, codes: Sequence[str]
+) -> dict[str, Store]:
+    """The stores among these codes, in one statement (the directory is read by everyone
+    signed in, see list_stores)."""
+    require(actor, Permission.VIEW_ORGANISATION)
+    rows = await session.scalars(select(Store).where(Store.code.in_(list(codes))))
+    return {s.code: s for s in rows}
+
+
+def store_not_found(code: str, *, argument: str) -> NotFound:
+    return NotFound(f"No store has code {code!r}.", argument=argument)
+
+
+async def get_store(session: AsyncSession, actor: Actor | None, code: str) -> Store:
+    store = (await stores_by_code(session, actor, [code])).get(code)
     if store is None:
-        raise NotFound(f"No store has code {code!r}.", argument="code")
+        raise store_not_found(code, argument="code")
     return store
 
 
@@ -162,11 +190,23 @@ async def list_products(
     )
 
 
-async def get_product(session: AsyncSession, actor: Actor | None, sku: str) -> Product:
+async def products_by_sku(
+    session: AsyncSession, actor: Actor | None, skus: Sequence[str]
+) -> dict[str, Product]:
+    """The products among these SKUs, in one statement."""
     require(actor, Permission.VIEW_ORGANISATION)
-    product = await session.scalar(select(Product).where(Product.sku == sku))
+    rows = await session.scalars(select(Product).where(Product.sku.in_(list(skus))))
+    return {p.sku: p for p in rows}
+
+
+def product_not_found(sku: str, *, argument: str) -> NotFound:
+    return NotFound(f"No product has SKU {sku!r}.", argument=argument)
+
+
+async def get_product(session: AsyncSession, actor: Actor | None, sku: str) -> Product:
+    product = (await products_by_sku(session, actor, [sku])).get(sku)
     if product is None:
-        raise NotFound(f"No product has SKU {sku!r}.", argument="sku")
+        raise product_not_found(sku, argument="sku")
     return product
 
 

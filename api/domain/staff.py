@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, false, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,9 +144,7 @@ async def _staff_in_scope(session: AsyncSession, actor: Actor, username: str) ->
     """The account if it is in the caller's scope. One outside it is not there for the caller
     (the staff list shows only their scope): the same NOT_FOUND as a username nobody has."""
     staff = await session.scalar(select(Staff).where(Staff.username == username))
-    not_found = NotFound(
-        f"No staff member in your scope has username {username!r}.", argument="username"
-    )
+    not_found = staff_not_found(username, argument="username")
     if staff is None:
         raise not_found
     scope = actor.scope
@@ -215,10 +213,7 @@ async def list_staff(
         )
         stores = select(Store.id).where(Store.region_id == region_id)
         stmt = stmt.where((Staff.region_id == region_id) | Staff.store_id.in_(stores))
-    scope = actor.scope
-    if not scope.all_stores:
-        home_region = Staff.region_id == scope.region_id if scope.region_id else False
-        stmt = stmt.where(scope.where(Staff.store_id) | home_region)
+    stmt = stmt.where(_in_scope(actor))
     if filter.role is not None:
         stmt = stmt.where(Staff.role == filter.role)
     if filter.status is not None:
@@ -232,6 +227,31 @@ async def list_staff(
         first=first,
         after=after,
     )
+
+
+def _in_scope(actor: Actor) -> ColumnElement[bool]:
+    """The accounts the caller's scope holds: staff of its stores, and of its region."""
+    scope = actor.scope
+    if scope.all_stores:
+        return true()
+    home_region = Staff.region_id == scope.region_id if scope.region_id else false()
+    return scope.where(Staff.store_id) | home_region
+
+
+async def staff_by_username(
+    session: AsyncSession, actor: Actor | None, usernames: Sequence[str]
+) -> dict[str, Staff]:
+    """The accounts among these usernames that the staff list shows the caller, in one
+    statement; one outside the scope is absent, like a username nobody has."""
+    actor = require(actor, Permission.VIEW_STAFF)
+    rows = await session.scalars(
+        select(Staff).where(Staff.username.in_(list(usernames)), _in_scope(actor))
+    )
+    return {s.username: s for s in rows}
+
+
+def staff_not_found(username: str, *, argument: str) -> NotFound:
+    return NotFound(f"No staff member in your scope has username {username!r}.", argument=argument)
 
 
 async def get_staff(session: AsyncSession, staff_id: int) -> Staff:

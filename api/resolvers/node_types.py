@@ -6,7 +6,9 @@ own fields allow, and answers what they answer (NOT_FOUND, FORBIDDEN, null).
 Each loader takes every id of its type asked in one request and answers each with the
 object, the error its own look-up gives, or None; one that batches reads them all at once.
 Parts of a complaint (timeline entries, messages, pickups) are seen through the complaint, a
-coupon through opening its member (counted like any member look-up).
+coupon through opening its member (counted like any member look-up). Regions, stores, products
+and staff are keyed by code, SKU and username: a staff member is seen as the staff list shows
+them (out of the caller's scope is NOT_FOUND, like a username nobody has).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, TypeVar
 
 from strawberry.types import Info
 
-from api.domain import global_ids, markdowns, replenishment, scans, staff
+from api.domain import global_ids, markdowns, organisation, replenishment, scans, staff
 from api.domain.access import Permission
 from api.domain.complaints import queries as complaint_queries
 from api.domain.complaints.common import complaint_not_found
@@ -40,6 +42,7 @@ from api.schema.complaints import (
 )
 from api.schema.markdowns import Markdown, StockWatchAlert
 from api.schema.members import PiiAccessEntry, PrivacyAlert
+from api.schema.organisation import Product, Region, Store
 from api.schema.photos import Photo
 from api.schema.replenishment import ReplenishmentOrder
 from api.schema.sales import Sale, SaleReturn
@@ -294,6 +297,41 @@ async def _returns(info: Info, keys: list[int]) -> Answers:
     return _each(keys, found, SaleReturn.from_domain, "No return {} at a store in your scope.")
 
 
+def _by_natural_key(
+    keys: list[str],
+    found: dict[str, Any],
+    build: Callable[[Any], object],
+    not_found: Callable[..., NotFound],
+) -> Answers:
+    """Answers for a type keyed by code, SKU or username: the NOT_FOUND its look-up gives."""
+    return {k: build(found[k]) if k in found else not_found(k, argument="id") for k in keys}
+
+
+async def _regions(info: Info, keys: list[str]) -> Answers:
+    found = await organisation.regions_by_code(info.context.session, info.context.actor, keys)
+    return _by_natural_key(keys, found, Region.from_model, organisation.region_not_found)
+
+
+async def _stores(info: Info, keys: list[str]) -> Answers:
+    found = await organisation.stores_by_code(info.context.session, info.context.actor, keys)
+    return _by_natural_key(keys, found, Store.from_model, organisation.store_not_found)
+
+
+async def _products(info: Info, keys: list[str]) -> Answers:
+    found = await organisation.products_by_sku(info.context.session, info.context.actor, keys)
+    return _by_natural_key(keys, found, Product.from_model, organisation.product_not_found)
+
+
+async def _staff(info: Info, keys: list[str]) -> Answers:
+    """As the staff list shows the caller an account: out of scope is NOT_FOUND like nobody."""
+    found = await staff.staff_by_username(info.context.session, info.context.actor, keys)
+    return _by_natural_key(keys, found, Staff.from_model, staff.staff_not_found)
+
+
+def _natural_key(decoded: global_ids.Decoded, argument: str, value: str) -> str:
+    return decoded.key  # any text: an unknown one is NOT_FOUND, as in the type's look-up
+
+
 def _photo_key(decoded: global_ids.Decoded, argument: str, value: str) -> uuid.UUID:
     return global_ids.uuid_key(decoded, argument=argument, value=value)
 
@@ -316,6 +354,10 @@ NODE_TYPES: dict[str, NodeType] = {
     "StockAlert": NodeType(Permission.VIEW_STOCK, _stock_alerts),
     "StockWatchAlert": NodeType(Permission.VIEW_STOCK, _watch_alerts),
     "Photo": NodeType(Permission.SIGNED_IN, _photos, _photo_key),
+    "Region": NodeType(Permission.VIEW_ORGANISATION, _regions, _natural_key),
+    "Store": NodeType(Permission.VIEW_ORGANISATION, _stores, _natural_key),
+    "Product": NodeType(Permission.VIEW_ORGANISATION, _products, _natural_key),
+    "Staff": NodeType(Permission.VIEW_STAFF, _staff, _natural_key),
     "ApiToken": NodeType(Permission.MANAGE_API_TOKENS, _api_tokens),
     "PiiAccessEntry": NodeType(Permission.VIEW_PII_ACCESS_LOG, _access_entries),
     "PrivacyAlert": NodeType(Permission.VIEW_PRIVACY_ALERTS, _privacy_alerts),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry import relay
 from strawberry.types import Info
 
 from api.domain import organisation
@@ -32,15 +33,18 @@ class OpeningPeriodInput:
     closes: str
 
 
+# Regions, stores and products are Nodes keyed by their natural key (code, SKU): the global
+# id is base64("Store:E1"), and the key stays a field and the argument of their look-ups.
 @strawberry.type(description="A group of stores run by one region manager.")
-class Region:
+class Region(relay.Node):
+    id: relay.NodeID[str]
     code: str
     name: str
     id_: strawberry.Private[int]
 
     @classmethod
     def from_model(cls, region: models.Region) -> Region:
-        return cls(code=region.code, name=region.name, id_=region.id)
+        return cls(id=region.code, code=region.code, name=region.name, id_=region.id)
 
     @strawberry.field(description="The region's stores, by code.")
     async def stores(
@@ -53,7 +57,8 @@ class Region:
 
 
 @strawberry.type(description="A shop of the chain.")
-class Store:
+class Store(relay.Node):
+    id: relay.NodeID[str]
     code: str
     name: str
     type: StoreTypeEnum  # type: ignore[valid-type]
@@ -69,6 +74,7 @@ class Store:
     @classmethod
     def from_model(cls, store: models.Store) -> Store:
         return cls(
+            id=store.code,
             code=store.code,
             name=store.name,
             type=store.type,
@@ -102,7 +108,8 @@ class Store:
 
 
 @strawberry.type(description="A SKU in the chain's catalogue.")
-class Product:
+class Product(relay.Node):
+    id: relay.NodeID[str]
     sku: str
     barcode: str
     name: str
@@ -117,6 +124,7 @@ class Product:
     @classmethod
     def from_model(cls, product: models.Product) -> Product:
         return cls(
+            id=product.sku,
             sku=product.sku,
             barcode=product.barcode,
             name=product.name,

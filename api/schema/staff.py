@@ -8,30 +8,22 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from api.domain import global_ids
 from api.schema.enums import PermissionEnum, RoleEnum, StaffStatusEnum
 from api.schema.organisation import Region, Store
 from db import models
 
 
-@strawberry.type(description="A staff member or integrator principal.")
-class Staff:
+@strawberry.type
+class StaffFields:
+    """What a Staff and the signed-in caller (Me) both show; not itself in the schema."""
+
     username: str
     display_name: str
     role: RoleEnum  # type: ignore[valid-type]
     status: StaffStatusEnum  # type: ignore[valid-type]
     store_id: strawberry.Private[int | None]
     region_id: strawberry.Private[int | None]
-
-    @classmethod
-    def from_model(cls, staff: models.Staff) -> Staff:
-        return cls(
-            username=staff.username,
-            display_name=staff.display_name,
-            role=staff.role,
-            status=staff.status,
-            store_id=staff.store_id,
-            region_id=staff.region_id,
-        )
 
     @strawberry.field(description="Home store, for store staff.")
     async def store(self, info: Info) -> Store | None:
@@ -49,9 +41,33 @@ class Staff:
         return Region.from_model(await info.context.loaders.region.load(region_id))
 
 
+@strawberry.type(description="A staff member or integrator principal.")
+class Staff(StaffFields, relay.Node):
+    # Keyed by the username, as the staff list and freezeStaff name an account.
+    id: relay.NodeID[str]
+
+    @classmethod
+    def from_model(cls, staff: models.Staff) -> Staff:
+        return cls(
+            id=staff.username,
+            username=staff.username,
+            display_name=staff.display_name,
+            role=staff.role,
+            status=staff.status,
+            store_id=staff.store_id,
+            region_id=staff.region_id,
+        )
+
+
+# Not a Node of its own: `me` is a view of the caller's Staff, whose id it answers (so
+# node(id:) answers a Staff, and a client caches both as one object).
 @strawberry.type(description="The signed-in caller.")
-class Me(Staff):
+class Me(StaffFields):
     permissions: list[PermissionEnum]  # type: ignore[valid-type]
+
+    @strawberry.field(description="Your Staff's global id (node(id:) answers it as a Staff).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(global_ids.encode("Staff", self.username))
 
 
 @strawberry.type

@@ -244,7 +244,8 @@ async def test_member_node_without_the_permission_is_hidden(api: Api) -> None:
         ("1", "BAD_USER_INPUT"),  # a bare number is not an id any more
         ("not base64!", "BAD_USER_INPUT"),
         (global_ids.encode("Nothing", 1), "BAD_USER_INPUT"),  # no such Node type
-        (global_ids.encode("Store", 1), "BAD_USER_INPUT"),
+        (global_ids.encode("OpeningPeriod", 1), "BAD_USER_INPUT"),  # a type that is no Node
+        (global_ids.encode("Store", 1), "NOT_FOUND"),  # keyed by code: no store has code "1"
         (global_ids.encode("Shift", "x"), "BAD_USER_INPUT"),
         (global_ids.encode("Shift", 0), "BAD_USER_INPUT"),
         (global_ids.encode("Photo", "not-a-uuid"), "BAD_USER_INPUT"),
