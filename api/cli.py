@@ -91,8 +91,8 @@ def seed(
     if not demo:
         console.print("Nothing to seed: pass --demo for the demo chain.")
         raise typer.Exit(2)
-    from api.domain.demo_seed import seed_demo
-    from api.domain.demo_summary import DemoChain, SeedReport, describe_demo_chain, summary_lines
+    from api.demo.seed import seed_demo
+    from api.demo.summary import DemoChain, SeedReport, describe_demo_chain, summary_lines
 
     with database(Settings()) as url:
         migrate_to_head(url)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain.demo_complaints import DEMO_COMPLAINTS
-from api.domain.demo_seed import seed_demo
+from api.demo.complaints import DEMO_COMPLAINTS
+from api.demo.seed import seed_demo
 from db.models import Complaint, ComplaintRoute, ComplaintTimelineEntry, MemberCoupon
 
 

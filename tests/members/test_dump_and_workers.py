@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psycopg
 
-from api.domain.demo_members import demo_member_specs
+from api.demo.members import demo_member_specs
 from db.embedded import to_libpq_uri
 from tests.conftest import Api
 from tests.members.conftest import ENROLL, MASKED, NATIONAL, new_member

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo, available_timezones
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain.demo_catalogue import CATALOGUE
-from api.domain.demo_seed import DEMO_PASSWORD, seed_demo
-from api.domain.demo_summary import describe_demo_chain
+from api.demo.catalogue import CATALOGUE
+from api.demo.seed import DEMO_PASSWORD, seed_demo
+from api.demo.summary import describe_demo_chain
 from api.domain.organisation import opening_periods, validate_opening_hours
 from api.domain.passwords import verify_password
 from db.models import Product, Region, Role, Staff, Store, StoreType

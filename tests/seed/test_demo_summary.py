@@ -8,9 +8,9 @@ import re
 
 from sqlalchemy import func, select, text
 
-from api.domain.demo_members import demo_member_specs
-from api.domain.demo_seed import DEMO_PASSWORD
-from api.domain.demo_summary import LABELS
+from api.demo.members import demo_member_specs
+from api.demo.seed import DEMO_PASSWORD
+from api.demo.summary import LABELS
 from db.models import Member
 from tests.conftest import running_api
 from tests.test_processes import run_cli

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain.demo_seed import seed_demo
-from api.domain.demo_shifts import PAST_SHIFTS, TEMPLATES
+from api.demo.seed import seed_demo
+from api.demo.shifts import PAST_SHIFTS, TEMPLATES
 
 COUNTS = text(
     "SELECT (SELECT count(*) FROM checklist_template), (SELECT count(*) FROM checklist_item),"

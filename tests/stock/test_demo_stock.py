@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain.demo_seed import seed_demo
+from api.demo.seed import seed_demo
 
 
 async def _counts(session: AsyncSession) -> tuple[int, int, int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain.demo_catalogue import CATALOGUE
+from api.demo.catalogue import CATALOGUE
 
 # Safety 4-15 units and a reorder target of three times that, per SKU.
 _PRODUCT_LEVELS = text(
