@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     max_query_depth: int = Field(default=12, ge=2)
     max_aliases: int = Field(default=30, ge=1)
+    max_query_fields: int = Field(default=5000, ge=10)  # once fragments are expanded
     max_tokens: int = Field(default=3000, ge=50)
     max_query_cost: int = Field(default=20000, ge=10)
     # "role" lets ADMIN and INTEGRATOR callers introspect; "all" and "none" do what they say.

@@ -1,4 +1,8 @@
-"""Abuse limits beyond depth, aliases and tokens: a computed query cost, and who may introspect.
+"""Abuse limits beyond tokens: the document's shape (depth, aliases, expanded fields), checked
+before validation, then its cost and who may introspect, checked before execution.
+
+Every measure is linear in the document's size (api/query_shape.py): a document of fragments
+that spread each other twice is refused in microseconds, never walked path by path.
 
 Cost: every field costs 1; a field taking `first` multiplies what is selected under it by
 `first` (20 when omitted, the default page size), and `nodes(ids:)` by the number of ids.
@@ -10,94 +14,61 @@ operation is refused before it runs.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
-    IntValueNode,
-    ListValueNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
-    ValueNode,
-    VariableNode,
-)
-from strawberry.extensions import SchemaExtension
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
+from strawberry.extensions import SchemaExtension, ValidationCache
 
 from api.domain.access import Permission
 from api.domain.errors import Forbidden, InvalidInput
-from api.domain.pagination import DEFAULT_PAGE_SIZE
-
-INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+from api.query_shape import CostMeter, Shape, ShapeMeter, operations_of
 
 
-def _page_multiplier(field: FieldNode, variables: dict[str, Any]) -> int:
-    for argument in field.arguments or ():
-        if argument.name.value == "ids":  # nodes(ids:): each id is one object below
-            return _list_length(argument.value, variables)
-        if argument.name.value != "first":
-            continue
-        value = argument.value
-        if isinstance(value, IntValueNode):
-            return max(int(value.value), 1)
-        if isinstance(value, VariableNode):
-            supplied = variables.get(value.name.value)
-            return max(int(supplied), 1) if isinstance(supplied, int) else DEFAULT_PAGE_SIZE
-        return DEFAULT_PAGE_SIZE
-    return 1
+@dataclass(frozen=True)
+class ShapeLimits:
+    max_depth: int
+    max_aliases: int
+    max_fields: int
+    max_repeats: int = 30  # fields under one response name in one selection set
+
+    def problems(self, shape: Shape) -> list[str]:
+        found = []
+        if shape.fields > self.max_fields:
+            # Not the count itself: it can be astronomical (2^n for n nested spreads).
+            found.append(
+                f"The document selects more than {self.max_fields} fields once its fragments "
+                "are expanded: spread fewer fragments, or each fewer times."
+            )
+        if shape.depth > self.max_depth:
+            found.append(f"The document exceeds the maximum operation depth of {self.max_depth}.")
+        if shape.repeats > self.max_repeats:
+            found.append(
+                f"{shape.repeats} fields share one response name in one selection set; "
+                f"at most {self.max_repeats} may."
+            )
+        if shape.aliases > self.max_aliases:
+            found.append(f"{shape.aliases} aliases found. Allowed: {self.max_aliases}.")
+        return found
 
 
-def _list_length(value: ValueNode, variables: dict[str, Any]) -> int:
-    if isinstance(value, ListValueNode):
-        return max(len(value.values), 1)
-    if isinstance(value, VariableNode):
-        supplied = variables.get(value.name.value)
-        return max(len(supplied), 1) if isinstance(supplied, list) else 1
-    return 1
+class ShapeCheckedValidation(ValidationCache):
+    """Validation (cached) for documents within the shape limits; the others are refused
+    before any validation rule walks them, whoever sends them."""
 
+    def __init__(self, limits: ShapeLimits, maxsize: int) -> None:
+        super().__init__(maxsize=maxsize)
+        self.limits = limits
 
-def _fields(
-    selection_set: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    seen: frozenset[str] = frozenset(),
-) -> Iterator[FieldNode]:
-    """Fields of a selection set, looking through fragments (each at most once per path)."""
-    for selection in selection_set.selections if selection_set else ():
-        if isinstance(selection, FieldNode):
-            yield selection
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _fields(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name in fragments and name not in seen:
-                yield from _fields(fragments[name].selection_set, fragments, seen | {name})
-
-
-def selection_cost(
-    selection_set: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    variables: dict[str, Any],
-) -> int:
-    total = 0
-    for field in _fields(selection_set, fragments):
-        if field.name.value.startswith("__"):
-            continue
-        inner = selection_cost(field.selection_set, fragments, variables)
-        total += 1 + _page_multiplier(field, variables) * inner
-    return total
-
-
-def selects_introspection(
-    selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode]
-) -> bool:
-    for field in _fields(selection_set, fragments):
-        if field.name.value in INTROSPECTION_FIELDS:
-            return True
-        if selects_introspection(field.selection_set, fragments):
-            return True
-    return False
+    def on_validate(self) -> Iterator[None]:
+        document = self.execution_context.graphql_document
+        assert document is not None
+        problems = self.limits.problems(ShapeMeter(document).document_shape())
+        if problems:
+            self.execution_context.pre_execution_errors = [GraphQLError(p) for p in problems]
+            yield
+            return
+        yield from super().on_validate()
 
 
 class QueryLimits(SchemaExtension):
@@ -108,32 +79,25 @@ class QueryLimits(SchemaExtension):
         self.max_cost = max_cost
         self.introspection = introspection
 
-    def _operation(self) -> tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode]]:
-        document = self.execution_context.graphql_document
-        assert document is not None
-        fragments: dict[str, FragmentDefinitionNode] = {}
-        operations: list[OperationDefinitionNode] = []
-        for definition in document.definitions:
-            if isinstance(definition, FragmentDefinitionNode):
-                fragments[definition.name.value] = definition
-            elif isinstance(definition, OperationDefinitionNode):
-                operations.append(definition)
+    def _operation(self, document: DocumentNode) -> OperationDefinitionNode:
+        operations = operations_of(document)
         name = self.execution_context.operation_name
-        chosen = next(
+        return next(
             (op for op in operations if name is None or (op.name and op.name.value == name)),
             operations[0],
         )
-        return chosen, fragments
 
     def on_execute(self) -> Iterator[None]:
-        operation, fragments = self._operation()
-        variables = self.execution_context.variables or {}
-        query = self.execution_context.query or ""
-        if ("__schema" in query or "__type" in query) and selects_introspection(
-            operation.selection_set, fragments
-        ):
+        document = self.execution_context.graphql_document
+        assert document is not None
+        operation = self._operation(document)
+        query = self.execution_context.query
+        # The substring test only spares ordinary queries the walk.
+        maybe_introspection = query is None or "__schema" in query or "__type" in query
+        if maybe_introspection and ShapeMeter(document).operation(operation).introspection:
             self._check_introspection()
-        cost = selection_cost(operation.selection_set, fragments, variables)
+        variables = self.execution_context.variables or {}
+        cost = CostMeter(document, operation, variables).cost()
         self.execution_context.context.query_cost = cost
         if cost > self.max_cost:
             raise InvalidInput(

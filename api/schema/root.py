@@ -7,21 +7,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.config import Settings
 from api.errors import log_client_errors
-from api.limits import QueryLimits
+from api.limits import QueryLimits, ShapeCheckedValidation, ShapeLimits
 from api.resolvers.auth import AuthMutation, AuthQuery
 from api.resolvers.complaints import (
     ComplaintsMutation,
@@ -107,24 +99,24 @@ class ChainstoreSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
-    limit_rules = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    ]
+    shape_limits = ShapeLimits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_fields=settings.max_query_fields,
+    )
     return ChainstoreSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         config=StrawberryConfig(disable_field_suggestions=True),
         # Factories: each request gets fresh extension instances (the parser and validation
-        # caches are module-level LRUs shared by all of them). The limiters' rule classes are
-        # made once: the validation cache is keyed by rule class, so a class made per request
-        # would never hit (measured in bench/: validation on every request, twice the CPU).
+        # caches are module-level LRUs shared by all of them). The shape limits (depth,
+        # aliases, expanded fields) are checked, in linear time, before any validation rule
+        # walks the document (api/limits.py).
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-            lambda: AddValidationRules(limit_rules),
+            lambda: ShapeCheckedValidation(shape_limits, maxsize=512),
             lambda: QueryLimits(
                 max_cost=settings.max_query_cost, introspection=settings.introspection
             ),
