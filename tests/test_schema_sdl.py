@@ -39,18 +39,22 @@ def test_building_the_schema_again_prints_the_same_sdl() -> None:
     assert build_schema().as_str() == build_schema().as_str() == schema.as_str()
 
 
-def test_validation_rules_are_made_once_so_the_validation_cache_can_hit() -> None:
-    """ValidationCache keys on the rule classes: a class made per request never hits."""
+def test_every_request_shares_one_validation_cache() -> None:
+    """The validation cache keys on the rule classes: extra rules made per request would never
+    hit, so the limits are checked by the cache's own extension instead of added rules."""
     from strawberry.extensions import AddValidationRules
 
+    from api.limits import ShapeCheckedValidation
     from api.schema.root import build_schema
 
     built = build_schema()
 
-    def rules() -> list[object]:
-        made = [factory() for factory in built.extensions if callable(factory)]
-        return [r for e in made if isinstance(e, AddValidationRules) for r in e.validation_rules]
+    def made() -> list[object]:
+        return [factory() for factory in built.extensions if callable(factory)]
 
-    first, second = rules(), rules()
-    assert len(first) == 2
-    assert all(a is b for a, b in zip(first, second, strict=True))
+    first, second = made(), made()
+    assert not any(isinstance(e, AddValidationRules) for e in first)
+    caches = [e for e in first + second if isinstance(e, ShapeCheckedValidation)]
+    assert len(caches) == 2
+    assert caches[0] is not caches[1]
+    assert caches[0].cached_validate_document is caches[1].cached_validate_document
