@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.body_limit import BodyLimitMiddleware
 from api.config import Settings
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *photo_routes(),
         ],
         middleware=[
+            *_proxy_headers(settings),
             Middleware(RequestIdMiddleware),
             # POST /photos reads its body itself, within the larger photo cap.
             Middleware(
@@ -107,6 +109,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+
+
+def _proxy_headers(settings: Settings) -> list[Middleware]:
+    """Forwarded headers are believed only from the configured proxies (none by default):
+    uvicorn's own `proxy_headers` trusts 127.0.0.1, so any local client could pick the address
+    the throttle counts."""
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    if not proxies:
+        return []
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)]
 
 
 def app_from_environment() -> Starlette:

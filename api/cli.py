@@ -153,7 +153,7 @@ def serve(
                 port=port,
                 workers=workers,
                 log_config=log_config(),
-                proxy_headers=True,
+                proxy_headers=False,  # the app believes only CHAINSTORE_TRUSTED_PROXIES
                 timeout_graceful_shutdown=10,
             )
         except SystemExit as exc:

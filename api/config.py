@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=15 * 60, ge=1)
     login_block_seconds: int = Field(default=15 * 60, ge=1)
 
+    # Addresses (or CIDR networks) of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto
+    # are believed: comma-separated, empty by default, so no client chooses its own address
+    # (the sign-in throttle counts per address).
+    trusted_proxies: str = ""
+
     # The endpoint's limits (documented in the README).
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     max_query_depth: int = Field(default=12, ge=2)

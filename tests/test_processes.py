@@ -116,6 +116,7 @@ def serve(empty_db: str) -> Iterator[tuple[int, dict[str, str], subprocess.Popen
         **os.environ,
         "DATABASE_URL": empty_db,
         "CHAINSTORE_LOGIN_MAX_FAILURES_PER_USER": "3",
+        "CHAINSTORE_LOGIN_MAX_FAILURES_PER_ADDRESS": "6",
     }
     run_cli("seed", "--demo", env=env)
     port = free_port()
@@ -183,6 +184,25 @@ def test_two_workers_share_one_throttle(serve) -> None:
     for _ in range(4):  # whichever worker answers, the count is the database's
         blocked = login(port, "hq.ops", "chainstore-demo")
         assert blocked["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+def test_a_forwarded_address_does_not_escape_the_address_throttle(serve) -> None:
+    """uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise; `serve` is told."""
+    port, _, _ = serve
+    codes = []
+    for n in range(7):
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={
+                "query": 'mutation($u: String!) { login(username: $u, password: "guess-guess") '
+                "{ token } }",
+                "variables": {"u": f"nobody.{n}"},
+            },
+            headers={"x-forwarded-for": f"198.51.100.{n + 1}"},
+            timeout=10,
+        ).json()
+        codes.append(answer["errors"][0]["extensions"]["code"])
+    assert codes == ["UNAUTHENTICATED"] * 6 + ["RATE_LIMITED"]
 
 
 def test_demo_seed_is_idempotent_through_the_cli(serve) -> None:

@@ -55,3 +55,36 @@ async def test_client_address_is_blocked_across_usernames(org_db: str) -> None:
     # The same database seen from another address (another worker, another client) is fine.
     async with running_api(org_db, client_address="198.51.100.7") as other:
         assert code_of(await other.gql(LOGIN, {"u": "clerk.w1", "p": PASSWORD})) is None
+
+
+async def _sign_in_failures_from_forwarded_addresses(api_context: object, count: int) -> list:
+    codes = []
+    for n in range(count):
+        # A different claimed client address and username each time: only the address limit
+        # can stop this, and only if the claimed address is not believed.
+        result = await api_context.gql(  # type: ignore[attr-defined]
+            LOGIN,
+            {"u": f"nobody.{n}", "p": "guess-guess-guess"},
+            headers={"x-forwarded-for": f"198.51.100.{n + 1}"},
+        )
+        codes.append(code_of(result))
+    return codes
+
+
+async def test_forwarded_headers_do_not_choose_the_throttled_address(org_db: str) -> None:
+    async with running_api(
+        org_db, client_address="203.0.113.20", login_max_failures_per_address=3
+    ) as attacker:
+        codes = await _sign_in_failures_from_forwarded_addresses(attacker, 4)
+    assert codes == ["UNAUTHENTICATED"] * 3 + ["RATE_LIMITED"]
+
+
+async def test_forwarded_headers_are_believed_from_a_configured_proxy(org_db: str) -> None:
+    async with running_api(
+        org_db,
+        client_address="10.0.0.5",
+        login_max_failures_per_address=3,
+        trusted_proxies="10.0.0.0/24",
+    ) as behind_proxy:
+        codes = await _sign_in_failures_from_forwarded_addresses(behind_proxy, 4)
+    assert codes == ["UNAUTHENTICATED"] * 4  # four different clients behind the proxy
