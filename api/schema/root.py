@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from api.config import Settings
 from api.errors import log_client_errors
 from api.limits import QueryLimits, ShapeCheckedValidation, ShapeLimits
+from api.operation_choice import OperationChoice
 from api.resolvers.auth import AuthMutation, AuthQuery
 from api.resolvers.complaints import (
     ComplaintsMutation,
@@ -116,6 +117,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=512),
+            OperationChoice,
             lambda: ShapeCheckedValidation(shape_limits, maxsize=512),
             lambda: QueryLimits(
                 max_cost=settings.max_query_cost, introspection=settings.introspection
