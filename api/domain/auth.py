@@ -137,73 +137,94 @@ async def login(
 ) -> tuple[Staff, IssuedToken]:
     """Check a password and issue a session token, throttling repeated failures.
 
-    Failures are counted in their own committed transaction (`throttle_sessions`), so the
-    count survives the request's rollback on error and every worker sees it.
+    Each attempt is counted, atomically and in its own committed transaction (so every worker
+    sees it and the request's rollback cannot undo it), before the password is checked: of 24
+    simultaneous attempts on one account only the first `max_failures_per_user` are checked.
+    A success takes its attempt back (the address's count) or clears it (the username's).
     """
     username = username.strip().lower()
-    keys = [f"user:{username[:64]}", f"addr:{client_address}"]
-    async with throttle_sessions() as throttle:
-        await _refuse_if_blocked(throttle, keys)
+    user_key, address_key = f"user:{username[:64]}", f"addr:{client_address}"
+    limits = {user_key: policy.max_failures_per_user, address_key: policy.max_failures_per_address}
+    async with throttle_sessions() as throttle, throttle.begin():
+        wait = await _count_attempt(throttle, limits, policy)
+    if wait is not None:
+        raise RateLimited(
+            f"Too many failed sign-ins: try again in {wait} seconds.",
+            retry_after_seconds=max(wait, 1),
+        )
     staff = await session.scalar(select(Staff).where(Staff.username == username))
     ok, new_hash = await verify_password(
         staff.password_hash if staff is not None else None, password[:MAX_PASSWORD_LENGTH]
     )
     if not ok or staff is None or staff.status is StaffStatus.FROZEN:
         async with throttle_sessions() as throttle, throttle.begin():
-            await _record_failure(throttle, keys[0], policy.max_failures_per_user, policy)
-            await _record_failure(throttle, keys[1], policy.max_failures_per_address, policy)
+            await _block_reached(throttle, limits, policy)
         # One message for every failure, so the response does not reveal which usernames exist.
         raise Unauthenticated("Wrong username or password, or the account is frozen.")
     if new_hash is not None:
         staff.password_hash = new_hash  # parameters changed since this hash was made
     async with throttle_sessions() as throttle, throttle.begin():
-        await throttle.execute(text("DELETE FROM login_throttle WHERE key = :k"), {"k": keys[0]})
+        await throttle.execute(text("DELETE FROM login_throttle WHERE key = :k"), {"k": user_key})
+        await throttle.execute(
+            text("UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = :k"),
+            {"k": address_key},
+        )
     issued = await issue_token(
         session, staff_id=staff.id, kind=TokenKind.SESSION, lifetime=session_lifetime
     )
     return staff, issued
 
 
-async def _refuse_if_blocked(session: AsyncSession, keys: list[str]) -> None:
-    wait = await session.scalar(
-        text(
-            "SELECT ceil(extract(epoch FROM max(blocked_until) - now()))::int FROM login_throttle"
-            " WHERE key = ANY(:keys) AND blocked_until > now()"
-        ),
-        {"keys": keys},
-    )
-    if wait is not None:
-        raise RateLimited(
-            f"Too many failed sign-ins: try again in {wait} seconds.",
-            retry_after_seconds=max(int(wait), 1),
+# One row per key: attempts in a fixed window (reset when it has passed), and a block.
+# An attempt while blocked is not counted; one past the limit blocks the key and is refused.
+_COUNT_ATTEMPT = text(
+    """
+    INSERT INTO login_throttle AS t (key, failures, window_started_at)
+    VALUES (:key, 1, now())
+    ON CONFLICT (key) DO UPDATE SET
+      failures = CASE WHEN t.blocked_until > now() THEN t.failures
+                      WHEN t.window_started_at < now() - :window THEN 1
+                      ELSE t.failures + 1 END,
+      window_started_at = CASE WHEN t.blocked_until > now() THEN t.window_started_at
+                               WHEN t.window_started_at < now() - :window THEN now()
+                               ELSE t.window_started_at END,
+      blocked_until = CASE WHEN t.blocked_until > now() THEN t.blocked_until
+                           WHEN t.window_started_at >= now() - :window
+                                AND t.failures + 1 > :limit THEN now() + :block
+                           ELSE t.blocked_until END
+    RETURNING ceil(extract(epoch FROM t.blocked_until - now()))::int AS wait
+    """
+)
+
+
+async def _count_attempt(
+    session: AsyncSession, limits: dict[str, int], policy: ThrottlePolicy
+) -> int | None:
+    """Counts one attempt on every key; the seconds to wait if any key refuses it."""
+    waits = []
+    for key, limit in limits.items():
+        wait = await session.scalar(
+            _COUNT_ATTEMPT,
+            {"key": key, "window": policy.window, "limit": limit, "block": policy.block},
         )
+        if wait is not None and wait > 0:
+            waits.append(wait)
+    return max(waits) if waits else None
 
 
-async def _record_failure(
-    session: AsyncSession, key: str, limit: int, policy: ThrottlePolicy
+async def _block_reached(
+    session: AsyncSession, limits: dict[str, int], policy: ThrottlePolicy
 ) -> None:
-    # A fixed window per key, reset when it has passed; blocked once the limit is reached.
-    await session.execute(
-        text(
-            """
-            INSERT INTO login_throttle AS t (key, failures, window_started_at)
-            VALUES (:key, 1, now())
-            ON CONFLICT (key) DO UPDATE SET
-              failures = CASE WHEN t.window_started_at < now() - :window THEN 1
-                              ELSE t.failures + 1 END,
-              window_started_at = CASE WHEN t.window_started_at < now() - :window THEN now()
-                                       ELSE t.window_started_at END
-            """
-        ),
-        {"key": key, "window": policy.window},
-    )
-    await session.execute(
-        text(
-            "UPDATE login_throttle SET blocked_until = now() + :block"
-            " WHERE key = :key AND failures >= :limit"
-        ),
-        {"key": key, "block": policy.block, "limit": limit},
-    )
+    """After a failed check: a key whose counted attempts reached its limit is blocked."""
+    for key, limit in limits.items():
+        await session.execute(
+            text(
+                "UPDATE login_throttle SET blocked_until = now() + :block"
+                " WHERE key = :key AND failures >= :limit"
+                " AND (blocked_until IS NULL OR blocked_until <= now())"
+            ),
+            {"key": key, "block": policy.block, "limit": limit},
+        )
 
 
 async def revoke_token(session: AsyncSession, token_id: int) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import text
 
 from tests.conftest import running_api
@@ -88,3 +90,32 @@ async def test_forwarded_headers_are_believed_from_a_configured_proxy(org_db: st
     ) as behind_proxy:
         codes = await _sign_in_failures_from_forwarded_addresses(behind_proxy, 4)
     assert codes == ["UNAUTHENTICATED"] * 4  # four different clients behind the proxy
+
+
+async def test_simultaneous_sign_ins_are_counted_before_the_password_is_checked(
+    org_db: str,
+) -> None:
+    """24 at once on one account, one with the right password: only the first five (the
+    per-user limit) have their password checked; the rest are refused unchecked."""
+    async with running_api(org_db, login_max_failures_per_user=5) as api:
+        attempts = [{"u": "clerk.e1", "p": "guess-guess-guess"} for _ in range(23)]
+        attempts.insert(12, {"u": "clerk.e1", "p": PASSWORD})
+        results = await asyncio.gather(*(api.gql(LOGIN, a) for a in attempts))
+        codes = [code_of(r) for r in results]
+        checked = [c for c in codes if c != "RATE_LIMITED"]  # None (signed in) or UNAUTHENTICATED
+        assert len(checked) <= 5, codes
+        assert codes.count("RATE_LIMITED") >= 19
+        # The account stays blocked for the right password too, until the block ends.
+        assert code_of(await api.gql(LOGIN, {"u": "clerk.e1", "p": PASSWORD})) == "RATE_LIMITED"
+
+
+async def test_successful_sign_ins_from_one_address_never_block_it(org_db: str) -> None:
+    """A store's clerks share one address: their successes take their attempts back."""
+    async with running_api(
+        org_db, client_address="203.0.113.30", login_max_failures_per_address=3
+    ) as store:
+        for _ in range(6):
+            assert code_of(await store.gql(LOGIN, {"u": "clerk.e1", "p": PASSWORD})) is None
+        assert code_of(await store.gql(LOGIN, {"u": "nobody", "p": "guess-guess"})) == (
+            "UNAUTHENTICATED"
+        )
