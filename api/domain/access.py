@@ -1,7 +1,8 @@
-"""Who may do what, and on which stores. The only place roles, permissions and scope are decided.
+"""Who may do what, and on which stores. The only place roles, permissions and scope are decided
+(the store/region scope rule itself, stated once, is api/domain/scope.py).
 
 Resolvers and domain rules ask this module; nothing else compares roles. Store-scoped rows are
-filtered with `StoreScope.where(...)` where they are selected, and a store a caller acts on is
+filtered with `actor.scope.where(...)` where they are selected, and a store a caller acts on is
 obtained through `authorize_store`, whose `AccessibleStore` only this module can produce.
 """
 
@@ -9,12 +10,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.errors import Forbidden, NotFound, Unauthenticated
+from api.domain.scope import StoreScope
 from db.models import Region, Role, Store, TokenKind
 
 __all__ = ["ROLE_PERMISSIONS", "AccessibleStore", "Actor", "Permission", "Role", "StoreScope"]
@@ -181,51 +182,9 @@ def roles_with(permission: Permission) -> list[Role]:
     return [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
 
 
-@dataclass(frozen=True)
-class StoreScope:
-    """The stores a caller may see and act on: one store, one region, or all."""
-
-    all_stores: bool = False
-    store_id: int | None = None
-    region_id: int | None = None
-
-    def allows(self, store_id: int, region_id: int) -> bool:
-        if self.all_stores:
-            return True
-        if self.store_id is not None:
-            return store_id == self.store_id
-        return self.region_id is not None and region_id == self.region_id
-
-    def where(self, store_id_column: Any) -> ColumnElement[bool]:
-        """A WHERE clause limiting a store-scoped table to this scope."""
-        if self.all_stores:
-            return true()
-        if self.store_id is not None:
-            return store_id_column == self.store_id  # type: ignore[no-any-return]
-        if self.region_id is not None:
-            in_region = select(Store.id).where(Store.region_id == self.region_id)
-            return store_id_column.in_(in_region)  # type: ignore[no-any-return]
-        return false()
-
-    def allows_region(self, region_id: int) -> bool:
-        return self.all_stores or (self.store_id is None and self.region_id == region_id)
-
-    def sql_params(self) -> dict[str, Any]:
-        """Bind parameters for SCOPE_CHECK_SQL (hot statements written as SQL text)."""
-        return {
-            "scope_all": self.all_stores,
-            "scope_store": self.store_id,
-            "scope_region": self.region_id,
-        }
-
-
 # StoreScope.allows as SQL over a store row aliased `s`, bound with StoreScope.sql_params():
 # lets a hot path check scope inside the statement that writes, without a round trip first.
-SCOPE_CHECK_SQL = (
-    "(CAST(:scope_all AS boolean)"
-    " OR s.id = CAST(:scope_store AS int)"
-    " OR (CAST(:scope_store AS int) IS NULL AND s.region_id = CAST(:scope_region AS int)))"
-)
+SCOPE_CHECK_SQL = StoreScope.sql_text("s.id", "s.region_id")
 
 
 @dataclass(frozen=True)
@@ -250,13 +209,7 @@ class Actor:
 
     @property
     def scope(self) -> StoreScope:
-        if self.store_id is not None:
-            return StoreScope(store_id=self.store_id)
-        if self.region_id is not None:
-            return StoreScope(region_id=self.region_id)
-        if self.role in (Role.CLERK, Role.STORE_MANAGER, Role.REGION_MANAGER):
-            return StoreScope()  # misconfigured home: no stores rather than all
-        return StoreScope(all_stores=True)
+        return StoreScope.of(self.role, self.store_id, self.region_id)
 
     def outranks(self, role: Role) -> bool:
         return role is not Role.ADMIN and _RANK[self.role] > _RANK[role]

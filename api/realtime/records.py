@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from api.domain.access import StoreScope
+from api.domain.scope import StoreScope
 
 # The columns of `event`, in EventRecord's order, for every statement that reads it.
 EVENT_COLUMNS = "id, kind, store_id, region_id, payload, occurred_at"
@@ -34,27 +34,11 @@ class EventRecord:
 
 
 def in_scope(scope: StoreScope, record: EventRecord) -> bool:
-    """StoreScope.allows for an event: a store's event by its store (and region), a region's
-    event only for its region's or all-stores scopes, an event of neither for all-stores only.
-    SCOPE_SQL below is the same rule for the catch-up statement."""
-    if scope.all_stores:
-        return True
-    if record.store_id is not None:
-        return scope.store_id == record.store_id or (
-            scope.store_id is None
-            and scope.region_id is not None
-            and scope.region_id == record.region_id
-        )
-    return (
-        scope.store_id is None
-        and scope.region_id is not None
-        and (scope.region_id == record.region_id)
-    )
+    """Whether the scope sees this event: a store's event by its store (and region), a
+    region's event (no store) by its region's and the chain's scopes, an event of neither by
+    the chain's alone. SCOPE_SQL below is the same rule for the catch-up statement."""
+    return scope.allows(record.store_id, record.region_id)
 
 
 # in_scope as SQL over `event`, bound with StoreScope.sql_params().
-SCOPE_SQL = (
-    "(CAST(:scope_all AS boolean)"
-    " OR store_id = CAST(:scope_store AS int)"
-    " OR (CAST(:scope_store AS int) IS NULL AND region_id = CAST(:scope_region AS int)))"
-)
+SCOPE_SQL = StoreScope.sql_text("store_id", "region_id")
