@@ -24,6 +24,8 @@ from api.schema.members import (
     SetMemberMarketingConsentPayload,
     SetMemberTagsPayload,
     key_ring,
+    lookup_policy,
+    open_member,
 )
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
@@ -31,29 +33,6 @@ from api.schema.relay import Connection, connection
 
 def member_key(value: strawberry.ID, argument: str) -> int:
     return global_ids.expect(value, "Member", argument=argument)
-
-
-def lookup_policy(info: Info) -> limits.LookupPolicy:
-    settings = info.context.settings
-    return limits.policy_from(
-        settings.member_lookup_ceilings,
-        alert_threshold=settings.member_view_alert_threshold,
-        alert_window_minutes=settings.member_view_alert_window_minutes,
-    )
-
-
-async def open_member(info: Info, member_id: int, *, argument: str = "memberId") -> Member:
-    """A member card opened by the caller: counted toward their hourly ceiling."""
-    context = info.context
-    member = await profile.open_member(
-        context.session,
-        context.services.sessions,
-        context.actor,
-        member_id,
-        lookup_policy(info),
-        argument=argument,
-    )
-    return Member.from_model(member)
 
 
 @strawberry.type

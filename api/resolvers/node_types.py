@@ -32,7 +32,6 @@ from api.domain.sales.lookup import returns_by_id, sales_by_id
 from api.domain.shifts import shifts, standards
 from api.domain.stock import queries as stock_queries
 from api.domain.transfers import get_transfer
-from api.resolvers.members import open_member
 from api.schema.complaints import (
     Complaint,
     ComplaintMessage,
@@ -41,7 +40,7 @@ from api.schema.complaints import (
     ReplacementPickup,
 )
 from api.schema.markdowns import Markdown, StockWatchAlert
-from api.schema.members import PiiAccessEntry, PrivacyAlert
+from api.schema.members import PiiAccessEntry, PrivacyAlert, open_member
 from api.schema.organisation import Product, Region, Store
 from api.schema.photos import Photo
 from api.schema.replenishment import ReplenishmentOrder

@@ -9,7 +9,7 @@ from api.domain import global_ids, staff
 from api.domain.access import Permission
 from api.resolvers.idempotent import once
 from api.schema.permissions import requires
-from api.schema.relay import Connection, connection
+from api.schema.relay import Connection
 from api.schema.staff import (
     ApiToken,
     CreateApiTokenInput,
@@ -21,32 +21,9 @@ from api.schema.staff import (
     Staff,
     StaffFilter,
     UnfreezeStaffPayload,
+    staff_connection,
 )
 from db.models import StaffStatus
-
-
-async def staff_connection(
-    info: Info,
-    *,
-    store_code: str | None = None,
-    filter: StaffFilter | None = None,
-    first: int | None,
-    after: str | None,
-) -> Connection[Staff]:
-    f = filter or StaffFilter()
-    page = await staff.list_staff(
-        info.context.session,
-        info.context.actor,
-        filter=staff.StaffFilter(
-            store_code=store_code or f.store_code,
-            region_code=f.region_code,
-            role=f.role,
-            status=f.status,
-        ),
-        first=first,
-        after=after,
-    )
-    return connection(page, Staff.from_model)
 
 
 @strawberry.type

@@ -19,7 +19,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from api.domain.access import Permission
-from api.domain.members import pii, points, preferences, profile, purchases
+from api.domain.members import limits, pii, points, preferences, profile, purchases
 from api.schema.organisation import Store
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
@@ -60,6 +60,30 @@ def key_ring(info: Info) -> KeyRing:
     settings = info.context.settings
     spec = settings.pii_keys.get_secret_value() if settings.pii_keys else None
     return load_key_ring(spec, settings.data_dir)
+
+
+def lookup_policy(info: Info) -> limits.LookupPolicy:
+    """The deployment's member look-up ceilings and privacy-alert threshold."""
+    settings = info.context.settings
+    return limits.policy_from(
+        settings.member_lookup_ceilings,
+        alert_threshold=settings.member_view_alert_threshold,
+        alert_window_minutes=settings.member_view_alert_window_minutes,
+    )
+
+
+async def open_member(info: Info, member_id: int, *, argument: str = "memberId") -> Member:
+    """A member card opened by the caller: counted toward their hourly ceiling."""
+    context = info.context
+    member = await profile.open_member(
+        context.session,
+        context.services.sessions,
+        context.actor,
+        member_id,
+        lookup_policy(info),
+        argument=argument,
+    )
+    return Member.from_model(member)
 
 
 @strawberry.type(description="A category, product (SKU) or promotion type the member buys.")

@@ -102,7 +102,7 @@ class Store(relay.Node):
     async def staff(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Annotated[Staff, strawberry.lazy("api.schema.staff")]] | None:
-        from api.resolvers.staff import staff_connection
+        from api.schema.staff import staff_connection  # imports this module
 
         return await staff_connection(info, store_code=self.code, first=first, after=after)
 

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from api.domain import sales
 from api.domain.access import Permission
 from api.domain.errors import DomainError
-from api.schema.members import Member
+from api.schema.members import Member, open_member
 from api.schema.organisation import Store
 from api.schema.permissions import requires
 
@@ -104,8 +104,6 @@ class Sale(relay.Node):
     async def member(self, info: Info) -> Member | None:
         if self.member_id is None:
             return None
-        from api.resolvers.members import open_member
-
         return await open_member(info, self.member_id)
 
 

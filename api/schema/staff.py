@@ -9,8 +9,10 @@ from strawberry import relay
 from strawberry.types import Info
 
 from api.domain import global_ids
+from api.domain import staff as staff_rules
 from api.schema.enums import PermissionEnum, RoleEnum, StaffStatusEnum
 from api.schema.organisation import Region, Store
+from api.schema.relay import Connection, connection
 from db import models
 
 
@@ -145,3 +147,28 @@ class StaffFilter:
     region_code: str | None = None
     role: RoleEnum | None = None  # type: ignore[valid-type]
     status: StaffStatusEnum | None = None  # type: ignore[valid-type]
+
+
+async def staff_connection(
+    info: Info,
+    *,
+    store_code: str | None = None,
+    filter: StaffFilter | None = None,
+    first: int | None,
+    after: str | None,
+) -> Connection[Staff]:
+    """Staff within the caller's scope: the staff list, and a store's own staff."""
+    f = filter or StaffFilter()
+    page = await staff_rules.list_staff(
+        info.context.session,
+        info.context.actor,
+        filter=staff_rules.StaffFilter(
+            store_code=store_code or f.store_code,
+            region_code=f.region_code,
+            role=f.role,
+            status=f.status,
+        ),
+        first=first,
+        after=after,
+    )
+    return connection(page, Staff.from_model)
