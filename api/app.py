@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     install_log_redaction()
     schema = build_schema(settings)
     expected_head = head_revision()
+    # Once per process, before serving: a bad CHAINSTORE_PII_KEYS stops start-up, not a request.
+    key_ring = settings.pii_key_ring()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             engine=engine,
             sessions=create_session_factory(engine),
             photos=FilesystemPhotoStorage(settings.data_dir / "photos"),
+            key_ring=key_ring,
         )
         # Built here, not at import: the database may be the embedded one, started above.
         app.state.services = services

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from db.pii import KeyRing, load_key_ring
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHAINSTORE_", extra="ignore")
@@ -78,3 +80,9 @@ class Settings(BaseSettings):
     worker_interval_seconds: int = Field(default=300, ge=1)
     slow_mover_days: int = Field(default=3, ge=1, le=60)  # store-local days without a sale
     near_expiry_days: int = Field(default=3, ge=0, le=365)  # batches expiring within this
+
+    def pii_key_ring(self) -> KeyRing:
+        """The PII key ring these settings name (`pii_keys`, else the data dir's development
+        ring). The app factory builds it once and hands it down; rules never read keys."""
+        spec = self.pii_keys.get_secret_value() if self.pii_keys else None
+        return load_key_ring(spec, self.data_dir)

@@ -16,6 +16,7 @@ from api.domain import organisation
 from api.domain.access import Actor
 from api.domain.errors import Unauthenticated
 from api.photos.storage import PhotoStorage
+from db.pii import KeyRing
 
 if TYPE_CHECKING:
     from api.realtime.connections import LiveSocket
@@ -31,6 +32,7 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     photos: PhotoStorage  # content-addressed image blobs (api/photos/storage.py)
+    key_ring: KeyRing  # the PII keys (db/pii.py), from the settings at start-up
     live: LiveFeeds | None = None  # the process's event hub and sockets, made on first use
 
 

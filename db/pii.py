@@ -173,7 +173,9 @@ def load_key_ring(spec: str | None, data_dir: Path) -> KeyRing:
 
 
 def key_ring_from_environment() -> KeyRing:
-    """The ring a process is configured with (CHAINSTORE_PII_KEYS / CHAINSTORE_DATA_DIR)."""
+    """The ring a process is configured with (CHAINSTORE_PII_KEYS / CHAINSTORE_DATA_DIR), for
+    the demo seed and tests. The app builds its own once from its settings (api/config.py)
+    and hands it down; domain rules never call this (tests/test_layers.py)."""
     data_dir = Path(os.environ.get("CHAINSTORE_DATA_DIR", "./var"))
     return load_key_ring(os.environ.get(ENV_VAR) or None, data_dir)
 

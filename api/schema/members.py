@@ -24,7 +24,7 @@ from api.schema.organisation import Store
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
 from db import models
-from db.pii import KeyRing, load_key_ring
+from db.pii import KeyRing
 
 if TYPE_CHECKING:
     from api.schema.complaints import Complaint, MemberCoupon, ReplacementPickup
@@ -57,9 +57,9 @@ def _under_phone_lookup(info: Info) -> bool:
 
 
 def key_ring(info: Info) -> KeyRing:
-    settings = info.context.settings
-    spec = settings.pii_keys.get_secret_value() if settings.pii_keys else None
-    return load_key_ring(spec, settings.data_dir)
+    """The process's PII key ring, built once at start-up (api/app.py)."""
+    ring: KeyRing = info.context.services.key_ring
+    return ring
 
 
 def lookup_policy(info: Info) -> limits.LookupPolicy:

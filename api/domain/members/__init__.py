@@ -2,7 +2,7 @@
 
 What the sales flow calls when a sale carries a member code (all in the sale's transaction):
 
-    member_id = await members.resolve_member_code(session, code)
+    member_id = await members.resolve_member_code(session, code, ring=ring)
     await members.redeem_points(session, member_id=..., points=..., store_id=..., sale_id=...,
                                 max_discount_cents=...)          # if points are used
     await members.record_member_sale(session, member_id=..., store_id=..., sale_id=...,

@@ -21,7 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from itsdangerous.timed import TimestampSigner
 
 from api.domain.errors import InvalidInput
-from db.pii import KeyRing
+from db.pii import KeyRing, KeyRingError
 
 CARD_PREFIX = "88"
 CARD_LENGTH = 16
@@ -97,12 +97,17 @@ def issue_qr_code(
     )
 
 
-def parse_code(ring: KeyRing, code: str, *, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> ParsedCode:
-    """A card number (spaces and dashes ignored) or a QR code; InvalidInput otherwise."""
+def parse_code(
+    ring: KeyRing | None, code: str, *, ttl_seconds: int = DEFAULT_TTL_SECONDS
+) -> ParsedCode:
+    """A card number (spaces and dashes ignored) or a QR code; InvalidInput otherwise.
+    Without a key ring (None) a QR code cannot be checked: that is the caller's fault."""
     code = code.strip()
     if len(code) > MAX_CODE_LENGTH:
         raise InvalidInput("code: too long to be a member code.", argument="code")
     if code.startswith(QR_PREFIX):
+        if ring is None:
+            raise KeyRingError("No PII key ring was handed down to check a member QR code.")
         try:
             member_id = _serializer(ring).loads(code[len(QR_PREFIX) :], max_age=ttl_seconds)
         except SignatureExpired:

@@ -129,19 +129,16 @@ async def resolve_member_code(
     session: AsyncSession,
     code: str,
     *,
-    ring: KeyRing | None = None,
+    ring: KeyRing | None,
     ttl_seconds: int = codes.DEFAULT_TTL_SECONDS,
     argument: str = "code",
 ) -> int:
     """The member id a scanned code names (card number or unexpired signed QR code).
 
     For the sales flow: BAD_USER_INPUT for a malformed, expired or forged code, NOT_FOUND for
-    a well-formed code of no member. `ring` defaults to the process's configured key ring.
+    a well-formed code of no member. `ring` is the process's key ring, handed down by the
+    caller; without one (None) only card numbers can be read.
     """
-    if ring is None:
-        from db.pii import key_ring_from_environment
-
-        ring = key_ring_from_environment()
     parsed = codes.parse_code(ring, code, ttl_seconds=ttl_seconds)
     if parsed.card_number is not None:
         member_id = await session.scalar(
