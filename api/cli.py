@@ -94,7 +94,9 @@ def seed(
     from api.demo.seed import seed_demo
     from api.demo.summary import DemoChain, SeedReport, describe_demo_chain, summary_lines
 
-    with database(Settings()) as url:
+    settings = Settings()
+    ring = settings.pii_key_ring()
+    with database(settings) as url:
         migrate_to_head(url)
         with Progress(
             TextColumn("{task.description:<10}"),
@@ -112,7 +114,7 @@ def seed(
                 bar.update(tasks[label], completed=done, total=total)
 
             async def work(session: AsyncSession) -> tuple[SeedReport, DemoChain]:
-                report = await seed_demo(session, progress=progress)
+                report = await seed_demo(session, progress=progress, ring=ring)
                 return report, await describe_demo_chain(session)
 
             report, chain = run_in_session(url, work)

@@ -30,6 +30,7 @@ from db.models import (
     Staff,
     Store,
 )
+from db.pii import KeyRing
 
 # Per region: product and hygiene complaints to the first handler, service and price to the
 # second; the rest go to the least-loaded handler of the region.
@@ -91,7 +92,9 @@ async def seed_demo_routes(session: AsyncSession) -> int:
     return len(result.all())
 
 
-async def seed_demo_complaints(session: AsyncSession, settings: Settings | None = None) -> int:
+async def seed_demo_complaints(
+    session: AsyncSession, ring: KeyRing, settings: Settings | None = None
+) -> int:
     """Create whatever demo routes and complaints are missing; returns complaints created."""
     settings = settings or Settings()
     await seed_demo_routes(session)
@@ -123,6 +126,7 @@ async def seed_demo_complaints(session: AsyncSession, settings: Settings | None 
                 description=demo.description,
                 member_code=card,
             ),
+            ring=ring,
         )
         created += 1
         await _advance(session, complaint_id, demo, settings)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.domain.members import codes, points
 from api.domain.members.phones import seal_phone
 from db.models import Member, MemberTier, Staff, Store
-from db.pii import KeyRing, key_ring_from_environment
+from db.pii import KeyRing
 
 DEMO_MEMBERS = 300
 _SEED = 20261125
@@ -48,9 +48,8 @@ def demo_member_specs() -> list[dict[str, object]]:
     return specs
 
 
-async def seed_demo_members(session: AsyncSession, ring: KeyRing | None = None) -> int:
+async def seed_demo_members(session: AsyncSession, ring: KeyRing) -> int:
     """Create whatever demo members are missing; returns how many were created."""
-    ring = ring or key_ring_from_environment()
     stores = (await session.execute(select(Store.id, Store.code).order_by(Store.code))).all()
     clerks = dict(
         (

@@ -46,6 +46,7 @@ from api.demo.stock import seed_demo_stock
 from api.demo.summary import SeedReport
 from api.domain.passwords import hash_password
 from db.models import Product, Region, Staff, StaffStatus, Store
+from db.pii import KeyRing, key_ring_from_environment
 
 DEMO_PASSWORD = "chainstore-demo"  # noqa: S105 - published on purpose, demo accounts only
 PRODUCT_CHUNK = 200
@@ -59,20 +60,27 @@ def _ignore_progress(label: str, done: int, total: int) -> None:
 
 
 async def seed_demo(
-    session: AsyncSession, *, progress: ProgressCallback | None = None
+    session: AsyncSession,
+    *,
+    progress: ProgressCallback | None = None,
+    ring: KeyRing | None = None,
 ) -> SeedReport:
-    """Create whatever part of the demo chain is missing. Flushes, never commits."""
+    """Create whatever part of the demo chain is missing. Flushes, never commits.
+
+    `ring` seals the members' phone numbers; the CLI hands down its settings' ring, tests
+    may leave it to the process's configuration."""
     report = progress or _ignore_progress
+    ring = ring or key_ring_from_environment()
     regions = await _seed_regions(session, report)
     region_ids = await _ids(session, Region, list(REGIONS))
     stores = await _seed_stores(session, region_ids, report)
     store_ids = await _ids(session, Store, [store.code for store in STORES])
     products = await _seed_products(session, region_ids, report)
     staff = await _seed_staff(session, region_ids, store_ids, report)
-    members = await seed_demo_members(session)  # api/demo/members.py
+    members = await seed_demo_members(session, ring)  # api/demo/members.py
     balances = await seed_demo_stock(session)  # opening stock: api/demo/stock.py
     standards, shifts = await seed_demo_shifts(session)  # api/demo/shifts.py
-    complaints = await seed_demo_complaints(session)  # api/demo/complaints.py
+    complaints = await seed_demo_complaints(session, ring)  # api/demo/complaints.py
     await session.flush()
     return SeedReport(
         regions=regions,
