@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 
 from api.config import Settings
 from api.errors import log_client_errors
+from api.input_text import StorableText
 from api.limits import QueryLimits, ShapeCheckedValidation, ShapeLimits
 from api.operation_choice import OperationChoice
 from api.resolvers.auth import AuthMutation, AuthQuery
@@ -118,6 +119,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=512),
             OperationChoice,
+            StorableText,
             lambda: ShapeCheckedValidation(shape_limits, maxsize=512),
             lambda: QueryLimits(
                 max_cost=settings.max_query_cost, introspection=settings.introspection
