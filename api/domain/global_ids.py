@@ -58,7 +58,8 @@ def decode(value: str, *, argument: str) -> Decoded:
 def row_key(decoded: Decoded, *, argument: str, value: str) -> int:
     """The row number inside a decoded id (a positive bigint), else BAD_USER_INPUT."""
     key = decoded.key
-    if not key.isdigit() or len(key) > _MAX_ROW_KEY_DIGITS or int(key) == 0:
+    # isascii: `"²".isdigit()` is True, and int("²") raises.
+    if not (key.isascii() and key.isdigit()) or len(key) > _MAX_ROW_KEY_DIGITS or int(key) == 0:
         raise _not_ours(argument, value)
     return int(key)
 

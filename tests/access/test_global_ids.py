@@ -43,6 +43,9 @@ def test_member_ids_keep_their_earlier_form() -> None:
         global_ids.encode("Shift", -1),
         global_ids.encode("Shift", "1e3"),
         global_ids.encode("Shift", 10**18),  # beyond a bigint
+        global_ids.encode("Shift", "²"),  # a digit to str.isdigit, not to int()
+        global_ids.encode("Shift", "١٢"),  # Arabic-Indic digits
+        global_ids.encode("Shift", 10**19),  # 20 digits
     ],
 )
 def test_malformed_ids_are_bad_input_naming_the_argument(value: str) -> None:
