@@ -52,6 +52,38 @@ def decode_cursor(kind: str, cursor: str, arity: int) -> list[Any]:
     return decoded[1:]
 
 
+_BIGINT = 2**63 - 1
+
+
+def _fits(column: Any, value: Any) -> bool:
+    """Whether a cursor's value has the type of the column it is compared with; a hand-made
+    cursor with a string where an id goes would otherwise fail in PostgreSQL (INTERNAL)."""
+    try:
+        expected = column.type.python_type
+    except (AttributeError, NotImplementedError):
+        return isinstance(value, str | int)  # an expression of no declared type
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _BIGINT
+    if expected is str:
+        return isinstance(value, str)
+    if not isinstance(value, str):
+        return False
+    try:  # datetimes, dates, UUIDs and decimals travel as their text
+        if hasattr(expected, "fromisoformat"):
+            expected.fromisoformat(value)
+        else:
+            expected(value)
+    except (TypeError, ValueError, ArithmeticError):
+        return False
+    return True
+
+
+def checked_key(key: list[Any], key_columns: Sequence[Any]) -> list[Any]:
+    if not all(_fits(column, value) for column, value in zip(key_columns, key, strict=True)):
+        raise InvalidInput("`after` is not a cursor this API issued.", argument="after")
+    return key
+
+
 def page_size(first: int | None) -> int:
     if first is None:
         return DEFAULT_PAGE_SIZE
@@ -77,7 +109,7 @@ async def keyset_page(
     """Run `stmt` ordered by `key_columns` (ascending, unique together) from `after`."""
     size = page_size(first)
     if after is not None:
-        key = decode_cursor(kind, after, len(key_columns))
+        key = checked_key(decode_cursor(kind, after, len(key_columns)), key_columns)
         stmt = stmt.where(tuple_(*key_columns) > tuple_(*key))
     stmt = stmt.order_by(*key_columns).limit(size + 1)
     result = await session.execute(stmt)

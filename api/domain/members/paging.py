@@ -9,7 +9,7 @@ from sqlalchemy import Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.errors import InvalidInput
-from api.domain.pagination import Page, decode_cursor, encode_cursor, page_size
+from api.domain.pagination import Page, checked_key, decode_cursor, encode_cursor, page_size
 
 
 async def newest_first_page(
@@ -28,7 +28,8 @@ async def newest_first_page(
     size = page_size(first)
     if after is not None:
         try:
-            key = parse_key(decode_cursor(kind, after, len(key_columns)))
+            raw = checked_key(decode_cursor(kind, after, len(key_columns)), key_columns)
+            key = parse_key(raw)
         except (TypeError, ValueError) as exc:
             raise InvalidInput(
                 "`after` is not a cursor this API issued.", argument="after"
