@@ -33,6 +33,7 @@ from api.resolvers.shifts import ShiftsMutation, ShiftsQuery
 from api.resolvers.staff import StaffMutation, StaffQuery
 from api.resolvers.stock import StockMutation, StockQuery
 from api.resolvers.transfers import TransferMutation, TransferQuery
+from api.schema.scalars import SCALAR_MAP
 
 
 @strawberry.type(description="Everything HQ, stores and integrators can read.")
@@ -110,7 +111,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        config=StrawberryConfig(disable_field_suggestions=True),
+        config=StrawberryConfig(disable_field_suggestions=True, scalar_map=SCALAR_MAP),
         # Factories: each request gets fresh extension instances (the parser and validation
         # caches are module-level LRUs shared by all of them). The shape limits (depth,
         # aliases, expanded fields) are checked, in linear time, before any validation rule
