@@ -115,6 +115,17 @@ FUTURE = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
         ("clerk.e1", sale_input(lines=[_line(unitPriceCents=-1)]), "BAD_USER_INPUT"),
         ("clerk.e1", sale_input(lines=[_line(discountCents=-1)]), "BAD_USER_INPUT"),
         ("clerk.e1", sale_input(lines=[_line(discountCents=201)]), "BAD_USER_INPUT"),
+        # Past 32-bit cents: the CHECK's int4 product overflowed (INTERNAL) before the cap.
+        (
+            "clerk.e1",
+            sale_input(lines=[_line(quantity=100_000, unitPriceCents=2**31 - 1)]),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "clerk.e1",
+            sale_input(lines=[_line(quantity=30_000, unitPriceCents=100_000)]),
+            "BAD_USER_INPUT",
+        ),
         ("clerk.e1", sale_input(lines=[]), "BAD_USER_INPUT"),
         ("clerk.e1", sale_input(lines=[_line(sku="SKU-NOPE")]), "BAD_USER_INPUT"),
         ("clerk.e1", sale_input(receipt=""), "BAD_USER_INPUT"),

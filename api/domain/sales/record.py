@@ -30,6 +30,10 @@ from db.pii import KeyRing
 MAX_LINES = 200
 MAX_BATCH = 500
 MAX_QUANTITY = 100_000
+# A till's prices and line totals stay far inside 32-bit cents (the schema's CHECK multiplies
+# quantity by price in int4): past these a sale is a typo, refused, not an overflow (INTERNAL).
+MAX_UNIT_PRICE_CENTS = 100_000_000  # ¥1,000,000
+MAX_LINE_TOTAL_CENTS = 2**31 - 1
 CLOCK_SKEW = timedelta(minutes=5)  # a till's clock may run a little ahead of the server's
 
 
@@ -173,6 +177,10 @@ def _problems(new: NewSale, now: datetime) -> list[str]:
             problems.append(f"lines[{i}].quantity: 1-{MAX_QUANTITY}")
         if line.unit_price_cents < 0:
             problems.append(f"lines[{i}].unitPriceCents: must not be negative")
+        elif line.unit_price_cents > MAX_UNIT_PRICE_CENTS:
+            problems.append(f"lines[{i}].unitPriceCents: at most {MAX_UNIT_PRICE_CENTS}")
+        elif line.quantity * line.unit_price_cents > MAX_LINE_TOTAL_CENTS:
+            problems.append(f"lines[{i}]: quantity x unitPriceCents over {MAX_LINE_TOTAL_CENTS}")
         if line.discount_cents < 0:
             problems.append(f"lines[{i}].discountCents: must not be negative")
         elif line.discount_cents > line.quantity * max(line.unit_price_cents, 0):
