@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     # Photos (README "Photos"): the upload's byte and decoded pixel caps, thumbnail edge.
     photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     photo_max_pixels: int = Field(default=40_000_000, ge=10_000)
+    # Memory one decode may take (Pillow keeps RGB in four bytes a pixel): 64 MiB holds a
+    # 16-megapixel photo; the clerk app sends smaller ones.
+    photo_max_decoded_mib: int = Field(default=64, ge=1, le=1024)
     photo_thumbnail_px: int = Field(default=320, ge=32, le=2048)
 
     # Shifts (README "Shift handover"): a handover later than this after the shift's window

@@ -50,14 +50,43 @@ def effective_pixel_cap(max_pixels: int) -> int:
     return min(max_pixels, PILLOW_PIXEL_LIMIT)
 
 
-def process_image(raw: bytes, *, max_pixels: int, thumbnail_px: int) -> ProcessedImage:
+# Bytes per pixel once decoded, by mode (what `image.load()` allocates); unknown modes count 4.
+_DECODED_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "LA": 2, "RGB": 4, "RGBA": 4, "CMYK": 4}
+
+
+def decoded_bytes(image: Image.Image) -> int:
+    """What decoding allocates: Pillow stores RGB in four bytes a pixel, 16-bit modes in two."""
+    per_pixel = _DECODED_BYTES_PER_PIXEL.get(image.mode, 2 if ";16" in image.mode else 4)
+    return image.width * image.height * per_pixel
+
+
+DEFAULT_MAX_DECODED_BYTES = 64 * 2**20
+
+
+def process_image(
+    raw: bytes,
+    *,
+    max_pixels: int,
+    thumbnail_px: int,
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES,
+) -> ProcessedImage:
+    """Memory stays near one decoded copy: the cap on decoded bytes is checked from the
+    header, the picture is turned and stripped in place, and the thumbnail is resized from it
+    directly (a 6320x6320 PNG once took five full-size copies, 770 MiB)."""
     cap = effective_pixel_cap(max_pixels)
     image = _open(raw, cap)
     try:
+        if (size := decoded_bytes(image)) > max_decoded_bytes:
+            raise PhotoRefused(
+                413,
+                "PAYLOAD_TOO_LARGE",
+                f"Decoding this {image.width}x{image.height} {image.mode} image takes "
+                f"{size // 2**20} MiB, over the cap of {max_decoded_bytes // 2**20} MiB: "
+                "send a smaller one.",
+            )
         source_format = str(image.format)
         _decode(image)
-        upright = _upright(image)
-        clean = _without_metadata(upright, source_format)
+        clean = _without_metadata(_upright(image), source_format)
         data = _encode(clean, source_format)
         thumbnail = _thumbnail(clean, thumbnail_px)
     finally:
@@ -111,7 +140,8 @@ def _decode(image: Image.Image) -> None:
 
 def _upright(image: Image.Image) -> Image.Image:
     try:
-        return ImageOps.exif_transpose(image) or image
+        ImageOps.exif_transpose(image, in_place=True)  # no second full-size copy
+        return image
     except Exception:
         # EXIF too broken to read an orientation from: it is discarded anyway, so the pixels
         # are kept as they were decoded rather than refusing the photo.
@@ -121,16 +151,16 @@ def _upright(image: Image.Image) -> Image.Image:
 def _without_metadata(image: Image.Image, source_format: str) -> Image.Image:
     """A copy whose `info` keeps only what rendering needs: the colour profile and, for PNG,
     transparency. EXIF (GPS above all), XMP, comments and text chunks are dropped."""
-    if source_format == "JPEG" and image.mode not in ("L", "RGB", "CMYK"):
-        image = image.convert("RGB")
-    clean = image.copy()
     kept: dict[str | tuple[int, int], Any] = {}
     if "icc_profile" in image.info:
         kept["icc_profile"] = image.info["icc_profile"]
     if source_format == "PNG" and "transparency" in image.info:
         kept["transparency"] = image.info["transparency"]
-    clean.info = kept
-    return clean
+    if source_format == "JPEG" and image.mode not in ("L", "RGB", "CMYK"):
+        image = image.convert("RGB")
+    # The decoded image is ours alone: its metadata is replaced rather than the pixels copied.
+    image.info = kept
+    return image
 
 
 def _encode(image: Image.Image, source_format: str) -> bytes:
@@ -147,8 +177,12 @@ def _encode(image: Image.Image, source_format: str) -> bytes:
 
 
 def _thumbnail(image: Image.Image, edge: int) -> bytes:
-    thumb = _flatten(image)
-    thumb.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+    scale = min(1.0, edge / max(image.width, image.height))
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    # Resized straight from the full image (reducing first, as `thumbnail` does), then
+    # flattened: only thumbnail-sized copies are made.
+    small = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    thumb = _flatten(small)
     out = io.BytesIO()
     thumb.save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
     return out.getvalue()

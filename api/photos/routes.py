@@ -94,6 +94,7 @@ async def upload_photo(request: Request, decodes: asyncio.Semaphore) -> Response
                 raw,
                 max_pixels=settings.photo_max_pixels,
                 thumbnail_px=settings.photo_thumbnail_px,
+                max_decoded_bytes=settings.photo_max_decoded_mib * 2**20,
             )
         async with services.sessions() as session, session.begin():
             outcome = await record_upload(session, actor, _stored(image), idempotency_key=key)
