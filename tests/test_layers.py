@@ -125,3 +125,15 @@ def test_domain_rules_read_no_environment() -> None:
         for name in environment_reads(path)
     }
     assert offenders == set()
+
+
+def test_the_clerk_apps_core_never_imports_kivy_or_the_server() -> None:
+    """clerk_app/core/ is the app's brain: plain Python the screens call, tested without a
+    window, and it speaks to the server only over the public API."""
+    offenders = {
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in (ROOT / "clerk_app" / "core").rglob("*.py")
+        for module in imported_modules(path)
+        if module.split(".")[0] in {"kivy", "api", "db"}
+    }
+    assert offenders == set()
