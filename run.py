@@ -2,7 +2,7 @@
 """Set-up and entry point for a fresh machine that has only Python 3.11+.
 
     python3 run.py demo    create .venv, install, load the demo chain, serve the API
-    python3 run.py test    create .venv, install with dev tools, run ruff, mypy and pytest
+    python3 run.py test    create .venv, install with dev tools and the app, run ruff, mypy, pytest
 
 Extra arguments go to `chainstore serve` (demo) or to pytest (test). Installation is
 repeated only when pyproject.toml changes.
@@ -62,7 +62,7 @@ def main() -> None:
             sh(BIN / "chainstore", "seed", "--demo")
             exec_(BIN / "chainstore", "serve", *rest)
         elif command == "test":
-            ensure_installed("dev")
+            ensure_installed("dev,app")
             sh(BIN / "ruff", "check", ".")
             sh(BIN / "ruff", "format", "--check", ".")
             sh(BIN / "mypy")
