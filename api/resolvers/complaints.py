@@ -162,7 +162,6 @@ class ComplaintsMutation:
             receipt_no=input.receipt_no,
             photo_ids=tuple(global_ids.expect_photos(input.photo_ids)),
         )
-        arguments = {**vars(new), "photo_ids": sorted(str(p) for p in new.photo_ids)}
 
         async def perform() -> int:
             return await file_complaint(
@@ -173,9 +172,7 @@ class ComplaintsMutation:
                 code_ttl_seconds=context.settings.member_code_ttl_seconds,
             )
 
-        complaint_id = await _once(
-            context, "fileComplaint", input.idempotency_key, arguments, perform
-        )
+        complaint_id = await _once(context, "fileComplaint", input, perform)
         return FileComplaintPayload(complaint=await _complaint(context, complaint_id))
 
     @strawberry.mutation(
@@ -226,13 +223,7 @@ class ComplaintsMutation:
             )
             return complaint_id
 
-        arguments = {
-            "complaintId": complaint_id,
-            "resolution": input.resolution,
-            "replacement": vars(replacement) if replacement else None,
-            "couponCents": input.coupon_cents,
-        }
-        await _once(context, "resolveComplaint", input.idempotency_key, arguments, perform)
+        await _once(context, "resolveComplaint", input, perform)
         return ResolveComplaintPayload(complaint=await _complaint(context, complaint_id))
 
     @strawberry.mutation(
@@ -266,8 +257,7 @@ class ComplaintsMutation:
             )
             return complaint_id
 
-        arguments = {"complaintId": complaint_id, "reason": input.reason}
-        await _once(context, "reopenComplaint", input.idempotency_key, arguments, perform)
+        await _once(context, "reopenComplaint", input, perform)
         return ReopenComplaintPayload(complaint=await _complaint(context, complaint_id))
 
     @strawberry.mutation(
@@ -287,12 +277,7 @@ class ComplaintsMutation:
             )
             return complaint_id
 
-        arguments = {
-            "complaintId": complaint_id,
-            "assignee": input.assignee_username,
-            "note": input.note,
-        }
-        await _once(context, "reassignComplaint", input.idempotency_key, arguments, perform)
+        await _once(context, "reassignComplaint", input, perform)
         return ReassignComplaintPayload(complaint=await _complaint(context, complaint_id))
 
     @strawberry.mutation(
@@ -309,13 +294,7 @@ class ComplaintsMutation:
             await compensation.collect_replacement(context.session, context.actor, pickup_id)
             return pickup_id
 
-        await _once(
-            context,
-            "collectReplacement",
-            input.idempotency_key,
-            {"pickupId": pickup_id},
-            perform,
-        )
+        await _once(context, "collectReplacement", input, perform)
         view = await queries.pickup_view(context.session, pickup_id)
         return CollectReplacementPayload(pickup=ReplacementPickup.from_view(view))
 
@@ -365,8 +344,7 @@ async def _move(
         await move(context.session, context.actor, complaint_id)
         return complaint_id
 
-    arguments = {"complaintId": complaint_id, "note": input.note}
-    return await _once(context, operation, input.idempotency_key, arguments, perform)
+    return await _once(context, operation, input, perform)
 
 
 __all__ = ["ComplaintsMutation", "ComplaintsQuery", "ComplaintsSubscription"]

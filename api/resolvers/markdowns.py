@@ -109,10 +109,7 @@ class MarkdownMutation:
         async def perform() -> int:
             return await markdowns.issue_markdown(context.session, actor, new)
 
-        arguments = {**vars(new), "targets": [vars(t) for t in new.targets]}
-        markdown_id = await once(
-            context, "issueMarkdown", input.idempotency_key, arguments, perform
-        )
+        markdown_id = await once(context, "issueMarkdown", input, perform)
         return IssueMarkdownPayload(markdown=await _markdown(context, markdown_id, None))
 
     @strawberry.mutation(

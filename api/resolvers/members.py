@@ -171,20 +171,16 @@ class MembersMutation:
         async def perform() -> int:
             return (await profile.enrol_member(context.session, actor, ring, new)).id
 
-        # The stored request hash must not be a hash of the phone number (a plain sha256 of a
-        # phone number is reversed by enumeration): the keyed blind index stands in for it.
-        try:
-            phone_key = ring.blind_index(normalise_phone(input.phone)).hex()
-        except InvalidInput:  # refused by enrol_member itself, with every other problem
-            phone_key = "invalid"
-        arguments = {
-            "phone": phone_key,
-            "displayName": new.display_name,
-            "marketingConsent": new.marketing_consent,
-            "tags": sorted(new.tags),
-            "storeCode": new.store_code,
-        }
-        member_id = await once(context, "enrollMember", input.idempotency_key, arguments, perform)
+        # Stored as the keyed blind index of the normalised number: a plain hash of a phone
+        # number is reversed by enumeration, and another spelling of it is the same request.
+        def phone_index(phone: str) -> str:
+            try:
+                return ring.blind_index(normalise_phone(phone)).hex()
+            except InvalidInput:  # refused by enrol_member itself, with every other problem
+                return "invalid"
+
+        sealed = {"phone": phone_index}
+        member_id = await once(context, "enrollMember", input, perform, sealed=sealed)
         member = await profile.get_member(context.session, member_id)
         return EnrollMemberPayload(member=Member.from_model(member))
 

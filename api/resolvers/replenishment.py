@@ -106,8 +106,7 @@ class ReplenishmentMutation:
             await replenishment.receive_order(context.session, actor, order_id, given)
             return order_id
 
-        arguments = {"id": order_id, "lines": [vars(line) for line in given]}
-        await once(context, "receiveReplenishmentOrder", input.idempotency_key, arguments, perform)
+        await once(context, "receiveReplenishmentOrder", input, perform)
         return ReceiveReplenishmentOrderPayload(replenishment_order=await _order(context, order_id))
 
     @strawberry.mutation(

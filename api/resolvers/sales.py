@@ -102,9 +102,7 @@ class SalesMutation:
             recorded.append(sale)
             return {"storeId": sale.store_id, "receiptNo": sale.receipt_no}
 
-        result = await once_with_result(
-            context, "recordSale", input.idempotency_key, vars(new), perform
-        )
+        result = await once_with_result(context, "recordSale", input, perform)
         if recorded:
             return RecordSalePayload.from_domain(recorded[0])
         again = await load_sale(context.session, result["storeId"], result["receiptNo"])
@@ -160,9 +158,7 @@ class SalesMutation:
             )
             return {"saleReturn": _as_json(taken)}
 
-        result = await once_with_result(
-            context, "recordReturn", input.idempotency_key, vars(new), perform
-        )
+        result = await once_with_result(context, "recordReturn", input, perform)
         return RecordReturnPayload(sale_return=_from_json(result["saleReturn"]))
 
 

@@ -76,10 +76,6 @@ def _item(item_id: strawberry.ID, photo_ids: list[strawberry.ID], note: str | No
     )
 
 
-def _item_args(item: handover.ItemDone) -> dict[str, Any]:
-    return {"itemId": item.item_id, "photoIds": [str(p) for p in item.photo_ids], "note": item.note}
-
-
 @strawberry.type
 class ShiftsQuery:
     @strawberry.field(
@@ -217,10 +213,7 @@ class ShiftsMutation:
                 context.session, context.actor, code=input.code, content=content
             )
 
-        arguments = {"code": input.code, **vars(content), "items": [vars(i) for i in content.items]}
-        template_id = await _once(
-            context, "createChecklistTemplate", input.idempotency_key, arguments, perform
-        )
+        template_id = await _once(context, "createChecklistTemplate", input, perform)
         return CreateChecklistTemplatePayload(
             checklist_template=await _template(context, template_id)
         )
@@ -246,8 +239,7 @@ class ShiftsMutation:
                 context.session, context.actor, template_id=template_id, content=content
             )
 
-        arguments = {"id": template_id, **vars(content), "items": [vars(i) for i in content.items]}
-        await _once(context, "updateChecklistTemplate", input.idempotency_key, arguments, perform)
+        await _once(context, "updateChecklistTemplate", input, perform)
         return UpdateChecklistTemplatePayload(
             checklist_template=await _template(context, template_id)
         )
@@ -285,8 +277,7 @@ class ShiftsMutation:
                 context.session, context.actor, store_code=store_code, kind=kind
             )
 
-        arguments = {"storeCode": store_code, "kind": kind.value}
-        shift_id = await _once(context, "startShift", input.idempotency_key, arguments, perform)
+        shift_id = await _once(context, "startShift", input, perform)
         return StartShiftPayload(shift=await _shift(context, shift_id))
 
     @strawberry.mutation(
@@ -306,8 +297,7 @@ class ShiftsMutation:
                 context.session, context.actor, shift_id=shift_id, entry=entry
             )
 
-        arguments = {"shiftId": shift_id, **_item_args(entry)}
-        await _once(context, "recordShiftItem", input.idempotency_key, arguments, perform)
+        await _once(context, "recordShiftItem", input, perform)
         return RecordShiftItemPayload(shift=await _shift(context, shift_id))
 
     @strawberry.mutation(
@@ -328,12 +318,7 @@ class ShiftsMutation:
                 context.session, context.actor, shift_id=shift_id, done=done, todos=input.todos
             )
 
-        arguments = {
-            "shiftId": shift_id,
-            "items": [_item_args(i) for i in done],
-            "todos": input.todos,
-        }
-        await _once(context, "completeHandover", input.idempotency_key, arguments, perform)
+        await _once(context, "completeHandover", input, perform)
         return CompleteHandoverPayload(shift=await _shift(context, shift_id))
 
     @strawberry.mutation(
@@ -350,8 +335,7 @@ class ShiftsMutation:
                 context.session, context.actor, shift_id=shift_id, todos=input.todos
             )
 
-        arguments = {"shiftId": shift_id, "todos": input.todos}
-        await _once(context, "endShift", input.idempotency_key, arguments, perform)
+        await _once(context, "endShift", input, perform)
         return EndShiftPayload(shift=await _shift(context, shift_id))
 
     @strawberry.mutation(
@@ -368,7 +352,5 @@ class ShiftsMutation:
         async def perform() -> int:
             return await handover.accept_handover(context.session, context.actor, shift_id=shift_id)
 
-        await _once(
-            context, "acceptHandover", input.idempotency_key, {"shiftId": shift_id}, perform
-        )
+        await _once(context, "acceptHandover", input, perform)
         return AcceptHandoverPayload(shift=await _shift(context, shift_id))

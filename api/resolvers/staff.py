@@ -7,7 +7,8 @@ from strawberry.types import Info
 
 from api.domain import global_ids, staff
 from api.domain.access import Permission
-from api.resolvers.idempotent import once
+from api.resolvers.idempotent import blind, once
+from api.schema.members import key_ring
 from api.schema.permissions import requires
 from api.schema.relay import Connection
 from api.schema.staff import (
@@ -65,8 +66,9 @@ class StaffMutation:
         async def perform() -> int:
             return (await staff.create_staff(context.session, actor, new)).id
 
-        arguments = {**vars(new), "password": None}  # the password is not kept, even hashed
-        staff_id = await once(context, "createStaff", input.idempotency_key, arguments, perform)
+        # The password is kept only as its keyed blind index, never as sent or plainly hashed.
+        sealed = {"password": blind(key_ring(info), "password")}
+        staff_id = await once(context, "createStaff", input, perform, sealed=sealed)
         member = await staff.get_staff(context.session, staff_id)
         return CreateStaffPayload(staff=Staff.from_model(member))
 

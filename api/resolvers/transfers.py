@@ -95,10 +95,7 @@ class TransferMutation:
         async def perform() -> int:
             return await transfers.request_transfer(context.session, actor, new)
 
-        arguments = {**vars(new), "lines": [vars(line) for line in new.lines]}
-        transfer_id = await once(
-            context, "requestTransfer", input.idempotency_key, arguments, perform
-        )
+        transfer_id = await once(context, "requestTransfer", input, perform)
         return RequestTransferPayload(transfer=await _transfer(context, transfer_id))
 
     @strawberry.mutation(
@@ -119,14 +116,7 @@ class TransferMutation:
     async def ship_transfer(self, info: Info, input: ShipTransferInput) -> ShipTransferPayload:
         context: Context = info.context
         transfer_id = transfer_key(input.transfer_id, "transferId")
-        await _change_once(
-            context,
-            "shipTransfer",
-            input.idempotency_key,
-            transfer_id,
-            input.lines,
-            transfers.ship_transfer,
-        )
+        await _change_once(context, "shipTransfer", input, transfer_id, transfers.ship_transfer)
         return ShipTransferPayload(transfer=await _transfer(context, transfer_id))
 
     @strawberry.mutation(
@@ -140,12 +130,7 @@ class TransferMutation:
         context: Context = info.context
         transfer_id = transfer_key(input.transfer_id, "transferId")
         await _change_once(
-            context,
-            "receiveTransfer",
-            input.idempotency_key,
-            transfer_id,
-            input.lines,
-            transfers.receive_transfer,
+            context, "receiveTransfer", input, transfer_id, transfers.receive_transfer
         )
         view = await transfers.transfer_view(context.session, transfer_id)
         return ReceiveTransferPayload(
@@ -167,18 +152,16 @@ class TransferMutation:
 async def _change_once(
     context: Context,
     operation: str,
-    key: str | None,
+    input: ShipTransferInput | ReceiveTransferInput,
     transfer_id: int,
-    lines: list[SkuQuantityInput],
     change: transfers.LineChange,
 ) -> None:
-    """Ship or receive: the shared adapter keyed on the transfer and its lines."""
+    """Ship or receive: the shared adapter, keyed on the whole input."""
     actor = context.require_actor()
-    given = line_inputs(lines)
+    given = line_inputs(input.lines)
 
     async def perform() -> int:
         await change(context.session, actor, transfer_id, given)
         return transfer_id
 
-    arguments = {"id": transfer_id, "lines": [vars(line) for line in given]}
-    await once(context, operation, key, arguments, perform)
+    await once(context, operation, input, perform)
