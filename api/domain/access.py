@@ -42,7 +42,7 @@ class Permission(enum.StrEnum):
     VIEW_MEMBERS = "VIEW_MEMBERS"  # member cards (any store's members: one profile chain-wide)
     ENROLL_MEMBERS = "ENROLL_MEMBERS"  # enrol a member at a store in scope
     ISSUE_MEMBER_CODES = "ISSUE_MEMBER_CODES"  # sign a rotating QR member code (demo, tests)
-    VIEW_MEMBER_PHONE_MASKED = "VIEW_MEMBER_PHONE_MASKED"  # 139****5678
+    VIEW_MEMBER_PHONE_MASKED = "VIEW_MEMBER_PHONE_MASKED"  # ********678
     REVEAL_MEMBER_PHONE = "REVEAL_MEMBER_PHONE"  # the full number, with a logged purpose
     VIEW_PII_ACCESS_LOG = "VIEW_PII_ACCESS_LOG"
     VIEW_PRIVACY_ALERTS = "VIEW_PRIVACY_ALERTS"

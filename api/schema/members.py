@@ -217,7 +217,8 @@ class Member(relay.Node):
         )
 
     @strawberry.field(
-        description="The phone number masked, e.g. 139****5678 (STORE_MANAGER and above).",
+        description="The phone number masked: at most its last third shows, e.g. ********678 "
+        "(STORE_MANAGER and above).",
         extensions=[requires(Permission.VIEW_MEMBER_PHONE_MASKED)],
     )
     def phone_masked(self, info: Info) -> str | None:

@@ -228,6 +228,13 @@ class Outbox:
             (error, at, entry_id),
         )
 
+    def make_due(self) -> None:
+        """Waiting entries go at the next sync, back-off or not (the clerk tapped "send now",
+        or the phone says the network is back)."""
+        self._db.execute(
+            "UPDATE entry SET next_attempt_at = 0 WHERE state = ?", (EntryState.PENDING.value,)
+        )
+
     def refused(self, entry_id: int, reason: str) -> None:
         """The server said no for good: this entry and everything that needs it stop."""
         with self._transaction() as db:

@@ -12,7 +12,7 @@ from tests.conftest import Api
 PHONE_TYPED = "+86 139-7531 8642"
 PHONE_E164 = "+8613975318642"
 NATIONAL = "13975318642"
-MASKED = "139****8642"
+MASKED = "********642"
 
 ENROLL = """mutation($input: EnrollMemberInput!) {
   enrollMember(input: $input) { member { id cardNumber displayName tier points } }

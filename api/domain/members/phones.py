@@ -51,14 +51,19 @@ def lookup_form(typed: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+# A masked number shows at most a third of its national digits, the last ones (what a caller
+# is asked to confirm: "ending in 642"), and none of a number shorter than this: `+683 4002`
+# would otherwise be recognisable from its mask.
+MASK_MIN_DIGITS_SHOWN = 7
+
+
 def mask_phone(e164: str) -> str:
-    """`139****5678` for a Chinese mobile; other numbers keep their country code, the first
-    three and the last four national digits, or fewer when the number is short."""
+    """`********642` for a Chinese mobile: the last third of the national digits at most, none
+    for short numbers; other countries keep their code (`+44 *******958`)."""
     parsed = phonenumbers.parse(e164, None)
     national = phonenumbers.national_significant_number(parsed)
-    keep_head, keep_tail = (3, 4) if len(national) >= 10 else (2, 2)
-    masked = national[:keep_head] + "*" * (len(national) - keep_head - keep_tail)
-    masked += national[-keep_tail:]
+    shown = len(national) // 3 if len(national) >= MASK_MIN_DIGITS_SHOWN else 0
+    masked = "*" * (len(national) - shown) + national[len(national) - shown :]
     if parsed.country_code == 86:
         return masked
     return f"+{parsed.country_code} {masked}"
