@@ -1,4 +1,4 @@
-"""The `chainstore` command: serve, migrate, seed and staff administration."""
+"""The `chainstore` command: serve, migrate, seed, staff administration, trusted documents."""
 
 from __future__ import annotations
 
@@ -201,6 +201,47 @@ def print_schema() -> None:
     from api.schema.root import schema
 
     sys.stdout.write(schema.as_str() + "\n")
+
+
+@app.command("operations")
+def write_operations(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check: exit 1 if the manifest is stale.")
+    ] = False,
+) -> None:
+    """Validate operations/<client>/*.graphql against the schema and write
+    operations/manifest.json (document id -> client, name, type)."""
+    from api.schema.root import schema
+    from api.trusted_documents import (
+        CLIENTS,
+        MANIFEST_NAME,
+        OperationFileError,
+        TrustedDocuments,
+        manifest_text,
+    )
+
+    settings = Settings()
+    try:
+        with console.status("Validating the trusted documents against the schema..."):
+            store = TrustedDocuments.load(schema._schema, settings.operations_dir)
+    except OperationFileError as exc:
+        console.print(f"[red]invalid:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    documents = list(store)
+    for client in CLIENTS:
+        names = sorted(d.name for d in documents if d.client == client)
+        console.print(f"{client:<6} {len(names):>3} operation(s) {', '.join(names)}")
+    path = settings.operations_dir / MANIFEST_NAME
+    text = manifest_text(documents)
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if current == text:
+        console.print(f"[green]{path} is current[/green] ({len(documents)} documents)")
+    elif check:
+        console.print(f"[red]{path} is stale:[/red] run `chainstore operations`")
+        raise typer.Exit(1)
+    else:
+        path.write_text(text, encoding="utf-8")
+        console.print(f"[green]wrote {path}[/green] ({len(documents)} documents)")
 
 
 @staff_app.command("create")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from api.domain.access import TRUSTED_ONLY_ROLES, parse_trusted_only_roles
+from api.trusted_documents import OPERATIONS_DIR
+from db.models import Role
 from db.pii import KeyRing, load_key_ring
 
 
@@ -83,6 +87,21 @@ class Settings(BaseSettings):
     worker_interval_seconds: int = Field(default=300, ge=1)
     slow_mover_days: int = Field(default=3, ge=1, le=60)  # store-local days without a sale
     near_expiry_days: int = Field(default=3, ge=0, le=365)  # batches expiring within this
+
+    # Trusted documents (README "Trusted documents"): the roles that may run only the stored
+    # operations ("none" lifts the rule), and where those operations are read from.
+    trusted_only_roles: Annotated[frozenset[Role], NoDecode] = TRUSTED_ONLY_ROLES
+    operations_dir: Path = OPERATIONS_DIR
+
+    @field_validator("trusted_only_roles", mode="before")
+    @classmethod
+    def _roles_from_text(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse_trusted_only_roles(value)
+        except ValueError as exc:
+            raise ValueError(f"CHAINSTORE_TRUSTED_ONLY_ROLES: {exc}") from None
 
     def pii_key_ring(self) -> KeyRing:
         """The PII key ring these settings name (`pii_keys`, else the data dir's development

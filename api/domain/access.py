@@ -199,6 +199,7 @@ class Actor:
     token_id: int
     token_kind: TokenKind
     grants: frozenset[Permission] = field(default_factory=frozenset)
+    trusted_documents_only: bool = False  # a till's token (see "Trusted documents" below)
 
     @property
     def permissions(self) -> frozenset[Permission]:
@@ -276,3 +277,37 @@ async def authorize_region(
     if not actor.scope.allows_region(region_id):
         raise Forbidden(f"Region {region_code} is outside your scope.", regionCode=region_code)
     return region_id
+
+
+# --- Trusted documents: who may run only the operations in operations/ ---------------------
+# Store staff work through the clerk app and tills, whose every operation is a trusted document
+# (api/trusted_documents.py): a stolen phone or a leaked store token can then do only what the
+# app does. HQ roles, ADMIN and integrators may send any document within the cost limits, except
+# integrator tokens issued with `trustedDocumentsOnly` (a till's). Anonymous callers (sign-in)
+# are not restricted. A deployment changes the roles in its settings (api/config.py).
+TRUSTED_ONLY_ROLES: frozenset[Role] = frozenset({Role.CLERK, Role.STORE_MANAGER})
+TRUSTED_DOCUMENT_REQUIRED = "TRUSTED_DOCUMENT_REQUIRED"  # the FORBIDDEN error's reason
+
+
+def parse_trusted_only_roles(value: str) -> frozenset[Role]:
+    """`CLERK,STORE_MANAGER` (Role names, any case, comma-separated) or `none`."""
+    if value.strip().lower() == "none":
+        return frozenset()
+    names = [name.strip().upper() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in Role.__members__]
+    if unknown or not names:
+        problem = f"unknown role(s) {', '.join(unknown)}" if unknown else "no role named"
+        raise ValueError(
+            f"{problem}; use comma-separated names of {', '.join(Role.__members__)}, or none"
+        )
+    return frozenset(Role[name] for name in names)
+
+
+def require_trusted_document(actor: Actor | None, trusted_only_roles: frozenset[Role]) -> None:
+    """FORBIDDEN for a caller who may run trusted documents only and sent another one."""
+    if actor is not None and (actor.role in trusted_only_roles or actor.trusted_documents_only):
+        raise Forbidden(
+            f"Your {'token' if actor.trusted_documents_only else 'role ' + actor.role} may run "
+            "trusted documents only: send the operation's documentId instead of a query.",
+            reason=TRUSTED_DOCUMENT_REQUIRED,
+        )
