@@ -64,6 +64,7 @@ async def issue_token(
     name: str | None = None,
     grants: frozenset[Permission] = frozenset(),
     created_by_id: int | None = None,
+    trusted_documents_only: bool = False,
 ) -> IssuedToken:
     token = new_token(SESSION_TOKEN_PREFIX if kind is TokenKind.SESSION else API_TOKEN_PREFIX)
     row = AuthToken(
@@ -72,6 +73,7 @@ async def issue_token(
         kind=kind,
         name=name,
         grants=sorted(grants),
+        trusted_documents_only=trusted_documents_only,
         created_by_id=created_by_id,
         expires_at=func.now() + lifetime,
     )
@@ -84,7 +86,8 @@ async def issue_token(
 # One statement per request: the token, its owner, and every reason to refuse it.
 _AUTHENTICATE_SQL = text(
     """
-    SELECT t.id AS token_id, t.kind, t.grants, t.expires_at <= now() AS expired,
+    SELECT t.id AS token_id, t.kind, t.grants, t.trusted_documents_only,
+           t.expires_at <= now() AS expired,
            t.revoked_at IS NOT NULL AS revoked,
            s.id AS staff_id, s.username, s.role, s.store_id, s.region_id, s.status
       FROM auth_token t JOIN staff s ON s.id = t.staff_id
@@ -121,6 +124,7 @@ async def authenticate(session: AsyncSession, authorization: str | None) -> Acto
             token_id=row.token_id,
             token_kind=TokenKind(row.kind),
             grants=frozenset(Permission(g) for g in row.grants),
+            trusted_documents_only=row.trusted_documents_only,
         )
     raise AccountFrozen("This account is frozen.")
 

@@ -265,6 +265,7 @@ class NewIntegratorToken:
     store_code: str | None = None
     region_code: str | None = None
     grants: frozenset[Permission] = frozenset()
+    trusted_documents_only: bool = False  # a till's: it may run trusted documents only
 
 
 async def create_integrator_token(
@@ -273,7 +274,8 @@ async def create_integrator_token(
     """An API token for an integrator principal (created on first use of the name).
 
     The principal is a staff row of role INTEGRATOR with no password, scoped like any staff
-    member: a POS integration is given a store, a regional BI feed a region.
+    member: a POS integration is given a store, a regional BI feed a region. A till's token
+    is issued `trusted_documents_only`: it may then run the stored operations only.
     """
     actor = require(actor, Permission.MANAGE_API_TOKENS)
     problems = []
@@ -311,6 +313,7 @@ async def create_integrator_token(
         name=new.name,
         grants=new.grants,
         created_by_id=actor.staff_id,
+        trusted_documents_only=new.trusted_documents_only,
     )
     return staff, issued
 

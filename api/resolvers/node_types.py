@@ -267,6 +267,7 @@ def _api_token(found: Any) -> ApiToken:
         name=token.name or "",
         expires_at=token.expires_at,
         grants=sorted(Permission(g) for g in token.grants),
+        trusted_documents_only=token.trusted_documents_only,
         staff=Staff.from_model(principal),
     )
 

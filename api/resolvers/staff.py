@@ -105,6 +105,7 @@ class StaffMutation:
                 store_code=input.store_code,
                 region_code=input.region_code,
                 grants=frozenset(input.grants),
+                trusted_documents_only=input.trusted_documents_only,
             ),
         )
         return CreateApiTokenPayload(
@@ -114,6 +115,7 @@ class StaffMutation:
                 name=input.name,
                 expires_at=issued.expires_at,
                 grants=sorted(input.grants),
+                trusted_documents_only=input.trusted_documents_only,
                 staff=Staff.from_model(principal),
             ),
         )

@@ -119,6 +119,11 @@ class CreateApiTokenInput:
     grants: list[PermissionEnum] = strawberry.field(  # type: ignore[valid-type]
         default_factory=list, description="Permissions beyond the read-only INTEGRATOR role."
     )
+    trusted_documents_only: bool = strawberry.field(
+        default=False,
+        description="A till's token: it may run trusted documents only (by documentId), as "
+        "store staff do; other integrators may send any document within the cost limits.",
+    )
 
 
 @strawberry.type
@@ -127,6 +132,9 @@ class ApiToken(relay.Node):
     name: str
     expires_at: datetime
     grants: list[PermissionEnum]  # type: ignore[valid-type]
+    trusted_documents_only: bool = strawberry.field(
+        description="It may run trusted documents only (by documentId)."
+    )
     staff: Staff
 
 

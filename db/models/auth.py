@@ -5,7 +5,19 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ARRAY, BigInteger, ForeignKey, Identity, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, created_at_column
@@ -19,6 +31,11 @@ class TokenKind(enum.StrEnum):
 
 class AuthToken(Base):
     __tablename__ = "auth_token"
+    __table_args__ = (
+        CheckConstraint(
+            "kind = 'API' OR NOT trusted_documents_only", name="trusted_documents_only_api"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     # sha256 of the bearer token; the token itself is never stored.
@@ -28,6 +45,9 @@ class AuthToken(Base):
     name: Mapped[str | None] = mapped_column(Text)
     # Permissions granted beyond the role's (integrator tokens only).
     grants: Mapped[list[str]] = mapped_column(ARRAY(String(64)), default=list)
+    # A till's integrator token: it may run the trusted documents only (README "Trusted
+    # documents"), as store staff do.
+    trusted_documents_only: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = created_at_column()
     expires_at: Mapped[datetime] = mapped_column()
