@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from graphql import DocumentNode
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,11 +22,14 @@ from api.config import Settings
 from api.context import Services
 from api.front_page import front_page
 from api.graphql_view import ChainstoreGraphQL
+from api.limits import ShapeLimits
 from api.log_redaction import install_log_redaction
 from api.photos.routes import photo_routes
 from api.photos.storage import FilesystemPhotoStorage
+from api.query_shape import ShapeMeter
 from api.request_id import RequestIdMiddleware
 from api.schema.root import build_schema
+from api.trusted_documents import TrustedDocuments
 from db.embedded import EmbeddedPostgres
 from db.engine import create_engine, create_session_factory
 from db.migrations import head_revision
@@ -70,7 +74,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if embedded is not None:
                 embedded.stop()
 
-    graphql_app = ChainstoreGraphQL(schema, dev=settings.dev)
+    graphql_app = ChainstoreGraphQL(
+        schema,
+        dev=settings.dev,
+        # Read, parsed and validated here, once: a broken document stops the server starting.
+        trusted_documents=TrustedDocuments.load(
+            schema._schema, settings.operations_dir, shape_problems(settings)
+        ),
+        trusted_only_roles=settings.trusted_only_roles,
+    )
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -122,6 +134,16 @@ def _proxy_headers(settings: Settings) -> list[Middleware]:
     if not proxies:
         return []
     return [Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)]
+
+
+def shape_problems(settings: Settings) -> Callable[[DocumentNode], list[str]]:
+    """What the endpoint's shape limits (api/limits.py) say of a document."""
+    limits = ShapeLimits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_fields=settings.max_query_fields,
+    )
+    return lambda document: limits.problems(ShapeMeter(document).document_shape())
 
 
 def app_from_environment() -> Starlette:

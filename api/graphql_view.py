@@ -3,217 +3,67 @@
 The request's session commits when the operation produced no error and rolls back otherwise,
 so a failed mutation leaves nothing behind. GET carries queries only (405 for mutations).
 Responses follow GraphQL-over-HTTP (api/media_types.py). WebSockets speak graphql-transport-ws
-only, in text frames; any other upgrade is refused before it is accepted.
+only, in text frames (api/graphql_socket.py); any other upgrade is refused before it is
+accepted. Both run a stored
+document when the request names one by `documentId` (api/persisted_requests.py).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 
 from cross_web import HTTPException
-from graphql import GraphQLError, GraphQLSyntaxError, parse
+from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketDisconnect
-from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-    Operation,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
-    ConnectionInitMessage,
-    Message,
-)
 from strawberry.types import ExecutionResult
 
-from api.context import Context, Services, SocketWork, socket_work
+from api.context import Context, Services
 from api.domain import auth
-from api.domain.errors import Unauthenticated
+from api.domain.access import Actor, Role
+from api.domain.errors import DomainError, Unauthenticated
 from api.errors import format_error, has_only_pre_execution_errors, log_client_errors
-from api.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate
-from api.realtime.connections import CloseCode, LiveSocket
-from api.realtime.stream import live_feeds
-from api.request_id import current_request_id
-
-log = logging.getLogger("chainstore.graphql")
-
-# Why a connection_init was refused (close code 4403): what to do, never the token or a name.
-# A close reason is at most 123 bytes (RFC 6455).
-NEEDS_AUTHORIZATION = 'connection_init needs {"authorization": "Bearer <token>"}'
-SIGN_IN_AGAIN = "token unknown, revoked or expired: sign in again"
-ACCOUNT_FROZEN = "account frozen"
-
-WRONG_SUBPROTOCOL = (
-    "Live feeds speak graphql-transport-ws only: "
-    "send the header Sec-WebSocket-Protocol: graphql-transport-ws.\n"
+from api.graphql_socket import (
+    ACCOUNT_FROZEN,
+    NEEDS_AUTHORIZATION,
+    SIGN_IN_AGAIN,
+    LiveSocketHandler,
+    TextFrameWebSocketAdapter,
+    authorization_param,
+    refuse_upgrade,
 )
+from api.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate
+from api.persisted_requests import as_graphql_error, document_to_run, requested_document_id
+from api.request_id import current_request_id
+from api.trusted_documents import TrustedDocuments
 
 
-class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
-    """Every graphql-transport-ws message in a text frame: the protocol is JSON text, and
-    standard clients (graphql-ws, gql) refuse binary frames. Strawberry sends bytes as binary,
-    and `encode_json` gives bytes (orjson, for HTTP bodies)."""
-
-    async def send_json(self, message: Mapping[str, object]) -> None:
-        encoded = self.view.encode_json(message)
-        text = encoded.decode() if isinstance(encoded, bytes) else encoded
-        try:
-            await self.ws.send_text(text)
-        except WebSocketDisconnect as exc:
-            raise WebSocketDisconnected from exc
-
-
-async def refuse_upgrade(scope: Scope, receive: Receive, send: Send) -> None:
-    """Answer a WebSocket handshake without graphql-transport-ws with a 400 and a body saying
-    what to send (no 101, so an old client fails at once). A server without the ASGI denial
-    response extension answers 403 instead (closing before accepting)."""
-    websocket = WebSocket(scope, receive=receive, send=send)
-    if "websocket.http.response" in scope.get("extensions", {}):
-        await websocket.send_denial_response(PlainTextResponse(WRONG_SUBPROTOCOL, 400))
-    else:
-        await websocket.close(code=1002, reason="graphql-transport-ws only")
-
-
-class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """graphql-transport-ws, plus: an accepted socket joins the process's socket registry,
-    which closes it (ending its subscriptions) when its token or account stops being good."""
-
-    _closing = False
-
-    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        """Strawberry's, with a refusal that says why (Strawberry's says only "Forbidden") and
-        a `null` payload read as none (the protocol allows it)."""
-        if self.connection_timed_out:
-            return
-        if self.connection_init_timeout_task:
-            self.connection_init_timeout_task.cancel()
-        payload = message.get("payload")
-        if payload is None:
-            payload = {}
-        if not isinstance(payload, dict):
-            reason = "connection_init payload must be a JSON object"
-            await self.websocket.close(code=4400, reason=reason)
-            return
-        if self.connection_init_received:
-            await self.websocket.close(code=4429, reason="Too many initialisation requests")
-            return
-        self.connection_init_received = True
-        self.context.connection_params = payload
-        try:
-            await self.view.on_ws_connect(self.context)
-        except ConnectionRejectionError as refused:
-            reason = refused.payload.get("reason")
-            await self.websocket.close(code=4403, reason=str(reason or NEEDS_AUTHORIZATION))
-            return
-        await self.send_message({"type": "connection_ack"})
-        self.connection_acknowledged = True
-        actor = self.context.actor
-        if actor is not None and self.context.live_socket is None:
-            socket = LiveSocket(token_id=actor.token_id, staff_id=actor.staff_id, close=self.close)
-            self.context.live_socket = socket
-            live_feeds(self.context.services).sockets.add(socket)
-
-    async def close(self, code: CloseCode, reason: str) -> None:
-        """Close with `code`, then cancel every running operation of this socket."""
-        if self._closing:
-            return
-        self._closing = True  # nothing more is sent, not even the cancelled ones' `complete`
-        try:
-            await self.websocket.close(code=int(code), reason=reason)
-        finally:
-            for operation_id in list(self.operations):
-                await self.cleanup_operation(operation_id)
-
-    async def run_operation(self, operation: Operation[Context, None]) -> None:
-        # Strawberry's parser cache raises a syntax error outside the result stream, so the
-        # client would get a bare `complete` and never learn why. Answer with an `error`
-        # message carrying the code HTTP gives (the socket and its other operations live on).
-        try:
-            parse(operation.query)
-        except GraphQLSyntaxError as error:
-            log_client_errors([error], operation.operation_name)
-            formatted = format_error(error, current_request_id())
-            await operation.send_initial_errors(
-                [GraphQLError(formatted["message"], extensions=formatted.get("extensions"))]
-            )
-            self.operations.pop(operation.id, None)
-            return
-        work = SocketWork()
-        socket_work.set(work)  # this operation's task (and its sub-tasks) only
-        try:
-            await super().run_operation(operation)
-        finally:
-            await work.finish(commit=False)
-
-    async def send_message(self, message: Message) -> None:
-        if self._closing:
-            return
-        work = socket_work.get()
-        if work is not None and message["type"] == "next":
-            # One event (or one query or mutation) is done: commit what it did if it had no
-            # errors, like the HTTP view, and give the next event fresh reads.
-            failed = bool(message["payload"].get("errors"))
-            try:
-                await work.finish(commit=not failed)
-            except Exception as exc:  # logged with its traceback as INTERNAL, by _coded
-                error = _coded(GraphQLError("commit failed", original_error=exc))
-                message = {
-                    "id": message["id"],
-                    "type": "next",
-                    "payload": {"data": None, "errors": [error.formatted]},
-                }
-        await super().send_message(message)
-
-    async def _send_result_stream(
-        self, operation: Operation[Context, None], result_source: Any
-    ) -> None:
-        await super()._send_result_stream(operation, _with_codes(result_source))
-
-    async def shutdown(self) -> None:
-        socket = self.context.live_socket
-        if socket is not None and self.context.services.live is not None:
-            self.context.services.live.sockets.discard(socket)
-        await super().shutdown()
-
-
-def _authorization_param(params: object) -> object:
-    """The connection_init payload's `authorization`, its key matched in any case."""
-    if not isinstance(params, dict):
+def _caller(context: Context) -> Actor | None:
+    """The HTTP caller, None when anonymous or their token was refused (every field they ask
+    for then answers UNAUTHENTICATED; a sign-in needs no trusted document)."""
+    try:
+        return context.actor
+    except Unauthenticated:
         return None
-    if "authorization" in params:
-        return params["authorization"]
-    return next((v for k, v in params.items() if str(k).lower() == "authorization"), None)
 
 
-async def _with_codes(results: AsyncIterator[Any]) -> AsyncGenerator[Any, None]:
-    """Socket results carry the same `extensions.code` errors as HTTP ones."""
-    async for result in results:
-        if isinstance(result, ExecutionResult) and result.errors:
-            result.errors = [_coded(error) for error in result.errors]
-        yield result
-
-
-def _coded(error: GraphQLError) -> GraphQLError:
-    if isinstance(error, GraphQLSyntaxError):
-        return error  # the protocol closes the socket with 4400 for these
-    formatted = format_error(error, current_request_id())
-    return GraphQLError(
-        formatted["message"],
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        original_error=error.original_error,
-        extensions=formatted.get("extensions"),
-    )
+async def _wire_document_id(view: ChainstoreGraphQL, adapter: Any) -> object:
+    """The request's `documentId`: a query parameter of a GET, a member of a POST's JSON (read
+    again only when the body mentions it; Starlette keeps the body it read)."""
+    if adapter.method == "GET":
+        return adapter.query_params.get("documentId")
+    body = await adapter.get_body()
+    if b'"documentId"' not in body:
+        return None
+    parsed = view.parse_json(body)
+    return parsed.get("documentId") if isinstance(parsed, dict) else None
 
 
 class ChainstoreGraphQL(GraphQL[Context, None]):
@@ -221,13 +71,41 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = LiveSocketHandler
     websocket_adapter_class = TextFrameWebSocketAdapter
 
-    def __init__(self, schema: Any, *, dev: bool) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        *,
+        dev: bool,
+        trusted_documents: TrustedDocuments,
+        trusted_only_roles: frozenset[Role],
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if dev else None,
             allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
+        self.trusted_documents = trusted_documents
+        self.trusted_only_roles = trusted_only_roles
+
+    def document_to_run(self, actor: Actor | None, payload: dict[str, Any]) -> str | None:
+        """The text a request runs: the trusted document it names, or its own query if its
+        caller may send one (api/persisted_requests.py); a refusal raises a DomainError. An
+        empty query is none (clients sending an id often send `"query": ""` beside it)."""
+        query = payload.get("query")
+        return document_to_run(
+            self.trusted_documents,
+            self.trusted_only_roles,
+            actor,
+            query if isinstance(query, str) and query else None,
+            requested_document_id(payload),
+        )
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """A GET naming a stored document is a request, not a browser asking for GraphiQL."""
+        params = request.query_params
+        persisted = "documentId" in params or "extensions" in params
+        return not persisted and super().should_render_graphql_ide(request)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -304,7 +182,7 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         """Accept a socket only with a valid `{"authorization": "Bearer <token>"}` payload (the
         key in any case, like an HTTP header); otherwise it is closed with 4403 and a reason
         before any subscription runs."""
-        authorization = _authorization_param(context.connection_params)
+        authorization = authorization_param(context.connection_params)
         if not isinstance(authorization, str) or not authorization:
             raise ConnectionRejectionError({"reason": NEEDS_AUTHORIZATION})
         async with self.services.sessions() as session:
@@ -319,6 +197,23 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         context.authenticated(actor, None)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        request_data: GraphQLRequestData = kwargs["request_data"]
+        context: Context = kwargs["context"]
+        adapter = kwargs["request_adapter"]
+        try:
+            request_data.query = self.document_to_run(
+                _caller(context),
+                {
+                    "query": request_data.query,
+                    "documentId": await _wire_document_id(self, adapter),
+                    "extensions": request_data.extensions,
+                },
+            )
+        except DomainError as refusal:  # nothing ran: a request error, like a bad document
+            error = as_graphql_error(refusal)
+            log_client_errors([error], request_data.operation_name)
+            context.request.scope["chainstore.document_refused"] = True
+            return ExecutionResult(data=None, errors=[error])
         try:
             return await super().execute_single(*args, **kwargs)
         except HTTPException as exc:
@@ -341,7 +236,10 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
             errors = await self._finish_transaction(context, errors)
         request_id = current_request_id()
         formatted = [format_error(e, request_id) for e in errors]
-        request_error = result.data is None and has_only_pre_execution_errors(formatted)
+        request_error = result.data is None and (
+            has_only_pre_execution_errors(formatted)
+            or request.scope.get("chainstore.document_refused", False)
+        )
         data: GraphQLHTTPResponse = {}
         if isinstance(request, Request):
             request.scope["chainstore.request_error"] = request_error

@@ -228,7 +228,16 @@ class Api:
             event.remove(target, "before_cursor_execute", record)
 
 
+# Servers the tests start as processes (`chainstore serve`) inherit the environment: the
+# trusted-documents rule is lifted there too, unless a test says otherwise (tests/trusted/,
+# tests/test_quick_start.py run under the real default).
+os.environ.setdefault("CHAINSTORE_TRUSTED_ONLY_ROLES", "none")
+
+
 def test_settings(url: str, **overrides: Any) -> Settings:
+    """Settings for a test's app. The trusted-documents rule is lifted (the inner layers' tests
+    send their own documents as store staff); tests/trusted/ runs under the real default."""
+    overrides.setdefault("trusted_only_roles", "none")
     return Settings(database_url=url, db_pool_size=4, db_max_overflow=4, **overrides)
 
 

@@ -1,5 +1,6 @@
 """The README's first five minutes, done as a new user does them: the quick-start shell block,
-pasted into bash against `chainstore serve` on a seeded demo, and `GET /` on the same server."""
+pasted into bash against `chainstore serve` on a seeded demo (under the default rule: the store
+manager's `me` goes by documentId), and `GET /` on the same server."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def quick_start_block() -> str:
 @pytest.fixture
 def demo_server(empty_db: str) -> Iterator[int]:
     env = {**os.environ, "DATABASE_URL": empty_db}
+    env.pop("CHAINSTORE_TRUSTED_ONLY_ROLES", None)  # the README's commands meet the default rule
     run_cli("seed", "--demo", env=env)
     port = free_port()
     process = start_serve("--port", str(port), env=env)
@@ -72,3 +74,21 @@ def test_the_root_says_where_everything_is(demo_server: int) -> None:
     browser = httpx.get(f"{base}/", headers={"accept": "text/html,*/*;q=0.8"}, timeout=10)
     assert browser.headers["content-type"].startswith("text/html")
     assert "/graphql" in browser.text and "--dev" in browser.text and "/readyz" in browser.text
+
+
+def test_the_served_demo_holds_store_staff_to_trusted_documents(demo_server: int) -> None:
+    """The default rule in a real `chainstore serve`: the README's `me` sent as a document of
+    the manager's own is refused, saying what to send instead."""
+    url = f"http://127.0.0.1:{demo_server}/graphql"
+    signed_in = httpx.post(
+        url,
+        json={
+            "query": 'mutation { login(username: "sm.sh-001", password: "chainstore-demo") { token } }'
+        },
+        timeout=10,
+    ).json()
+    headers = {"authorization": f"Bearer {signed_in['data']['login']['token']}"}
+    ad_hoc = httpx.post(url, json={"query": "{ me { username } }"}, headers=headers, timeout=10)
+    [error] = ad_hoc.json()["errors"]
+    assert error["extensions"] == {"code": "FORBIDDEN", "reason": "TRUSTED_DOCUMENT_REQUIRED"}
+    assert "documentId" in error["message"]
