@@ -7,12 +7,11 @@ prefix. A name nobody stored is PERSISTED_QUERY_NOT_FOUND (no document is ever r
 request: only the files in operations/ are trusted). A request may send the text as well, but
 then it must be the very document the id names. A caller who may run trusted documents only
 (api/domain/access.py) is FORBIDDEN to send text alone. The HTTP view and the socket handler
-(api/graphql_view.py) both go through `document_to_run`.
+(api/graphql_view.py, api/graphql_socket.py) both go through `document_to_run`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from graphql import (
@@ -28,7 +27,6 @@ from api.domain.errors import DomainError, InvalidInput
 from api.trusted_documents import ID_PREFIX, TrustedDocuments, normal_form
 
 PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
-_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class PersistedDocumentNotFound(DomainError):
@@ -56,7 +54,7 @@ def requested_document_id(payload: Mapping[str, object]) -> str | None:
             )
         if not isinstance(digest, str):
             raise InvalidInput("persistedQuery.sha256Hash must be a string.", argument="sha256Hash")
-        named.append(ID_PREFIX + digest.lower())
+        named.append(ID_PREFIX + digest)
     if len(set(named)) > 1:
         raise InvalidInput(
             "documentId and persistedQuery.sha256Hash name different documents: send one.",
@@ -78,7 +76,7 @@ def document_to_run(
         if query is not None:
             require_trusted_document(actor, trusted_only_roles)
         return query
-    stored = store.get(document_id) if _HEX_DIGEST.fullmatch(document_id[7:]) else None
+    stored = store.get(document_id)
     if stored is None:
         # The id is not echoed: the message would be the client's words (and digit runs).
         raise PersistedDocumentNotFound(
