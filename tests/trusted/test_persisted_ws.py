@@ -15,7 +15,7 @@ from tests.complaints.helpers import complaint_input
 from tests.node_clients import json_lines, node_or_skip, run_node
 from tests.realtime.conftest import emit_stock_event
 from tests.realtime.wsclient import STOCK_ALERTS, GqlSocket, LiveServer, live_server
-from tests.trusted.conftest import DEFAULT_RULE, DOCUMENT_IDS, persisted
+from tests.trusted.conftest import DEFAULT_RULE, DOCUMENT_IDS, integrator_token, persisted
 
 
 @pytest.fixture
@@ -132,3 +132,18 @@ async def test_the_reference_graphql_ws_client_is_told_to_send_a_document_id(
     lines = json_lines(await run_node("persisted_subscribe.mjs", url, token, payload, "1", "0"))
     [error] = [line["error"] for line in lines if "error" in line]
     assert error[0]["extensions"] == {"code": "FORBIDDEN", "reason": TRUSTED_DOCUMENT_REQUIRED}
+
+
+async def test_a_till_token_is_held_to_trusted_documents_over_the_socket(live: LiveServer) -> None:
+    till = await integrator_token(live.api, "till-e1", trusted_documents_only=True)
+    feed = await integrator_token(live.api, "feed-e1", trusted_documents_only=False)
+    async with GqlSocket.opened(live.port, till) as sock:
+        await sock.subscribe(STOCK_ALERTS, {"store": "E1"})
+        refused = await sock.receive()
+        assert refused["type"] == "error", refused
+        assert refused["payload"][0]["extensions"]["reason"] == TRUSTED_DOCUMENT_REQUIRED
+        await subscribe_by_id(sock, "Me", op_id="2")
+        assert (await sock.next_data())["me"]["username"] == "integrator.till-e1"
+    async with GqlSocket.opened(live.port, feed) as sock:
+        await sock.subscribe("{ me { username } }", op_id="3")
+        assert (await sock.next_data())["me"]["username"] == "integrator.feed-e1"
