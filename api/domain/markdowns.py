@@ -123,17 +123,16 @@ async def issue_markdown(session: AsyncSession, actor: Actor | None, new: NewMar
         store = stores[code]
         await events.emit(
             session,
-            "MARKDOWN_ISSUED",
+            events.MarkdownIssued(
+                markdown_id=markdown.id,
+                store_code=code,
+                skus=tuple(sorted(t.sku for t in new.targets if t.store_code == code)),
+                percent_off=new.percent_off,
+                starts_at=new.starts_at,
+                ends_at=new.ends_at,
+            ),
             store_id=store.id,
             region_id=store.region_id,
-            payload={
-                "markdownId": markdown.id,
-                "storeCode": code,
-                "skus": sorted(t.sku for t in new.targets if t.store_code == code),
-                "percentOff": new.percent_off,
-                "startsAt": new.starts_at.isoformat(),
-                "endsAt": new.ends_at.isoformat(),
-            },
         )
     return markdown.id
 
@@ -172,10 +171,9 @@ async def acknowledge_markdown(
     if acknowledged:
         await events.emit(
             session,
-            "MARKDOWN_ACKNOWLEDGED",
+            events.MarkdownAcknowledged(markdown_id=markdown_id, store_code=store_code),
             store_id=store.id,
             region_id=store.region_id,
-            payload={"markdownId": markdown_id, "storeCode": store_code},
         )
 
 

@@ -76,10 +76,10 @@ _SLOW_MOVERS = text(
            SELECT 1 FROM slow WHERE slow.store_id = a.store_id AND slow.product_id = a.product_id)
       RETURNING id, store_id, product_id
     )
-    SELECT 'SLOW_MOVER_RAISED' AS event, x.id, x.store_id, x.product_id, s.region_id
+    SELECT true AS raised, x.id, x.store_id, x.product_id, s.region_id
       FROM opened x JOIN store s ON s.id = x.store_id
     UNION ALL
-    SELECT 'SLOW_MOVER_CLEARED', x.id, x.store_id, x.product_id, s.region_id
+    SELECT false, x.id, x.store_id, x.product_id, s.region_id
       FROM cleared x JOIN store s ON s.id = x.store_id
     """
 )
@@ -121,26 +121,32 @@ _NEAR_EXPIRY = text(
            SELECT 1 FROM near WHERE near.store_id = a.store_id AND near.product_id = a.product_id)
       RETURNING id, store_id, product_id
     )
-    SELECT 'NEAR_EXPIRY_RAISED' AS event, x.id, x.store_id, x.product_id, s.region_id
+    SELECT true AS raised, x.id, x.store_id, x.product_id, s.region_id
       FROM opened x JOIN store s ON s.id = x.store_id
     UNION ALL
-    SELECT 'NEAR_EXPIRY_CLEARED', x.id, x.store_id, x.product_id, s.region_id
+    SELECT false, x.id, x.store_id, x.product_id, s.region_id
       FROM cleared x JOIN store s ON s.id = x.store_id
     """
 )
 
 
-async def _run(session: AsyncSession, statement: TextClause, params: dict[str, Any]) -> ScanResult:
+async def _run(
+    session: AsyncSession,
+    statement: TextClause,
+    params: dict[str, Any],
+    raised_cleared: tuple[type[events.StockAlertChanged], type[events.StockAlertChanged]],
+) -> ScanResult:
+    """Run a scan whose rows are alerts opened (`raised`) or cleared; announce each."""
     rows = (await session.execute(statement, params)).all()
+    raised, cleared = raised_cleared
     for row in rows:
         await events.emit(
             session,
-            row.event,
+            (raised if row.raised else cleared)(alert_id=row.id, product_id=row.product_id),
             store_id=row.store_id,
             region_id=row.region_id,
-            payload={"alertId": row.id, "productId": row.product_id},
         )
-    opened = sum(1 for row in rows if row.event.endswith("_RAISED"))
+    opened = sum(1 for row in rows if row.raised)
     return ScanResult(opened=opened, cleared=len(rows) - opened)
 
 
@@ -148,7 +154,12 @@ async def scan_slow_movers(
     session: AsyncSession, *, days: int = 3, now: datetime | None = None
 ) -> ScanResult:
     """Flag seasonal SKUs unsold for `days` store-local days while stock remains."""
-    return await _run(session, _SLOW_MOVERS, {"now": now or await _now(session), "days": days})
+    return await _run(
+        session,
+        _SLOW_MOVERS,
+        {"now": now or await _now(session), "days": days},
+        (events.SlowMoverRaised, events.SlowMoverCleared),
+    )
 
 
 async def scan_near_expiry(
@@ -163,6 +174,7 @@ async def scan_near_expiry(
             "days": days,
             "lookback": EXPIRED_LOOKBACK_DAYS,
         },
+        (events.NearExpiryRaised, events.NearExpiryCleared),
     )
 
 

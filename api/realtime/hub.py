@@ -22,7 +22,7 @@ from collections import deque
 
 import psycopg
 
-from api.domain.events import EVENT_CHANNEL
+from api.domain.events import EVENT_CHANNEL, EventKind
 from api.realtime.records import EVENT_COLUMNS, EventRecord
 
 log = logging.getLogger("chainstore.realtime")
@@ -43,7 +43,7 @@ class HubStopped(Exception):
 class Feed:
     """One subscription's inbox: the events of its kinds, in id order, at most `limit`."""
 
-    def __init__(self, kinds: frozenset[str], limit: int, start_id: int) -> None:
+    def __init__(self, kinds: frozenset[EventKind], limit: int, start_id: int) -> None:
         self.kinds = kinds
         self.start_id = start_id  # the hub had read up to here when the feed was attached
         self._limit = limit
@@ -113,7 +113,7 @@ class EventHub:
             feed.stop()
         self._feeds.clear()
 
-    def attach(self, kinds: frozenset[str]) -> Feed:
+    def attach(self, kinds: frozenset[EventKind]) -> Feed:
         assert self._last_id is not None, "start() the hub before attaching feeds"
         feed = Feed(kinds, self.feed_limit, self._last_id)
         self._feeds.add(feed)
@@ -165,8 +165,13 @@ class EventHub:
             cursor = await conn.execute(_READ_NEW, (self._last_id,))
             rows = await cursor.fetchall()
             for row in rows:
-                record = EventRecord.from_row(row)
-                self._last_id = record.id
+                assert isinstance(row[0], int)
+                self._last_id = row[0]
+                try:
+                    record = EventRecord.from_row(row)
+                except ValueError:  # a kind added by a newer release, mid rolling deploy
+                    log.warning("skipping event %s of unknown kind %.48s", row[0], row[1])
+                    continue
                 for feed in self._feeds:
                     if record.kind in feed.kinds:
                         feed.push(record)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from api.domain.events import EventKind, EventPayload, parse_payload
 from api.domain.scope import StoreScope
+
+P = TypeVar("P", bound=EventPayload)
 
 # The columns of `event`, in EventRecord's order, for every statement that reads it.
 EVENT_COLUMNS = "id, kind, store_id, region_id, payload, occurred_at"
@@ -15,7 +18,7 @@ EVENT_COLUMNS = "id, kind, store_id, region_id, payload, occurred_at"
 @dataclass(frozen=True)
 class EventRecord:
     id: int
-    kind: str
+    kind: EventKind
     store_id: int | None
     region_id: int | None
     payload: dict[str, Any]
@@ -23,14 +26,19 @@ class EventRecord:
 
     @classmethod
     def from_row(cls, row: Any) -> EventRecord:
+        """ValueError for a kind this release does not know."""
         return cls(
             id=int(row[0]),
-            kind=row[1],
+            kind=EventKind(row[1]),
             store_id=row[2],
             region_id=row[3],
             payload=row[4],
             occurred_at=row[5],
         )
+
+    def payload_as(self, expected: type[P]) -> P:
+        """The payload as its kind's type (a subscriber's kinds all share `expected`)."""
+        return parse_payload(self.kind, self.payload, expected)
 
 
 def in_scope(scope: StoreScope, record: EventRecord) -> bool:

@@ -25,6 +25,7 @@ from sqlalchemy import text
 
 from api.domain.access import StoreScope
 from api.domain.errors import InvalidInput
+from api.domain.events import EventKind
 from api.realtime.connections import CloseCode, SocketRegistry
 from api.realtime.hub import EventHub, FeedOverflow, HubStopped
 from api.realtime.records import EVENT_COLUMNS, SCOPE_SQL, EventRecord, in_scope
@@ -79,7 +80,7 @@ def parse_last_event_id(value: str | None) -> int | None:
 async def event_stream(
     context: Context,
     *,
-    kinds: frozenset[str],
+    kinds: frozenset[EventKind],
     last_event_id: int | None,
     visible: Callable[[EventRecord], bool],
 ) -> AsyncGenerator[EventRecord, None]:
@@ -115,7 +116,7 @@ async def event_stream(
 
 
 async def _missed(
-    services: Services, kinds: frozenset[str], scope: StoreScope, after: int
+    services: Services, kinds: frozenset[EventKind], scope: StoreScope, after: int
 ) -> list[EventRecord]:
     async with services.sessions() as session:
         newest = int(await session.scalar(_NEWEST) or 0)
@@ -129,7 +130,7 @@ async def _missed(
                 _MISSED,
                 {
                     "after": after,
-                    "kinds": sorted(kinds),
+                    "kinds": sorted(kind.value for kind in kinds),
                     "limit": MAX_CATCH_UP + 1,
                     **scope.sql_params(),
                 },

@@ -12,8 +12,8 @@ from strawberry.types import Info
 from api.context import Context
 from api.domain.access import Permission, authorize_region, authorize_store
 from api.domain.complaints import queries
-from api.domain.complaints.common import EVENT_KINDS
 from api.domain.errors import NotFound
+from api.domain.events import COMPLAINT_KINDS, ComplaintChanged
 from api.realtime.stream import EventRecord, event_stream, parse_last_event_id
 from api.schema.complaint_inputs import ComplaintEventFilter
 from api.schema.complaints import Complaint, ComplaintEvent
@@ -34,7 +34,9 @@ class _EventFilter:
             return False
         if self.region_id is not None and record.region_id != self.region_id:
             return False
-        return not self.assigned_to_me or record.payload.get("assignee_id") == self.staff_id
+        if not self.assigned_to_me:
+            return True
+        return record.payload_as(ComplaintChanged).assignee_id == self.staff_id
 
 
 @strawberry.type
@@ -75,14 +77,17 @@ class ComplaintsSubscription:
             region_id=region_id,
             assigned_to_me=f.assigned_to_me,
         )
-        events = event_stream(context, kinds=EVENT_KINDS, last_event_id=after, visible=rule.visible)
+        events = event_stream(
+            context, kinds=COMPLAINT_KINDS, last_event_id=after, visible=rule.visible
+        )
         async with contextlib.aclosing(events):
             async for record in events:
                 # Read fresh for each delivery, in a short session: a socket holds none.
                 async with context.services.sessions() as session:
                     try:
+                        changed = record.payload_as(ComplaintChanged)
                         complaint = await queries.get_complaint(
-                            session, context.actor, int(record.payload["complaint_id"])
+                            session, context.actor, changed.complaint_id
                         )
                     except NotFound:  # no longer visible to this subscriber
                         continue

@@ -14,10 +14,10 @@ import strawberry
 from strawberry.types import Info
 
 from api.domain.access import Permission, authorize_store
-from api.domain.members.limits import PRIVACY_ALERT_EVENT
+from api.domain.events import STOCK_ALERT_KINDS, PrivacyAlertRaised, StockAlertChanged
 from api.realtime import subjects
 from api.realtime.stream import event_stream, parse_last_event_id
-from api.schema.live import STOCK_ALERT_KINDS, PrivacyAlertEvent, StockAlertEvent
+from api.schema.live import PrivacyAlertEvent, StockAlertEvent
 from api.schema.members import PrivacyAlert
 from api.schema.permissions import requires
 
@@ -50,9 +50,8 @@ class LiveSubscription:
         )
         async with contextlib.aclosing(events):
             async for record in events:
-                subject = await subjects.stock_subject(
-                    context.session, store.id, int(record.payload["productId"])
-                )
+                alert = record.payload_as(StockAlertChanged)
+                subject = await subjects.stock_subject(context.session, store.id, alert.product_id)
                 yield StockAlertEvent.build(record, subject)
 
     @strawberry.subscription(
@@ -65,14 +64,14 @@ class LiveSubscription:
         context = info.context
         events = event_stream(
             context,
-            kinds=frozenset({PRIVACY_ALERT_EVENT}),
+            kinds=frozenset({PrivacyAlertRaised.kind}),
             last_event_id=parse_last_event_id(last_event_id),
             visible=lambda record: True,
         )
         async with contextlib.aclosing(events):
             async for record in events:
-                alert_id = int(record.payload["alertId"])
-                alert = await subjects.privacy_alert(context.session, alert_id)
+                raised = record.payload_as(PrivacyAlertRaised)
+                alert = await subjects.privacy_alert(context.session, raised.alert_id)
                 yield PrivacyAlertEvent(
                     id=strawberry.ID(str(record.id)),
                     occurred_at=record.occurred_at,

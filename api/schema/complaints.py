@@ -20,6 +20,7 @@ from api.domain import global_ids
 from api.domain.access import Permission
 from api.domain.complaints import queries, stats
 from api.schema.complaint_loaders import loaders
+from api.schema.live import EventKindEnum
 from api.schema.organisation import Product, Region, Store
 from api.schema.permissions import requires
 from api.schema.photos import Photo
@@ -273,9 +274,8 @@ class ComplaintEvent:
         description="The event's position in the feed (a number, not a global id): pass the "
         "last one you received as `lastEventId` to resume."
     )
-    kind: str = strawberry.field(
-        description="COMPLAINT_FILED, COMPLAINT_ASSIGNED, COMPLAINT_STATUS_CHANGED or "
-        "COMPLAINT_SLA_BREACHED."
+    kind: EventKindEnum = strawberry.field(  # type: ignore[valid-type]
+        description="One of the COMPLAINT_ kinds: filed, assigned, status changed, SLA breached."
     )
     occurred_at: datetime
     complaint: Complaint

@@ -4,27 +4,39 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TypeVar
 
 import strawberry
 
 from api.domain import global_ids
+from api.domain.events import STOCK_ALERT_KINDS, EventKind, StockAlertChanged, describe
 from api.realtime.records import EventRecord
 from api.realtime.subjects import StockSubject
 from api.schema.members import PrivacyAlert
 from api.schema.organisation import Product, Store
 
-
-@strawberry.enum(description="What happened to a stock alert.")
-class StockAlertChange(enum.StrEnum):
-    LOW_STOCK_RAISED = "LOW_STOCK_RAISED"
-    LOW_STOCK_CLEARED = "LOW_STOCK_CLEARED"
-    NEAR_EXPIRY_RAISED = "NEAR_EXPIRY_RAISED"
-    NEAR_EXPIRY_CLEARED = "NEAR_EXPIRY_CLEARED"
-    SLOW_MOVER_RAISED = "SLOW_MOVER_RAISED"
-    SLOW_MOVER_CLEARED = "SLOW_MOVER_CLEARED"
+E = TypeVar("E", bound=enum.Enum)
 
 
-STOCK_ALERT_KINDS = frozenset(change.value for change in StockAlertChange)
+def _event_enum(cls: type[E], description: str) -> type[E]:
+    """`cls` (EventKind or a subset of it) as a GraphQL enum, each value described by its
+    payload type's docstring (api/domain/events.py)."""
+    processed = strawberry.enum(cls, description=description)
+    for value in processed.__strawberry_definition__.values:  # type: ignore[attr-defined]
+        value.description = describe(EventKind(value.value))
+    return processed
+
+
+EventKindEnum = _event_enum(
+    EventKind, "What happened, as a live feed reports it: every kind of event the server writes."
+)
+# The stock kinds on their own, so the stock feed's `kind` says which it can be.
+_STOCK_ALERT_CHANGE: type[enum.StrEnum] = enum.StrEnum(  # type: ignore[misc]
+    "StockAlertChange", [(k.name, k.value) for k in EventKind if k in STOCK_ALERT_KINDS]
+)
+StockAlertChange = _event_enum(
+    _STOCK_ALERT_CHANGE, "What happened to a stock alert (these kinds of EventKind)."
+)
 
 
 @strawberry.type(description="A stock alert raised or cleared at a store.")
@@ -33,7 +45,7 @@ class StockAlertEvent:
         description="The event's position in the feed (a number, not a global id): pass the "
         "last one you received as `lastEventId` to resume."
     )
-    kind: StockAlertChange
+    kind: StockAlertChange  # type: ignore[valid-type]
     occurred_at: datetime
     alert_id: strawberry.ID = strawberry.field(
         description="The global id of the StockAlert (as in `Query.stockAlerts`; `node(id:)`)."
@@ -45,11 +57,12 @@ class StockAlertEvent:
 
     @classmethod
     def build(cls, record: EventRecord, subject: StockSubject) -> StockAlertEvent:
+        alert = record.payload_as(StockAlertChanged)
         return cls(
             id=strawberry.ID(str(record.id)),
             kind=StockAlertChange(record.kind),
             occurred_at=record.occurred_at,
-            alert_id=strawberry.ID(global_ids.encode("StockAlert", record.payload["alertId"])),
+            alert_id=strawberry.ID(global_ids.encode("StockAlert", alert.alert_id)),
             store=Store.from_model(subject.store),
             product=Product.from_model(subject.product),
             on_hand=subject.on_hand,

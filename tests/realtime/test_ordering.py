@@ -17,14 +17,16 @@ from tests.realtime.conftest import emit_stock_event
 from tests.realtime.wsclient import STOCK_ALERTS, GqlSocket, LiveServer
 
 
-async def _emit(session: AsyncSession, kind: str) -> None:
-    await events.emit(session, kind, store_id=None, region_id=None, payload={})
+async def _emit(session: AsyncSession, label: str) -> None:
+    """An event told apart from the others by `label` (in its payload's storeCode)."""
+    payload = events.MarkdownAcknowledged(markdown_id=0, store_code=label)
+    await events.emit(session, payload, store_id=None, region_id=None)
 
 
 async def _ids_by_kind(engine: Any) -> dict[str, int]:
     async with engine.connect() as reader:
-        rows = await reader.execute(text("SELECT kind, id FROM event"))
-        return {kind: event_id for kind, event_id in rows}
+        rows = await reader.execute(text("SELECT payload->>'storeCode', id FROM event"))
+        return {label: event_id for label, event_id in rows}
 
 
 async def test_event_ids_follow_commit_order_not_insert_order(org_db: str) -> None:
@@ -62,8 +64,10 @@ async def test_rolled_back_events_are_never_numbered_or_announced(org_db: str) -
             await _emit(second, "IN_ROLLED_BACK_SAVEPOINT")
             await savepoint.rollback()
         async with engine.connect() as reader:
-            kinds = (await reader.execute(text("SELECT kind FROM event ORDER BY id"))).scalars()
-            assert list(kinds) == ["AFTER_ROLLBACK", "KEPT"]
+            labels = await reader.execute(
+                text("SELECT payload->>'storeCode' FROM event ORDER BY id")
+            )
+            assert list(labels.scalars()) == ["AFTER_ROLLBACK", "KEPT"]
     finally:
         await engine.dispose()
 
@@ -88,9 +92,29 @@ async def test_the_hub_catches_up_after_losing_its_listen_connection(live: LiveS
         assert ids == [str(during), str(after)]
 
 
+async def test_the_hub_skips_an_event_of_a_kind_it_does_not_know(live: LiveServer) -> None:
+    """A newer release, mid rolling deploy, may write a kind this one lacks: the hub passes
+    over it and keeps delivering, instead of failing on it again and again."""
+    api = live.api
+    async with GqlSocket.opened(live.port, await api.token_for("clerk.e1")) as sock:
+        await sock.subscribe(STOCK_ALERTS, {"store": "E1"})
+        await live.until_feeds(1)
+        async with api.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO event (kind, store_id, region_id, payload)"
+                    " SELECT 'FROM_A_NEWER_RELEASE', id, region_id, '{}' FROM store"
+                    " WHERE code = 'E1'"
+                )
+            )
+        after = await emit_stock_event(api, "E1")
+        assert (await sock.next_data(within=10))["stockAlerts"]["id"] == str(after)
+
+
 async def test_a_feed_that_falls_too_far_behind_overflows_instead_of_growing() -> None:
-    feed = Feed(frozenset({"X"}), limit=3, start_id=0)
+    kind = events.EventKind.LOW_STOCK_RAISED
+    feed = Feed(frozenset({kind}), limit=3, start_id=0)
     for i in range(1, 5):
-        feed.push(EventRecord(i, "X", None, None, {}, None))  # type: ignore[arg-type]
+        feed.push(EventRecord(i, kind, None, None, {}, None))  # type: ignore[arg-type]
     with pytest.raises(FeedOverflow):
         await feed.next()

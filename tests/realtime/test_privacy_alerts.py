@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from api.domain import events
-from api.domain.members.limits import PRIVACY_ALERT_EVENT
 from db.engine import create_session_factory
 from db.models import PrivacyAlert, PrivacyAlertKind, Staff
 from tests.conftest import Api
@@ -25,14 +24,15 @@ async def raise_privacy_alert(api: Api, username: str) -> int:
         )
         s.add(alert)
         await s.flush()
-        await events.emit(
-            s,
-            PRIVACY_ALERT_EVENT,
-            store_id=staff.store_id,
-            region_id=staff.region_id,
-            payload={"alertId": alert.id, "kind": alert.kind.value, "staffUsername": username},
+        raised = events.PrivacyAlertRaised(
+            alert_id=alert.id,
+            alert_kind=alert.kind,
+            staff_username=username,
+            distinct_members=alert.distinct_members,
+            window_minutes=alert.window_minutes,
         )
-    return await last_event_id(api, PRIVACY_ALERT_EVENT)
+        await events.emit(s, raised, store_id=staff.store_id, region_id=staff.region_id)
+    return await last_event_id(api, events.EventKind.PRIVACY_ALERT_RAISED)
 
 
 async def test_compliance_gets_privacy_alerts_live_and_after_a_reconnect(live: LiveServer) -> None:

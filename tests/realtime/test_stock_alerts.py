@@ -30,7 +30,7 @@ async def test_a_store_feed_gets_its_store_alerts_and_nothing_else(live: LiveSer
         await live.until_feeds(4)
         first = await emit_stock_event(api, "E1")
         second = await emit_stock_event(api, "W1")
-        third = await emit_stock_event(api, "E1", kind="LOW_STOCK_CLEARED")
+        third = await emit_stock_event(api, "E1", kind=events.LowStockCleared)
 
         got = [(await clerk_e1.next_data())["stockAlerts"] for _ in range(2)]
         assert [(a["id"], a["kind"]) for a in got] == [
@@ -77,7 +77,7 @@ async def test_resuming_with_last_event_id_misses_nothing_and_repeats_nothing(
     # Away: three events of E1 (and one of E2, not ours) while no socket is open.
     missed = [await emit_stock_event(api, "E1") for _ in range(2)]
     await emit_stock_event(api, "E2")
-    missed.append(await emit_stock_event(api, "E1", kind="LOW_STOCK_CLEARED"))
+    missed.append(await emit_stock_event(api, "E1", kind=events.LowStockCleared))
 
     async with GqlSocket.opened(live.port, token) as sock:
         await sock.subscribe(STOCK_ALERTS, {"store": "E1", "after": str(seen[0])})
@@ -129,10 +129,9 @@ async def test_a_subscriber_too_far_behind_is_closed_with_4450(live: LiveServer)
             for _ in range(20):  # one commit: the hub hands all 20 over at once
                 await events.emit(
                     s,
-                    "LOW_STOCK_RAISED",
+                    events.LowStockRaised(alert_id=1, product_id=product_id),
                     store_id=store_id,
                     region_id=region_id,
-                    payload={"alertId": 1, "productId": product_id},
                 )
         code, reason = await sock.close_code()
         assert (code, reason) == (CloseCode.TOO_SLOW, "too far behind: reconnect with lastEventId")

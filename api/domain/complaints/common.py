@@ -1,4 +1,4 @@
-"""What the complaint modules share: statuses, event kinds, loading a complaint in scope."""
+"""What the complaint modules share: statuses, loading a complaint in scope."""
 
 from __future__ import annotations
 
@@ -17,12 +17,6 @@ OPEN_STATUSES = (
     ComplaintStatus.IN_PROGRESS,
     ComplaintStatus.REOPENED,
 )
-
-EVENT_FILED = "COMPLAINT_FILED"
-EVENT_ASSIGNED = "COMPLAINT_ASSIGNED"
-EVENT_STATUS_CHANGED = "COMPLAINT_STATUS_CHANGED"
-EVENT_SLA_BREACHED = "COMPLAINT_SLA_BREACHED"
-EVENT_KINDS = frozenset({EVENT_FILED, EVENT_ASSIGNED, EVENT_STATUS_CHANGED, EVENT_SLA_BREACHED})
 
 
 def staff_as_actor(staff: Staff) -> Actor:

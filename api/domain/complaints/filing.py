@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain import members
+from api.domain import events, members
 from api.domain.access import Actor, Permission, authorize_store, require
 from api.domain.complaints import sla
-from api.domain.complaints.common import EVENT_ASSIGNED, EVENT_FILED
 from api.domain.complaints.routing import pick_assignee
 from api.domain.complaints.timeline import record_change, staff_name
 from api.domain.errors import InvalidInput, NotFound
@@ -132,7 +131,7 @@ async def file_complaint(
         complaint,
         kind=TimelineKind.FILED,
         actor_id=actor.staff_id,
-        event_kind=EVENT_FILED,
+        event_kind=events.ComplaintFiled,
         note=description,
         next_step="Assign a handler" if assignee_id is None else None,
         due_by=complaint.first_response_due_at,
@@ -164,7 +163,7 @@ async def assign(
         complaint,
         kind=TimelineKind.ASSIGNED,
         actor_id=actor_id,
-        event_kind=EVENT_ASSIGNED,
+        event_kind=events.ComplaintAssigned,
         note=f"{note}: {handler}",
         next_step=f"{handler} to {'resolve' if started else 'respond'}",
         due_by=due,

@@ -19,11 +19,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain import global_ids
+from api.domain import events, global_ids
 from api.domain.access import Actor, Permission, require
 from api.domain.complaints import compensation, sla
 from api.domain.complaints.common import (
-    EVENT_STATUS_CHANGED,
     complaint_in_scope,
     may_handle,
     refuse_move,
@@ -87,7 +86,7 @@ async def start_work(
         complaint,
         kind=TimelineKind.STARTED,
         actor_id=actor.staff_id,
-        event_kind=EVENT_STATUS_CHANGED,
+        event_kind=events.ComplaintStatusChanged,
         note=note,
         next_step=f"{handler} to resolve",
         due_by=complaint.resolution_due_at,
@@ -135,7 +134,7 @@ async def resolve(
         complaint,
         kind=TimelineKind.RESOLVED,
         actor_id=actor.staff_id,
-        event_kind=EVENT_STATUS_CHANGED,
+        event_kind=events.ComplaintStatusChanged,
         note=text,
         next_step="The customer confirms (close) or asks again (reopen)",
         due_by=reopen_until,
@@ -160,7 +159,7 @@ async def close(
         complaint,
         kind=TimelineKind.CLOSED,
         actor_id=actor.staff_id,
-        event_kind=EVENT_STATUS_CHANGED,
+        event_kind=events.ComplaintStatusChanged,
         note=_text(note, "note", required=False),
     )
 
@@ -209,7 +208,7 @@ async def reopen(
         complaint,
         kind=TimelineKind.REOPENED,
         actor_id=actor.staff_id,
-        event_kind=EVENT_STATUS_CHANGED,
+        event_kind=events.ComplaintStatusChanged,
         note=text,
         next_step=f"{handler or 'A handler'} to resolve again",
         due_by=complaint.resolution_due_at,

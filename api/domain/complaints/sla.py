@@ -10,13 +10,14 @@ with a COMPLAINT_SLA_BREACHED event.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain import events
 from api.domain.access import Actor, Permission, require
-from api.domain.complaints.common import EVENT_SLA_BREACHED
 from api.domain.complaints.routing import region_manager
 from api.domain.complaints.timeline import record_change
 from api.domain.errors import InvalidInput
@@ -146,15 +147,15 @@ async def flag_breaches(session: AsyncSession, *, limit: int = 500) -> ScanResul
                 complaint,
                 kind=kind,
                 actor_id=None,
-                event_kind=EVENT_SLA_BREACHED,
+                event_kind=partial(
+                    events.ComplaintSlaBreached,
+                    breach=kind,
+                    escalated_to_id=manager.id if manager else None,
+                ),
                 note=f"The {what} target ({due.isoformat()}) was missed; {escalated}.",
                 next_step=f"{what.capitalize()} overdue: the handler or the region manager acts "
                 "now.",
                 notify=False,
-                extra_payload={
-                    "breach": str(kind),
-                    "escalated_to_id": manager.id if manager else None,
-                },
             )
             flagged += 1
     return ScanResult(opened=flagged, cleared=0)

@@ -5,22 +5,35 @@ attached, a progress message to the customer in the outbox."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import events
 from api.domain.complaints import outbox
-from db.models import Complaint, ComplaintTimelineEntry, Staff, Store, TimelineKind
+from db.models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintStatus,
+    ComplaintTimelineEntry,
+    Staff,
+    Store,
+    TimelineKind,
+)
 
 
-def event_payload(complaint: Complaint, **extra: object) -> dict[str, object]:
-    return {
-        "complaint_id": complaint.id,
-        "status": str(complaint.status),
-        "assignee_id": complaint.assignee_id,
-        "category": str(complaint.category),
-        **extra,
-    }
+class ComplaintEventType(Protocol):
+    """A ComplaintChanged type, or a partial of one with its own fields given."""
+
+    def __call__(
+        self,
+        *,
+        complaint_id: int,
+        status: ComplaintStatus,
+        assignee_id: int | None,
+        category: ComplaintCategory,
+        timeline_kind: TimelineKind,
+    ) -> events.ComplaintChanged: ...
 
 
 async def staff_name(session: AsyncSession, staff_id: int | None) -> str | None:
@@ -36,13 +49,12 @@ async def record_change(
     *,
     kind: TimelineKind,
     actor_id: int | None,
-    event_kind: str | None,
+    event_kind: ComplaintEventType | None,
     note: str | None = None,
     next_step: str | None = None,
     due_by: datetime | None = None,
     notify: bool = True,
     reopen_until: datetime | None = None,
-    extra_payload: dict[str, object] | None = None,
 ) -> ComplaintTimelineEntry:
     """Append the timeline row, emit `event_kind` and queue the customer's message."""
     await session.flush()  # the complaint's new state (and id) first
@@ -59,12 +71,15 @@ async def record_change(
     session.add(entry)
     await session.flush()
     if event_kind is not None:
+        payload = event_kind(
+            complaint_id=complaint.id,
+            status=complaint.status,
+            assignee_id=complaint.assignee_id,
+            category=complaint.category,
+            timeline_kind=kind,
+        )
         await events.emit(
-            session,
-            event_kind,
-            store_id=complaint.store_id,
-            region_id=complaint.region_id,
-            payload=event_payload(complaint, timeline_kind=str(kind), **(extra_payload or {})),
+            session, payload, store_id=complaint.store_id, region_id=complaint.region_id
         )
     if notify and complaint.member_id is not None:
         store = await session.get(Store, complaint.store_id)

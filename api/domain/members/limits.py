@@ -47,7 +47,6 @@ DEFAULT_CEILINGS: Mapping[Role, int] = {
     Role.ADMIN: 100,
     Role.INTEGRATOR: 0,
 }
-PRIVACY_ALERT_EVENT = "PRIVACY_ALERT_RAISED"
 _LOCK_NAMESPACE = 40_004  # pg_advisory_xact_lock(namespace, staff id)
 
 
@@ -215,16 +214,15 @@ async def _raise_alert(
         region_id = await session.scalar(select(Store.region_id).where(Store.id == actor.store_id))
     await events.emit(
         session,
-        PRIVACY_ALERT_EVENT,
+        events.PrivacyAlertRaised(
+            alert_id=alert.id,
+            alert_kind=kind,
+            staff_username=actor.username,
+            distinct_members=distinct_members,
+            window_minutes=minutes,
+        ),
         store_id=actor.store_id,
         region_id=region_id,
-        payload={
-            "alertId": alert.id,
-            "kind": kind.value,
-            "staffUsername": actor.username,
-            "distinctMembers": distinct_members,
-            "windowMinutes": minutes,
-        },
     )
 
 

@@ -231,12 +231,12 @@ async def _finish(
         )
         .execution_options(synchronize_session=False)
     )
+    finished = events.ShiftHandedOver if status is ShiftStatus.HANDED_OVER else events.ShiftEnded
     await events.emit(
         session,
-        f"SHIFT_{status.value}",
+        finished(shift_id=str(shift.id), shift_kind=shift.kind, **summary.as_json()),
         store_id=shift.store_id,
         region_id=locked.region_id,
-        payload={"shiftId": str(shift.id), "kind": shift.kind.value, **summary.as_json()},
     )
 
 
@@ -326,9 +326,8 @@ async def accept_handover(session: AsyncSession, actor: Actor | None, *, shift_i
     )
     await events.emit(
         session,
-        "SHIFT_ACCEPTED",
+        events.ShiftAccepted(shift_id=str(shift.id), accepted_by=actor.username),
         store_id=shift.store_id,
         region_id=locked.region_id,
-        payload={"shiftId": str(shift.id), "acceptedBy": actor.username},
     )
     return shift_id

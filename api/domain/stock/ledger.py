@@ -209,10 +209,9 @@ async def _update_low_stock_alerts(
         for alert in opened:
             await events.emit(
                 session,
-                "LOW_STOCK_RAISED",
+                events.LowStockRaised(alert_id=alert.id, product_id=alert.product_id),
                 store_id=store_id,
                 region_id=region_id,
-                payload={"alertId": alert.id, "productId": alert.product_id},
             )
     if recovered:
         cleared = (
@@ -224,8 +223,7 @@ async def _update_low_stock_alerts(
         for alert in cleared:
             await events.emit(
                 session,
-                "LOW_STOCK_CLEARED",
+                events.LowStockCleared(alert_id=alert.id, product_id=alert.product_id),
                 store_id=store_id,
                 region_id=region_id,
-                payload={"alertId": alert.id, "productId": alert.product_id},
             )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select, text, update
@@ -52,22 +53,22 @@ class NewTransfer:
 
 
 async def _announce(
-    session: AsyncSession, kind: str, transfer: Transfer, extra: dict[str, Any] | None = None
+    session: AsyncSession, event: Callable[..., events.TransferChanged], transfer: Transfer
 ) -> None:
+    """`event`: a TransferChanged type, or a partial of one with its own fields given."""
     source, destination = await transfer_stores(session, transfer)
-    payload = {
-        "transferId": transfer.id,
-        "fromStoreCode": source.code,
-        "toStoreCode": destination.code,
-        **(extra or {}),
-    }
-    for side, store in (("SOURCE", source), ("DESTINATION", destination)):
+    sides = ((events.TransferSide.SOURCE, source), (events.TransferSide.DESTINATION, destination))
+    for side, store in sides:
         await events.emit(
             session,
-            kind,
+            event(
+                transfer_id=transfer.id,
+                from_store_code=source.code,
+                to_store_code=destination.code,
+                side=side,
+            ),
             store_id=store.id,
             region_id=store.region_id,
-            payload={**payload, "side": side},
         )
 
 
@@ -150,7 +151,7 @@ async def request_transfer(session: AsyncSession, actor: Actor | None, new: NewT
         for line in new.lines
     )
     await session.flush()
-    await _announce(session, "TRANSFER_REQUESTED", transfer)
+    await _announce(session, events.TransferRequested, transfer)
     return transfer.id
 
 
@@ -169,7 +170,7 @@ async def approve_transfer(session: AsyncSession, actor: Actor | None, transfer_
         verb="approved",
         values={"approved_by_id": actor.staff_id, "approved_at": text("now()")},
     )
-    await _announce(session, "TRANSFER_APPROVED", transfer)
+    await _announce(session, events.TransferApproved, transfer)
 
 
 async def _lines_by_product(session: AsyncSession, transfer_id: int) -> dict[int, TransferLine]:
@@ -263,7 +264,8 @@ async def ship_transfer(
         staff_id=actor.staff_id,
     )
     await adjust_in_transit(session, store_id=destination.id, changes=shipped)
-    await _announce(session, "TRANSFER_SHIPPED", transfer, {"unitsShipped": sum(shipped.values())})
+    shipment = partial(events.TransferShipped, units_shipped=sum(shipped.values()))
+    await _announce(session, shipment, transfer)
 
 
 async def receive_transfer(
@@ -299,12 +301,12 @@ async def receive_transfer(
     await adjust_in_transit(
         session, store_id=destination.id, changes={pid: -qty for pid, qty in shipped.items()}
     )
-    differences = [
-        {"productId": pid, "shipped": shipped[pid], "received": received[pid]}
+    differences = tuple(
+        events.ReceivedDifference(product_id=pid, shipped=shipped[pid], received=received[pid])
         for pid in existing
         if received[pid] != shipped[pid]
-    ]
-    await _announce(session, "TRANSFER_RECEIVED", transfer, {"differences": differences})
+    )
+    await _announce(session, partial(events.TransferReceived, differences=differences), transfer)
 
 
 async def cancel_transfer(session: AsyncSession, actor: Actor | None, transfer_id: int) -> None:
@@ -329,4 +331,4 @@ async def cancel_transfer(session: AsyncSession, actor: Actor | None, transfer_i
         verb="cancelled",
         values={"cancelled_by_id": actor.staff_id, "cancelled_at": text("now()")},
     )
-    await _announce(session, "TRANSFER_CANCELLED", transfer)
+    await _announce(session, events.TransferCancelled, transfer)
