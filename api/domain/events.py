@@ -94,12 +94,12 @@ class StockAlertChanged(EventPayload):
 
 @dataclass(frozen=True, kw_only=True)
 class LowStockRaised(StockAlertChanged, kind=EventKind.LOW_STOCK_RAISED):
-    """On hand fell to or below the safety stock: a LOW_STOCK alert opened."""
+    """On hand fell below the safety stock: a LOW_STOCK alert opened."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class LowStockCleared(StockAlertChanged, kind=EventKind.LOW_STOCK_CLEARED):
-    """On hand is above the safety stock again: the LOW_STOCK alert closed."""
+    """On hand is back at or above the safety stock: the LOW_STOCK alert closed."""
 
 
 @dataclass(frozen=True, kw_only=True)
