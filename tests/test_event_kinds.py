@@ -18,8 +18,8 @@ from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLObjectType, build_sc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from api.demo.seed import seed_demo
 from api.domain.complaints.sla import flag_breaches
-from api.domain.demo_seed import seed_demo
 from api.domain.events import EventKind, EventPayload, describe, parse_payload
 from api.domain.scans import scan_near_expiry, scan_slow_movers
 from db.engine import create_session_factory
