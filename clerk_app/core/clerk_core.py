@@ -1,0 +1,165 @@
+"""ClerkCore: the one object the clerk app's screens talk to (ARCHITECTURE.md, "Clerk app brain").
+
+Look-ups the clerk waits for (sign-in, a member scan) go straight to the API; everything the
+clerk submits goes into the outbox first and is sent by `sync`, so nothing is lost offline or
+applied twice. The session (server, token, who signed in) is kept in the data dir, so a
+restarted app carries on where it was; the outbox never depends on it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from clerk_app.core.api_client import ApiClient, ApiError, Manifest, default_manifest_path
+from clerk_app.core.outbox import EntryKind, NewEntry, Outbox, result_of
+from clerk_app.core.sync import Sync
+
+SESSION_FILE = "session.json"
+
+
+class NotSignedIn(Exception):
+    """The action needs a signed-in clerk (or the sign-in expired: sign in again)."""
+
+
+class ClerkCore:
+    def __init__(
+        self,
+        server_url: str,
+        data_dir: Path,
+        *,
+        manifest: Manifest | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.api = ApiClient(
+            server_url,
+            manifest or Manifest.load(default_manifest_path()),
+            transport=transport,
+        )
+        self.outbox = Outbox(data_dir)
+        self._sync = Sync(self.outbox, self.api)
+        self.staff: dict[str, Any] | None = None
+        self._restore_session(server_url)
+
+    # -- session ---------------------------------------------------------------------------
+
+    def _session_path(self) -> Path:
+        return self.data_dir / SESSION_FILE
+
+    def _restore_session(self, server_url: str) -> None:
+        path = self._session_path()
+        if not path.exists():
+            return
+        saved = json.loads(path.read_text())
+        if saved.get("server_url") == self.api.server_url:  # another server: sign in anew
+            self.api.token = saved.get("token")
+            self.staff = saved.get("staff")
+
+    def _save_session(self) -> None:
+        state = {"server_url": self.api.server_url, "token": self.api.token, "staff": self.staff}
+        temporary = self._session_path().with_suffix(".tmp")
+        temporary.write_text(json.dumps(state, ensure_ascii=False))
+        temporary.replace(self._session_path())  # never half a file after a crash
+
+    @property
+    def signed_in(self) -> bool:
+        return self.api.token is not None
+
+    @property
+    def sign_in_needed(self) -> str | None:
+        """Set when the server refused the token during a sync: ask the clerk to sign in."""
+        return self._sync.sign_in_needed
+
+    async def sign_in(self, username: str, password: str) -> dict[str, Any]:
+        """Sign in; the clerk's name, role and store (the token stays on the phone only)."""
+        data = await self.api.run("SignIn", {"username": username, "password": password})
+        login = data["login"]
+        self.api.token = login["token"]
+        self.staff = login["staff"]
+        self._save_session()
+        return dict(login["staff"])
+
+    def sign_out_locally(self) -> None:
+        self.api.token = None
+        self.staff = None
+        self._session_path().unlink(missing_ok=True)
+
+    def _store_code(self) -> str:
+        store = (self.staff or {}).get("store")
+        if not self.signed_in or not store:
+            raise NotSignedIn("Sign in as a store's clerk first.")
+        return str(store["code"])
+
+    # -- look-ups --------------------------------------------------------------------------
+
+    async def scan(self, code: str) -> dict[str, Any]:
+        """The member card for a scanned QR code or a typed card number (never a phone)."""
+        if not self.signed_in:
+            raise NotSignedIn("Sign in first.")
+        try:
+            data = await self.api.run("MemberByCode", {"code": code.strip()})
+        except ApiError as error:
+            if error.code == "UNAUTHENTICATED":
+                self.sign_out_locally()
+                raise NotSignedIn(error.message) from error
+            raise
+        return dict(data["memberByCode"])
+
+    # -- submissions (outbox) --------------------------------------------------------------
+
+    def queue_complaint(
+        self,
+        category: str,
+        description: str,
+        photos: list[Path],
+        member_code: str | None = None,
+    ) -> str:
+        """Keep a complaint and its photos on the phone for `sync` to send; the complaint's
+        idempotency key, which names it in the outbox."""
+        store_code = self._store_code()
+        label = description.strip().splitlines()[0][:40] if description.strip() else category
+        group = [NewEntry(EntryKind.PHOTO, f"photo for {label}", file=p) for p in photos]
+        complaint: dict[str, Any] = {
+            "storeCode": store_code,
+            "category": category,
+            "description": description,
+            "photoIds": [result_of(i, "id") for i in range(len(photos))],
+        }
+        if member_code:
+            complaint["memberCode"] = member_code
+        group.append(
+            NewEntry(
+                EntryKind.OPERATION,
+                f"complaint: {label}",
+                operation="FileComplaint",
+                variables={"input": complaint},
+                depends_on=tuple(range(len(photos))),
+            )
+        )
+        ids = self.outbox.add(group)
+        return self.outbox.get(ids[-1]).idempotency_key
+
+    async def sync(self) -> int:
+        """Send what can be sent; the entries still waiting."""
+        if not self.signed_in:
+            return self.outbox.pending()
+        left = await self._sync.run_once()
+        if self._sync.sign_in_needed:
+            self.sign_out_locally()
+        return left
+
+    def retry_now(self) -> None:
+        """Send waiting entries at the next sync without waiting out their back-off."""
+        self.outbox.make_due()
+
+    def pending(self) -> int:
+        return self.outbox.pending()
+
+    async def close(self) -> None:
+        await self.api.close()
+        self.outbox.close()
