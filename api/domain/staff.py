@@ -305,6 +305,8 @@ async def create_integrator_token(
         raise Conflict(f"{username} exists and is not an integrator.")
     elif staff.status is StaffStatus.FROZEN:
         raise Conflict(f"{username} is frozen: unfreeze it before issuing tokens.")
+    else:
+        await _same_scope(session, actor, staff, new)
     issued = await auth.issue_token(
         session,
         staff_id=staff.id,
@@ -316,6 +318,43 @@ async def create_integrator_token(
         trusted_documents_only=new.trusted_documents_only,
     )
     return staff, issued
+
+
+async def _same_scope(
+    session: AsyncSession, actor: Actor, principal: Staff, new: NewIntegratorToken
+) -> None:
+    """A token for an existing principal has the principal's scope: asking for another one
+    is CONFLICT, never silently dropped (a store's till must not get a chain-wide token)."""
+    asked_store = asked_region = None
+    if new.store_code:
+        asked_store = (
+            await authorize_store(session, actor, new.store_code, Permission.MANAGE_API_TOKENS)
+        ).id
+    elif new.region_code:
+        asked_region = await authorize_region(
+            session, actor, new.region_code, Permission.MANAGE_API_TOKENS
+        )
+    if (asked_store, asked_region) != (principal.store_id, principal.region_id):
+        held = await _scope_words(session, principal)
+        raise Conflict(
+            f"{principal.username} is scoped to {held}: ask for that scope, or give the token "
+            "another name for another scope.",
+            argument="name",
+        )
+    # The asked store or region was authorised above; a chain-wide principal needs a
+    # chain-wide caller (ADMIN only holds MANAGE_API_TOKENS today: this keeps it so).
+    if asked_store is None and asked_region is None and not actor.scope.all_stores:
+        raise Forbidden(f"{principal.username} works chain-wide, beyond your scope.")
+
+
+async def _scope_words(session: AsyncSession, principal: Staff) -> str:
+    if principal.store_id is not None:
+        code = await session.scalar(select(Store.code).where(Store.id == principal.store_id))
+        return f"store {code}"
+    if principal.region_id is not None:
+        code = await session.scalar(select(Region.code).where(Region.id == principal.region_id))
+        return f"region {code}"
+    return "the whole chain"
 
 
 async def api_tokens_by_id(
