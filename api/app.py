@@ -74,13 +74,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if embedded is not None:
                 embedded.stop()
 
+    # Read, parsed and validated here, once: a broken document stops the server starting.
+    trusted_documents = TrustedDocuments.load(
+        schema._schema, settings.operations_dir, shape_problems(settings)
+    )
+    schema.trusted_documents = trusted_documents  # their requests skip parse and validation
     graphql_app = ChainstoreGraphQL(
         schema,
         dev=settings.dev,
-        # Read, parsed and validated here, once: a broken document stops the server starting.
-        trusted_documents=TrustedDocuments.load(
-            schema._schema, settings.operations_dir, shape_problems(settings)
-        ),
+        trusted_documents=trusted_documents,
         trusted_only_roles=settings.trusted_only_roles,
     )
 

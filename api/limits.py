@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
-from strawberry.extensions import SchemaExtension, ValidationCache
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
 from api.domain.access import Permission
 from api.domain.errors import Forbidden, InvalidInput
 from api.query_shape import CostMeter, Shape, ShapeMeter, operations_of
+from api.trusted_documents import TrustedDocuments
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,24 @@ class ShapeLimits:
         return found
 
 
+def _stored(execution_context: Any) -> TrustedDocuments | None:
+    return getattr(execution_context.schema, "trusted_documents", None)
+
+
+class TrustedParse(ParserCache):
+    """A trusted document's request runs the document parsed at start-up; any other text goes
+    through the parser cache (which unique texts could otherwise evict the hot ones from)."""
+
+    def on_parse(self) -> Iterator[None]:
+        store = _stored(self.execution_context)
+        stored = store.by_text(self.execution_context.query) if store is not None else None
+        if stored is None:
+            yield from super().on_parse()
+            return
+        self.execution_context.graphql_document = stored.document
+        yield
+
+
 class ShapeCheckedValidation(ValidationCache):
     """Validation (cached) for documents within the shape limits; the others are refused
     before any validation rule walks them, whoever sends them."""
@@ -63,6 +82,12 @@ class ShapeCheckedValidation(ValidationCache):
     def on_validate(self) -> Iterator[None]:
         document = self.execution_context.graphql_document
         assert document is not None
+        store = _stored(self.execution_context)
+        if store is not None and store.holds(document):
+            # Validated against this schema, shape limits included, when the app started.
+            self.execution_context.pre_execution_errors = []
+            yield
+            return
         problems = self.limits.problems(ShapeMeter(document).document_shape())
         if problems:
             self.execution_context.pre_execution_errors = [GraphQLError(p) for p in problems]

@@ -195,6 +195,8 @@ class TrustedDocuments:
 
     def __init__(self, documents: Sequence[TrustedDocument]) -> None:
         self._by_id = {d.id: d for d in documents}
+        self._by_text = {d.text: d for d in documents}
+        self._parsed = {id(d.document) for d in documents}
 
     @classmethod
     def load(
@@ -214,6 +216,14 @@ class TrustedDocuments:
 
     def get(self, document_id: str) -> TrustedDocument | None:
         return self._by_id.get(document_id)
+
+    def by_text(self, text: str | None) -> TrustedDocument | None:
+        """The stored document whose normal form this is (what a request by id executes)."""
+        return self._by_text.get(text) if text is not None else None
+
+    def holds(self, document: object) -> bool:
+        """Whether this is one of the stored, already validated documents (by identity)."""
+        return id(document) in self._parsed
 
     def __iter__(self) -> Iterator[TrustedDocument]:
         return iter(self._by_id.values())

@@ -7,14 +7,14 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.config import Settings
 from api.errors import log_client_errors
 from api.input_text import StorableText
-from api.limits import QueryLimits, ShapeCheckedValidation, ShapeLimits
+from api.limits import QueryLimits, ShapeCheckedValidation, ShapeLimits, TrustedParse
 from api.operation_choice import OperationChoice
 from api.resolvers.auth import AuthMutation, AuthQuery
 from api.resolvers.complaints import (
@@ -34,6 +34,7 @@ from api.resolvers.staff import StaffMutation, StaffQuery
 from api.resolvers.stock import StockMutation, StockQuery
 from api.resolvers.transfers import TransferMutation, TransferQuery
 from api.schema.scalars import SCALAR_MAP
+from api.trusted_documents import TrustedDocuments
 
 
 @strawberry.type(description="Everything HQ, stores and integrators can read.")
@@ -93,6 +94,10 @@ class ChainstoreSchema(strawberry.Schema):
     writes one INFO line per client error (api/errors.py). This hook sees every error of HTTP
     and WebSocket operations, before they are formatted."""
 
+    # Set by the app once the trusted documents are loaded and validated against this schema:
+    # their requests then skip parsing and validation (api/limits.py, TrustedParse).
+    trusted_documents: TrustedDocuments | None = None
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -100,7 +105,7 @@ class ChainstoreSchema(strawberry.Schema):
         log_client_errors(errors, operation)
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+def build_schema(settings: Settings | None = None) -> ChainstoreSchema:
     settings = settings or Settings()
     shape_limits = ShapeLimits(
         max_depth=settings.max_query_depth,
@@ -118,7 +123,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         # walks the document (api/limits.py).
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: ParserCache(maxsize=512),
+            lambda: TrustedParse(maxsize=512),
             OperationChoice,
             StorableText,
             lambda: ShapeCheckedValidation(shape_limits, maxsize=512),
