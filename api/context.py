@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 from api.config import Settings
 from api.domain import organisation
 from api.domain.access import Actor
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Unauthenticated
 from api.photos.storage import PhotoStorage
 from db.pii import KeyRing
@@ -149,7 +150,18 @@ class Context:
             raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
         return actor
 
-    def hide(self, path: Any, reason: str, index: int | None = None) -> None:
-        """Report a field (or the `index`th entry of a list field) as hidden, and why."""
+    def hide(
+        self,
+        path: Any,
+        reason: ErrorReason,
+        index: int | None = None,
+        *,
+        permission: str | None = None,
+    ) -> None:
+        """Report a field (or the `index`th entry of a list field) as hidden, why, and the
+        permission it needs when that is why (the SDL's `HiddenField`)."""
+        if not isinstance(reason, ErrorReason):
+            raise TypeError(f"reason must be an ErrorReason, not {reason!r}")
         entry = [*path.as_list(), *([] if index is None else [index])]
-        self.hidden.append({"path": entry, "reason": reason})
+        needs = {} if permission is None else {"permission": permission}
+        self.hidden.append({"path": entry, "reason": reason.value, **needs})

@@ -15,14 +15,15 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from api.domain.errors import DomainError
+from api.domain.errors import DomainError, ErrorCode
 from api.request_id import current_request_id
 
 log = logging.getLogger("chainstore.errors")
 
-PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
-VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
-INTERNAL = "INTERNAL"
+PARSE_FAILED = ErrorCode.GRAPHQL_PARSE_FAILED.value
+VALIDATION_FAILED = ErrorCode.GRAPHQL_VALIDATION_FAILED.value
+INTERNAL = ErrorCode.INTERNAL.value
+BAD_USER_INPUT = ErrorCode.BAD_USER_INPUT.value
 
 
 def _domain_error(error: GraphQLError) -> DomainError | None:
@@ -52,14 +53,14 @@ def error_code(error: GraphQLError) -> str:
     """The `extensions.code` the error answers with; INTERNAL for anything unexpected."""
     domain = _domain_error(error)
     if domain is not None:
-        return domain.code
+        return domain.code.value
     if not _is_graphql_own(error):
         return INTERNAL
     code = (error.extensions or {}).get("code")
     if isinstance(code, str):
         return code
     if error.original_error is not None:
-        return "BAD_USER_INPUT"
+        return BAD_USER_INPUT
     return PARSE_FAILED if error.message.startswith("Syntax Error") else VALIDATION_FAILED
 
 
@@ -68,7 +69,7 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     domain = _domain_error(error)
     if domain is not None:
         formatted["message"] = domain.message
-        formatted["extensions"] = {"code": domain.code, **domain.details}
+        formatted["extensions"] = domain.extensions
         return formatted
     if _is_graphql_own(error):
         # Their messages echo input values (a whole input object when a field is missing),
@@ -126,7 +127,7 @@ def log_client_errors(errors: list[GraphQLError], operation_name: str | None) ->
 
 def has_only_pre_execution_errors(errors: list[dict[str, Any]]) -> bool:
     return bool(errors) and all(
-        e.get("extensions", {}).get("code") in (PARSE_FAILED, VALIDATION_FAILED, "BAD_USER_INPUT")
+        e.get("extensions", {}).get("code") in (PARSE_FAILED, VALIDATION_FAILED, BAD_USER_INPUT)
         and "path" not in e
         for e in errors
     )

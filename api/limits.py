@@ -21,6 +21,7 @@ from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
 from api.domain.access import Permission
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Forbidden, InvalidInput
 from api.query_shape import CostMeter, Shape, ShapeMeter, operations_of
 from api.trusted_documents import TrustedDocuments
@@ -128,6 +129,7 @@ class QueryLimits(SchemaExtension):
             raise InvalidInput(
                 f"Query cost {cost} exceeds the limit of {self.max_cost}: ask for smaller "
                 "pages or fewer nested lists.",
+                reason=ErrorReason.QUERY_TOO_COSTLY,
                 cost=cost,
                 maxCost=self.max_cost,
             )
@@ -140,7 +142,10 @@ class QueryLimits(SchemaExtension):
             actor = self.execution_context.context.actor
             if actor is not None and actor.can(Permission.INTROSPECT_SCHEMA):
                 return
-        raise Forbidden("Introspection is not available to this caller.")
+        raise Forbidden(
+            "Introspection is not available to this caller.",
+            reason=ErrorReason.INTROSPECTION_DISABLED,
+        )
 
     def get_results(self) -> dict[str, Any]:
         cost = getattr(self.execution_context.context, "query_cost", None)

@@ -23,10 +23,10 @@ from graphql import (
 )
 
 from api.domain.access import Actor, Role, require_trusted_document
-from api.domain.errors import DomainError, InvalidInput
+from api.domain.errors import DomainError, ErrorCode, InvalidInput
 from api.trusted_documents import ID_PREFIX, TrustedDocuments, normal_form
 
-PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+PERSISTED_QUERY_NOT_FOUND = ErrorCode.PERSISTED_QUERY_NOT_FOUND
 
 
 class PersistedDocumentNotFound(DomainError):

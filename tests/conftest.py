@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from graphql import GraphQLObjectType
 from psycopg import sql
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -22,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from api.app import create_app
 from api.config import Settings
 from api.domain import auth, global_ids
+from api.domain.error_reasons import ErrorCode, ErrorReason
+from api.schema.root import schema
 from db.embedded import EmbeddedPostgres, to_libpq_uri, to_sqlalchemy_url
 from db.engine import create_engine, create_session_factory
 from db.migrations import upgrade
@@ -140,6 +143,30 @@ async def org_session(org_db: str) -> AsyncIterator[AsyncSession]:
     await engine.dispose()
 
 
+_ERROR_EXTENSIONS = schema._schema.get_type("ErrorExtensions")
+assert isinstance(_ERROR_EXTENSIONS, GraphQLObjectType)
+_EXTENSION_KEYS = frozenset(_ERROR_EXTENSIONS.fields)
+
+
+def check_error_vocabulary(response: httpx.Response) -> None:
+    """Every error code, reason and extension key, and every hidden field's reason, in a
+    response is one the SDL documents (`ErrorCode`, `ErrorReason`, `ErrorExtensions`): run on
+    every response the suite receives, so a free-form reason fails the test that caused it."""
+    if "json" not in response.headers.get("content-type", ""):
+        return
+    body = response.json()
+    if not isinstance(body, dict):
+        return
+    for error in body.get("errors") or []:
+        extensions = error.get("extensions", {})
+        assert extensions.get("code") in ErrorCode.__members__, error
+        reason = extensions.get("reason")
+        assert reason is None or reason in ErrorReason.__members__, error
+        assert extensions.keys() <= _EXTENSION_KEYS, error
+    for hidden in (body.get("extensions") or {}).get("hiddenFields", []):
+        assert hidden["reason"] in ErrorReason.__members__, hidden
+
+
 class Api:
     """The real ASGI app over HTTP (httpx), on its own database."""
 
@@ -162,7 +189,9 @@ class Api:
         body: dict[str, Any] = {"query": query}
         if variables is not None:
             body["variables"] = variables
-        return await self.client.post("/graphql", json=body, headers=all_headers)
+        response = await self.client.post("/graphql", json=body, headers=all_headers)
+        check_error_vocabulary(response)
+        return response
 
     async def gql(
         self,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Forbidden, NotFound, Unauthenticated
 from api.domain.scope import StoreScope
 from db.models import Region, Role, Store, TokenKind
@@ -220,7 +221,11 @@ def require(actor: Actor | None, permission: Permission) -> Actor:
     if actor is None:
         raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
     if not actor.can(permission):
-        raise Forbidden(f"Your role {actor.role} lacks the {permission} permission.")
+        raise Forbidden(
+            f"Your role {actor.role} lacks the {permission} permission.",
+            reason=ErrorReason.PERMISSION_REQUIRED,
+            permission=permission.value,
+        )
     return actor
 
 
@@ -255,7 +260,11 @@ async def authorize_store(
             f"No store has code {store_code!r}.", argument=argument, storeCode=store_code
         )
     if not actor.scope.allows(row.id, row.region_id):
-        raise Forbidden(f"Store {store_code} is outside your scope.", storeCode=store_code)
+        raise Forbidden(
+            f"Store {store_code} is outside your scope.",
+            reason=ErrorReason.OUTSIDE_SCOPE,
+            storeCode=store_code,
+        )
     return AccessibleStore(id=row.id, code=store_code, region_id=row.region_id)
 
 
@@ -275,7 +284,11 @@ async def authorize_region(
             f"No region has code {region_code!r}.", argument=argument, regionCode=region_code
         )
     if not actor.scope.allows_region(region_id):
-        raise Forbidden(f"Region {region_code} is outside your scope.", regionCode=region_code)
+        raise Forbidden(
+            f"Region {region_code} is outside your scope.",
+            reason=ErrorReason.OUTSIDE_SCOPE,
+            regionCode=region_code,
+        )
     return region_id
 
 
@@ -286,7 +299,7 @@ async def authorize_region(
 # integrator tokens issued with `trustedDocumentsOnly` (a till's). Anonymous callers (sign-in)
 # are not restricted. A deployment changes the roles in its settings (api/config.py).
 TRUSTED_ONLY_ROLES: frozenset[Role] = frozenset({Role.CLERK, Role.STORE_MANAGER})
-TRUSTED_DOCUMENT_REQUIRED = "TRUSTED_DOCUMENT_REQUIRED"  # the FORBIDDEN error's reason
+TRUSTED_DOCUMENT_REQUIRED = ErrorReason.TRUSTED_DOCUMENT_REQUIRED  # the FORBIDDEN error's reason
 
 
 def parse_trusted_only_roles(value: str) -> frozenset[Role]:
@@ -309,5 +322,5 @@ def require_trusted_document(actor: Actor | None, trusted_only_roles: frozenset[
         raise Forbidden(
             f"Your {'token' if actor.trusted_documents_only else 'role ' + actor.role} may run "
             "trusted documents only: send the operation's documentId instead of a query.",
-            reason=TRUSTED_DOCUMENT_REQUIRED,
+            reason=ErrorReason.TRUSTED_DOCUMENT_REQUIRED,
         )

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.domain.access import Actor, Permission
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import RateLimited, Unauthenticated
 from api.domain.passwords import MAX_PASSWORD_LENGTH, verify_password
 from db.models import AuthToken, Staff, StaffStatus, TokenKind
@@ -154,6 +155,7 @@ async def login(
     if wait is not None:
         raise RateLimited(
             f"Too many failed sign-ins: try again in {wait} seconds.",
+            reason=ErrorReason.SIGN_IN_THROTTLED,
             retry_after_seconds=max(wait, 1),
         )
     staff = await session.scalar(select(Staff).where(Staff.username == username))

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import InvalidInput
 
 _MAX_ROW_KEY_DIGITS = 18  # a bigint
@@ -38,7 +39,9 @@ def encode(type_name: str, key: int | str | uuid.UUID) -> str:
 
 def _not_ours(argument: str, value: str) -> InvalidInput:
     return InvalidInput(
-        f"{argument}: {value[:64]!r} is not an id this API issued.", argument=argument
+        f"{argument}: {value[:64]!r} is not an id this API issued.",
+        reason=ErrorReason.MALFORMED_ID,
+        argument=argument,
     )
 
 
@@ -77,6 +80,7 @@ def _of_type(value: str, type_name: str, argument: str) -> Decoded:
         raise InvalidInput(
             f"{argument}: expected the id of a {type_name}, got the id of a {decoded.type_name}.",
             argument=argument,
+            reason=ErrorReason.WRONG_ID_TYPE,
             expectedType=type_name,
         )
     return decoded
@@ -101,6 +105,9 @@ def expect_photos(values: Iterable[str], *, argument: str = "photoIds") -> list[
             bad.append(str(value)[:64])
     if bad:
         raise InvalidInput(
-            f"{argument}: not photo ids: {', '.join(bad)}.", argument=argument, invalid=bad
+            f"{argument}: not photo ids: {', '.join(bad)}.",
+            reason=ErrorReason.MALFORMED_ID,
+            argument=argument,
+            invalid=bad,
         )
     return list(dict.fromkeys(ids))

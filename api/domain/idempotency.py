@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.access import Actor
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, InvalidInput
 from db.models import IdempotencyRecord
 
@@ -66,6 +67,7 @@ async def run_once(
             raise Conflict(
                 "This idempotencyKey was already used with different arguments.",
                 argument="idempotencyKey",
+                reason=ErrorReason.IDEMPOTENCY_KEY_REUSED,
             )
         return record.result
     result = await perform()

@@ -99,7 +99,7 @@ async def issue_markdown(session: AsyncSession, actor: Actor | None, new: NewMar
         elif store is not None and product.region_id not in (None, store.region_id):
             problems.append(f"targets[{i}]: {t.sku} is a regional SKU not sold at {t.store_code}")
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)
     outside = [c for c, s in stores.items() if not actor.scope.allows(s.id, s.region_id)]
     if outside:
         raise Forbidden(f"Stores outside your scope: {', '.join(outside)}.")

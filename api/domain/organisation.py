@@ -249,7 +249,7 @@ def validate_opening_hours(periods: list[OpeningPeriod]) -> dict[str, list[list[
             if next_open < prev_close:
                 problems.append(f"openingHours: {day} has overlapping periods")
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)
     return hours
 
 

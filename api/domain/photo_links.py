@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import global_ids
 from api.domain.access import Actor, Permission
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import InvalidInput
 from db.models import Photo, PhotoAttachment, PhotoSubject
 
@@ -68,6 +69,7 @@ async def attach_photos(
             "Unknown photos (upload them with POST /photos first; only your own uploads can "
             f"be attached): {', '.join(missing)}.",
             field="photoIds",
+            reason=ErrorReason.UNKNOWN_PHOTOS,
             unknownPhotoIds=missing,
         )
     await session.execute(

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import global_ids
 from api.domain.access import Actor, Permission, require
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.domain.idempotency import MAX_KEY_LENGTH, run_once
 from api.domain.photo_links import may_view_photo
@@ -95,6 +96,7 @@ async def record_upload(
         raise Conflict(
             f"Idempotency-Key {key!r} was already used for another image (photo {earlier}); "
             "use a new key for a new photo.",
+            reason=ErrorReason.IDEMPOTENCY_KEY_REUSED,
             header="Idempotency-Key",
             photoId=earlier,
         ) from None

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import global_ids
 from api.domain.access import Actor, Permission, authorize_store, require
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, NotFound
 from api.domain.pagination import Page, keyset_page
 from api.domain.stock.ledger import Change, apply_movements
@@ -210,6 +211,7 @@ async def _transition(
         raise Conflict(
             f"Replenishment order {public} is {current}: it cannot be {verb}.",
             orderId=public,
+            reason=ErrorReason.WRONG_STATUS,
             status=str(current),
         )
 

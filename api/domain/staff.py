@@ -20,6 +20,7 @@ from api.domain.access import (
     authorize_store,
     require,
 )
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.domain.pagination import Page, keyset_page
 from api.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password_async
@@ -108,7 +109,7 @@ async def create_staff_as_operator(session: AsyncSession, new: NewStaff) -> Staf
 def _validate(new: NewStaff) -> None:
     problems = _check_new_staff(new)
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)
 
 
 async def _insert_staff(
@@ -128,7 +129,11 @@ async def _insert_staff(
         async with session.begin_nested():
             session.add(staff)
     except IntegrityError as exc:
-        raise Conflict(f"Username {new.username!r} is taken.", field="username") from exc
+        raise Conflict(
+            f"Username {new.username!r} is taken.",
+            reason=ErrorReason.ALREADY_EXISTS,
+            field="username",
+        ) from exc
     return staff
 
 
@@ -286,7 +291,7 @@ async def create_integrator_token(
         problems.append(f"grants: cannot grant {', '.join(sorted(not_grantable))}")
     username = f"integrator.{new.name}"
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)
     staff = await session.scalar(select(Staff).where(Staff.username == username))
     if staff is None:
         staff = await create_staff(

@@ -186,9 +186,9 @@ def _refusal(exc: DomainError | PhotoRefused) -> JSONResponse:
     # One line, as for GraphQL errors (api/errors.py): the code, never the message.
     log.info("client error %s at photos (request %s)", exc.code, current_request_id())
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    details = exc.details if isinstance(exc, DomainError) else {}
+    details = exc.extensions if isinstance(exc, DomainError) else {"code": exc.code}
     return JSONResponse(
-        {"error": {"code": exc.code, "message": exc.message, **details}},
+        {"error": {**details, "message": exc.message}},
         status_code=status,
         headers=headers,
     )

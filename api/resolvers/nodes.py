@@ -18,6 +18,7 @@ from strawberry.types import Info
 
 from api.domain import global_ids
 from api.domain.access import Permission
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import InvalidInput, NotFound
 from api.resolvers.node_types import NODE_TYPES, NodeType
 from api.schema.permissions import permission_denied, requires
@@ -43,6 +44,7 @@ def _parse(values: list[strawberry.ID], argument: str) -> list[tuple[str, Any]]:
         what = "is not an id" if len(bad) == 1 else "are not ids"
         raise InvalidInput(
             f"{argument}: {', '.join(repr(b) for b in bad)} {what} of an object this API issued.",
+            reason=ErrorReason.MALFORMED_ID,
             argument=argument,
             invalid=bad,
         )
@@ -81,7 +83,7 @@ def _naming(answer: object, argument: str) -> object:
     type's own look-up would have named."""
     if isinstance(answer, NotFound) and answer.argument != argument:
         details = {k: v for k, v in answer.details.items() if k != "argument"}
-        return NotFound(answer.message, argument=argument, **details)
+        return NotFound(answer.message, argument=argument, reason=answer.reason, **details)
     return answer
 
 

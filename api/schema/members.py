@@ -19,6 +19,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from api.domain.access import Permission
+from api.domain.error_reasons import ErrorReason
 from api.domain.members import limits, pii, points, preferences, profile, purchases
 from api.schema.organisation import Store
 from api.schema.permissions import requires
@@ -39,9 +40,6 @@ MemberTierEnum = strawberry.enum(
 PrivacyAlertKindEnum = strawberry.enum(models.PrivacyAlertKind, name="PrivacyAlertKind")
 
 
-NOT_ECHOED = "memberByPhone never repeats the number it was asked for"
-
-
 def _under_phone_lookup(info: Info) -> bool:
     """True (and the path reported hidden) for a phone field anywhere under memberByPhone."""
     roots = info.context.phone_lookup_roots
@@ -52,7 +50,7 @@ def _under_phone_lookup(info: Info) -> bool:
         root = root.prev
     if root.key not in roots:
         return False
-    info.context.hide(info.path, NOT_ECHOED)
+    info.context.hide(info.path, ErrorReason.PHONE_NOT_ECHOED)
     return True
 
 

@@ -18,6 +18,7 @@ from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from api.domain.access import Permission, Role, roles_with
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Forbidden
 from api.schema.enums import PermissionEnum, RoleEnum
 
@@ -75,9 +76,13 @@ def permission_denied(
     if actor.can(permission):
         return False
     if nullable:
-        context.hide(info.path, f"requires {permission}", index)
+        context.hide(info.path, ErrorReason.PERMISSION_REQUIRED, index, permission=permission.value)
         return True
-    raise Forbidden(f"Your role {actor.role} lacks the {permission} permission.")
+    raise Forbidden(
+        f"Your role {actor.role} lacks the {permission} permission.",
+        reason=ErrorReason.PERMISSION_REQUIRED,
+        permission=permission.value,
+    )
 
 
 def requires(permission: Permission) -> FieldExtension:

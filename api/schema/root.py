@@ -33,6 +33,7 @@ from api.resolvers.shifts import ShiftsMutation, ShiftsQuery
 from api.resolvers.staff import StaffMutation, StaffQuery
 from api.resolvers.stock import StockMutation, StockQuery
 from api.resolvers.transfers import TransferMutation, TransferQuery
+from api.schema.errors import ERROR_SHAPE_TYPES
 from api.schema.scalars import SCALAR_MAP
 from api.trusted_documents import TrustedDocuments
 
@@ -116,6 +117,7 @@ def build_schema(settings: Settings | None = None) -> ChainstoreSchema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        types=ERROR_SHAPE_TYPES,  # no field returns them: they document `extensions`
         config=StrawberryConfig(disable_field_suggestions=True, scalar_map=SCALAR_MAP),
         # Factories: each request gets fresh extension instances (the parser and validation
         # caches are module-level LRUs shared by all of them). The shape limits (depth,

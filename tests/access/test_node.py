@@ -223,7 +223,7 @@ async def test_member_node_without_the_permission_is_hidden(api: Api) -> None:
     hidden = await api.gql(NODE_MEMBER, {"id": member["id"]}, token=integrator)
     assert hidden["data"] == {"node": None} and "errors" not in hidden
     assert hidden["extensions"]["hiddenFields"] == [
-        {"path": ["node"], "reason": "requires VIEW_MEMBERS"}
+        {"path": ["node"], "reason": "PERMISSION_REQUIRED", "permission": "VIEW_MEMBERS"}
     ]
     assert code_of(await api.gql(MEMBER, {"id": member["id"]}, token=integrator)) == "FORBIDDEN"
     async with api.engine.connect() as conn:
@@ -293,7 +293,7 @@ async def test_nodes_keeps_order_and_answers_each_id_alone(api: Api) -> None:
         {"__typename": "Complaint", "id": mine},
     ]
     assert handler["extensions"]["hiddenFields"] == [
-        {"path": ["nodes", 1], "reason": "requires VIEW_SHIFTS"}
+        {"path": ["nodes", 1], "reason": "PERMISSION_REQUIRED", "permission": "VIEW_SHIFTS"}
     ]
     assert [e["path"] for e in handler["errors"]] == [["nodes", 2]]
 
@@ -305,6 +305,7 @@ async def test_nodes_refuses_bad_ids_and_long_lists(api: Api) -> None:
     assert code_of(bad) == "BAD_USER_INPUT"
     assert bad["errors"][0]["extensions"] == {
         "code": "BAD_USER_INPUT",
+        "reason": "MALFORMED_ID",
         "argument": "ids",
         "invalid": ["nope"],
     }

@@ -151,7 +151,7 @@ async def test_a_staff_node_answers_like_the_staff_list(api: Api, caller: str) -
             outcomes.append(code)
         else:
             assert result["extensions"]["hiddenFields"] == [
-                {"path": ["node"], "reason": "requires VIEW_STAFF"}
+                {"path": ["node"], "reason": "PERMISSION_REQUIRED", "permission": "VIEW_STAFF"}
             ]
             assert code_of(listed) == "FORBIDDEN" or listed["data"]["staff"] is None
             outcomes.append("hidden")

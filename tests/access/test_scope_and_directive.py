@@ -131,7 +131,7 @@ async def test_denied_nullable_field_is_null_and_reported_in_extensions(api: Api
     assert "errors" not in result
     assert result["data"] == {"store": {"code": "E1", "staff": None}}
     assert result["extensions"]["hiddenFields"] == [
-        {"path": ["store", "staff"], "reason": "requires VIEW_STAFF"}
+        {"path": ["store", "staff"], "reason": "PERMISSION_REQUIRED", "permission": "VIEW_STAFF"}
     ]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import members
 from api.domain.access import Actor
-from api.domain.errors import Conflict, InvalidInput, NotFound
+from api.domain.errors import Conflict, ErrorReason, InvalidInput, NotFound
 from api.domain.members import codes, points, preferences, profile, purchases
 from api.domain.members.phones import mask_phone, normalise_phone, open_phone, seal_phone
 from db.engine import create_engine, create_session_factory
@@ -118,7 +118,7 @@ def test_card_numbers_carry_a_check_digit() -> None:
     wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
     with pytest.raises(InvalidInput) as refused:
         codes.parse_code(RING, wrong)
-    assert refused.value.details["reason"] == "CHECK_DIGIT"
+    assert refused.value.reason is ErrorReason.CHECK_DIGIT
 
 
 @pytest.mark.parametrize("code", ["", "12345", "x" * 300, "CSM1.", "CSM1.garbage", "99" * 8])
@@ -136,7 +136,7 @@ def test_qr_codes_expire_and_forgeries_are_refused() -> None:
     for code in (expired.code, future.code):
         with pytest.raises(InvalidInput) as refused:
             codes.parse_code(RING, code)
-        assert refused.value.details["reason"] == "EXPIRED"
+        assert refused.value.reason is ErrorReason.MEMBER_CODE_EXPIRED
     other_ring = parse_key_ring(new_key_spec())
     forged = codes.issue_qr_code(other_ring, 7).code
     payload, _, signature = fresh.code.rpartition(".")
@@ -144,7 +144,7 @@ def test_qr_codes_expire_and_forgeries_are_refused() -> None:
     for code in (forged, tampered, payload + "." + signature[::-1]):
         with pytest.raises(InvalidInput) as refused:
             codes.parse_code(RING, code)
-        assert refused.value.details.get("reason") == "BAD_SIGNATURE", code
+        assert refused.value.reason is ErrorReason.MEMBER_CODE_INVALID, code
 
 
 def test_codes_render_as_svg_and_png() -> None:

@@ -145,7 +145,8 @@ async def test_the_member_nested_under_a_sale_follows_the_phone_rules(api: Api) 
     assert body["data"]["recordSale"]["sale"]["member"]["phoneMasked"] is None
     assert {
         "path": ["recordSale", "sale", "member", "phoneMasked"],
-        "reason": "requires VIEW_MEMBER_PHONE_MASKED",
+        "reason": "PERMISSION_REQUIRED",
+        "permission": "VIEW_MEMBER_PHONE_MASKED",
     } in body["extensions"]["hiddenFields"]
     # The store's manager replaying the receipt sees the masked form, and only that.
     manager = await api.post(SALE_WITH_MEMBER, {"input": sale}, token=await api.token_for("sm.e1"))

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import global_ids
 from api.domain.access import Actor, Permission, require
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, NotFound
 from db.models import Complaint, ComplaintStatus, Staff, TokenKind
 
@@ -76,5 +77,6 @@ def refuse_move(complaint: Complaint, move: str, allowed: tuple[ComplaintStatus,
             f"Complaint {public} is {complaint.status}: cannot {move} (only from "
             f"{', '.join(allowed)}).",
             complaintId=public,
+            reason=ErrorReason.WRONG_STATUS,
             status=str(complaint.status),
         )

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.domain import global_ids
 from api.domain.access import Actor, Permission, require
 from api.domain.complaints.timeline import record_change
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, InvalidInput, NotFound
 from api.domain.stock.ledger import Change, apply_movements
 from db.models import (
@@ -138,6 +139,7 @@ async def collect_replacement(session: AsyncSession, actor: Actor | None, pickup
         raise Conflict(
             f"Pickup {public} is {pickup.status}: it was collected already.",
             pickupId=public,
+            reason=ErrorReason.WRONG_STATUS,
             status=str(pickup.status),
         )
     await apply_movements(
@@ -169,4 +171,4 @@ async def collect_replacement(session: AsyncSession, actor: Actor | None, pickup
 
 def check_no_problems(problems: list[str]) -> None:
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)

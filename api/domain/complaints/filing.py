@@ -88,7 +88,7 @@ async def file_complaint(
         if problem:
             problems.append(problem)
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)
     receipt_no = (new.receipt_no or "").strip() or None
     if receipt_no is not None:
         found = await session.scalar(

@@ -30,6 +30,7 @@ from api.domain.complaints.common import (
 from api.domain.complaints.filing import assign
 from api.domain.complaints.routing import pick_assignee
 from api.domain.complaints.timeline import record_change, staff_name
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, Forbidden, InvalidInput
 from db.models import Complaint, ComplaintStatus, Staff, StaffStatus, TimelineKind
 
@@ -57,6 +58,7 @@ def _must_own(actor: Actor, complaint: Complaint) -> None:
         raise Forbidden(
             f"Complaint {_public(complaint)} is assigned to someone else; ask them or a manager to "
             "reassign it.",
+            reason=ErrorReason.NOT_ASSIGNEE,
             complaintId=_public(complaint),
         )
 
@@ -187,6 +189,7 @@ async def reopen(
         raise Conflict(
             f"Complaint {_public(complaint)} was resolved more than {reopen_days} days ago "
             f"(reopen window ended {deadline.isoformat()}); file a new complaint.",
+            reason=ErrorReason.REOPEN_WINDOW_CLOSED,
             complaintId=_public(complaint),
             status=str(complaint.status),
         )
@@ -244,6 +247,7 @@ async def reassign(
     if target.id == complaint.assignee_id:
         raise Conflict(
             f"Complaint {_public(complaint)} is already assigned to {target.username}.",
+            reason=ErrorReason.ALREADY_ASSIGNED,
             complaintId=_public(complaint),
             status=str(complaint.status),
         )

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.access import Actor, Permission, authorize_region, require
 from api.domain.complaints.common import OPEN_STATUSES, staff_as_actor
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import InvalidInput
 from db.models import (
     Complaint,
@@ -155,6 +156,7 @@ async def set_routing(
             "Every handler must be an active staff member who may handle complaints in "
             f"{region_code} (unknown: {unknown}; cannot handle here: {unfit}).",
             field="handlerUsernames",
+            reason=ErrorReason.INELIGIBLE_HANDLERS,
             unknown=unknown,
             unfit=unfit,
         )

@@ -20,6 +20,7 @@ import segno
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from itsdangerous.timed import TimestampSigner
 
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import InvalidInput
 from db.pii import KeyRing, KeyRingError
 
@@ -104,7 +105,11 @@ def parse_code(
     Without a key ring (None) a QR code cannot be checked: that is the caller's fault."""
     code = code.strip()
     if len(code) > MAX_CODE_LENGTH:
-        raise InvalidInput("code: too long to be a member code.", argument="code")
+        raise InvalidInput(
+            "code: too long to be a member code.",
+            argument="code",
+            reason=ErrorReason.MEMBER_CODE_MALFORMED,
+        )
     if code.startswith(QR_PREFIX):
         if ring is None:
             raise KeyRingError("No PII key ring was handed down to check a member QR code.")
@@ -114,25 +119,33 @@ def parse_code(
             raise InvalidInput(
                 "code: this member code has expired; ask the member to refresh it.",
                 argument="code",
-                reason="EXPIRED",
+                reason=ErrorReason.MEMBER_CODE_EXPIRED,
             ) from None
         except BadSignature:
             raise InvalidInput(
-                "code: not a valid member code.", argument="code", reason="BAD_SIGNATURE"
+                "code: not a valid member code.",
+                argument="code",
+                reason=ErrorReason.MEMBER_CODE_INVALID,
             ) from None
         if not isinstance(member_id, int) or isinstance(member_id, bool):
-            raise InvalidInput("code: not a valid member code.", argument="code")
+            raise InvalidInput(
+                "code: not a valid member code.",
+                argument="code",
+                reason=ErrorReason.MEMBER_CODE_INVALID,
+            )
         return ParsedCode(member_id=member_id)
     digits = code.replace(" ", "").replace("-", "")
     if len(digits) != CARD_LENGTH or not digits.startswith(CARD_PREFIX):
         raise InvalidInput(
-            "code: expected a 16-digit card number or a member QR code.", argument="code"
+            "code: expected a 16-digit card number or a member QR code.",
+            argument="code",
+            reason=ErrorReason.MEMBER_CODE_MALFORMED,
         )
     if not luhn_valid(digits):
         raise InvalidInput(
             "code: the card number's check digit is wrong; scan or type it again.",
             argument="code",
-            reason="CHECK_DIGIT",
+            reason=ErrorReason.CHECK_DIGIT,
         )
     return ParsedCode(card_number=digits)
 

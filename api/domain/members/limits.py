@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.domain import events
 from api.domain.access import Actor, Permission, Role, require
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import RateLimited
 from api.domain.members.paging import newest_first_page
 from api.domain.pagination import Page
@@ -152,6 +153,7 @@ async def _record(
             f"You have looked up {in_hour} different members (or unknown phone numbers) in "
             "the last hour, the most your role may; try again later. HQ compliance has been "
             "alerted.",
+            reason=ErrorReason.MEMBER_LOOKUP_CEILING,
             retry_after_seconds=max(int(oldest or 1), 1),
         )
     session.add(view)

@@ -7,6 +7,7 @@ it in an exception message, and callers must not log it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
 
@@ -17,7 +18,7 @@ DEFAULT_REGION = "CN"  # numbers without a country code are Chinese (+86)
 MAX_TYPED_LENGTH = 32
 
 
-def _parse(typed: str, **where: str) -> phonenumbers.PhoneNumber:
+def _parse(typed: str, **where: Any) -> phonenumbers.PhoneNumber:  # argument= or field=
     if not typed or len(typed) > MAX_TYPED_LENGTH:
         raise InvalidInput("phone: expected a phone number.", **where)
     try:

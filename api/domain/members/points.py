@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, InvalidInput, NotFound
 from db.models import Member, MemberTier, PointsEntry, PointsEntryKind
 
@@ -102,6 +103,7 @@ async def _append(
     if balance is None:
         raise Conflict(
             "Not enough points: the member's balance is lower than asked.",
+            reason=ErrorReason.INSUFFICIENT_POINTS,
             balance=member.points_balance,
         )
     set_committed_value(member, "points_balance", int(balance))

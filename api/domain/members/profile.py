@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.domain.access import Actor, Permission, authorize_store, require
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.domain.members import codes, limits, points
 from api.domain.members.phones import normalise_phone, seal_phone
@@ -60,7 +61,7 @@ def _check(new: NewMember) -> tuple[str, str, list[str]]:
     except InvalidInput as exc:
         problems.append(exc.message)
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)
     return e164, name, tags
 
 
@@ -88,7 +89,11 @@ async def enrol_member(
         select(Member.id).where(Member.phone_blind_index == sealed.blind_index)
     )
     if exists is not None:
-        raise Conflict("This phone number is already enrolled.", field="phone")
+        raise Conflict(
+            "This phone number is already enrolled.",
+            reason=ErrorReason.ALREADY_EXISTS,
+            field="phone",
+        )
     for _ in range(_CARD_NUMBER_ATTEMPTS):
         member = Member(
             card_number=codes.new_card_number(),
@@ -109,7 +114,11 @@ async def enrol_member(
         except IntegrityError as exc:
             # A concurrent enrolment of the same number, or (rarely) a card number clash.
             if "phone_blind_index" in str(exc.orig):
-                raise Conflict("This phone number is already enrolled.", field="phone") from None
+                raise Conflict(
+                    "This phone number is already enrolled.",
+                    reason=ErrorReason.ALREADY_EXISTS,
+                    field="phone",
+                ) from None
             continue
         await session.refresh(member)
         return member

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import members
 from api.domain.access import SCOPE_CHECK_SQL, Actor, Permission, require
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from api.domain.members.codes import DEFAULT_TTL_SECONDS
 from api.domain.stock.ledger import Change, apply_movements
@@ -189,7 +190,7 @@ def _problems(new: NewSale, now: datetime) -> list[str]:
 
 
 def _invalid(problems: list[str]) -> InvalidInput:
-    return InvalidInput("; ".join(problems), problems=problems)
+    return InvalidInput.listing(problems)
 
 
 def _same_content(new: NewSale, existing: RecordedSale) -> bool:
@@ -280,7 +281,11 @@ async def record_sale(
             f"No store has code {new.store_code!r}.", argument="storeCode", storeCode=new.store_code
         )
     if not row.allowed:
-        raise Forbidden(f"Store {new.store_code} is outside your scope.", storeCode=new.store_code)
+        raise Forbidden(
+            f"Store {new.store_code} is outside your scope.",
+            reason=ErrorReason.OUTSIDE_SCOPE,
+            storeCode=new.store_code,
+        )
     problems = [f"lines: unknown SKU {sku}" for sku in row.unknown or []]
     problems += [
         f"lines: SKU {sku} is a regional SKU not sold in this store's region"
@@ -379,6 +384,7 @@ async def _replay(
     if not _same_content(new, existing):
         raise Conflict(
             f"Receipt {receipt_no} was already recorded at {new.store_code} with other content.",
+            reason=ErrorReason.RECEIPT_ALREADY_RECORDED,
             receiptNo=receipt_no,
         )
     return existing

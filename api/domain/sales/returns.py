@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import members
 from api.domain.access import Actor, Permission, authorize_store, require
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import InvalidInput, NotFound
 from api.domain.stock.ledger import Change, apply_movements
 from db.models import MovementKind
@@ -128,7 +129,7 @@ def _check(new: NewReturn) -> None:
         if line.quantity <= 0:
             problems.append(f"lines[{i}].quantity: must be positive")
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)
 
 
 def _allocate(
@@ -158,7 +159,7 @@ def _allocate(
                 f"lines[{i}].quantity: only {left} of {line.sku} left to return on this receipt"
             )
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)
     return taken
 
 
@@ -202,6 +203,7 @@ async def record_return(
     if sold_at < now - timedelta(days=window_days):
         raise InvalidInput(
             f"Receipt {new.receipt_no} is past the {window_days}-day return window.",
+            reason=ErrorReason.INPUT_PROBLEMS,
             problems=[f"receiptNo: sold {sold_at.isoformat()}, past the return window"],
         )
     sold = [_SoldLine(r.line_no, r.product_id, r.sku, r.remaining) for r in rows]
@@ -223,6 +225,7 @@ async def record_return(
     if len(updated) != len(per_line):
         raise InvalidInput(
             "Another return of this receipt was recorded meanwhile; check what is left.",
+            reason=ErrorReason.INPUT_PROBLEMS,
             problems=["lines: more than what is left to return"],
         )
     after = {u.line_no: u for u in updated}

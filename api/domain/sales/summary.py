@@ -54,7 +54,7 @@ async def sales_summary(
     elif not start < end <= start + MAX_PERIOD:
         problems.append("to: after from, and at most 366 days later")
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)
     store = await authorize_store(session, actor, store_code, Permission.VIEW_SALES)
     row = (
         await session.execute(_SUMMARY, {"store_id": store.id, "start": start, "end": end})

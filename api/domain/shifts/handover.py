@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import events, global_ids
 from api.domain.access import Actor, Permission
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, Forbidden, InvalidInput
 from api.domain.photo_links import attach_photos, photos_of
 from api.domain.shifts.shifts import LockedShift, lock_shift, require_own_or_managed
@@ -76,7 +77,7 @@ def _check_input(
                     f"{other}; take one photo per item"
                 )
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)
 
 
 def _clean_todos(todos: list[str]) -> list[str]:
@@ -109,6 +110,7 @@ def _refusal(missing: list[MissingItem]) -> InvalidInput:
     named = "; ".join(f"{m.text!r} needs {' and '.join(m.missing)}" for m in missing)
     return InvalidInput(
         f"Cannot hand over yet, {len(missing)} checklist item(s) are missing: {named}.",
+        reason=ErrorReason.CHECKLIST_INCOMPLETE,
         missingItems=[
             {
                 "itemId": global_ids.encode("ChecklistItem", m.item_id),
@@ -128,6 +130,7 @@ async def _open_shift(
     if locked.shift.status is not ShiftStatus.OPEN:
         raise Conflict(
             f"Shift {shift_id} is {locked.shift.status}, no longer open.",
+            reason=ErrorReason.WRONG_STATUS,
             status=locked.shift.status.value,
         )
     items = list(
@@ -284,6 +287,7 @@ async def end_shift(
         raise Conflict(
             f"Shift {shift_id} has a checklist of {len(items)} item(s): end it with "
             "completeHandover, which checks them and writes the summary.",
+            reason=ErrorReason.CHECKLIST_NEEDS_HANDOVER,
             checklistItems=len(items),
         )
     cleaned_todos = _clean_todos(todos)
@@ -316,6 +320,7 @@ async def accept_handover(session: AsyncSession, actor: Actor | None, *, shift_i
     if shift.status is not ShiftStatus.HANDED_OVER:
         raise Conflict(
             f"Shift {shift_id} is {shift.status}: only a handed-over shift can be accepted.",
+            reason=ErrorReason.WRONG_STATUS,
             status=shift.status.value,
         )
     await session.execute(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from api.domain import global_ids
 from api.domain.access import Actor, Permission, authorize_store, require
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.domain.pagination import Page, keyset_page
 from api.domain.photo_links import PhotoRef, photos_of
@@ -81,6 +82,7 @@ async def start_shift(
         raise Conflict(
             f"You already have shift {public} open at {open_shift.code}; hand it over "
             "(completeHandover) or end it first.",
+            reason=ErrorReason.SHIFT_ALREADY_OPEN,
             shiftId=public,
         )
     opens, closes = SHIFT_WINDOWS[kind]

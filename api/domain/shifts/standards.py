@@ -78,7 +78,7 @@ async def _check(session: AsyncSession, content: TemplateContent) -> TemplateCon
         known = set(await session.scalars(select(Region.code).where(Region.code.in_(regions))))
         problems.extend(f"regionCodes: no region has code {c!r}" for c in regions if c not in known)
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)
     return TemplateContent(
         name=name,
         items=[ItemInput(i.text.strip(), i.requires_photo, i.requires_note) for i in content.items],

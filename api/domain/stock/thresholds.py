@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.access import Actor, Permission, authorize_store
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import InvalidInput
 from api.domain.stock.ledger import Balance, reconcile_low_stock_alert
 from api.domain.stock.queries import StockLevelRow, get_stock_level
@@ -44,7 +45,7 @@ async def set_stock_thresholds(
     if reorder_target < safety_stock:
         problems.append("reorderTarget: at least safetyStock")
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)
     store = await authorize_store(session, actor, store_code, Permission.MANAGE_STOCK)
     row = (
         await session.execute(
@@ -62,6 +63,7 @@ async def set_stock_thresholds(
         level = await get_stock_level(session, actor, store_code=store_code, sku=sku)  # NotFound
         raise InvalidInput(
             f"SKU {sku} is a regional SKU not sold in {store_code}'s region.",
+            reason=ErrorReason.INPUT_PROBLEMS,
             problems=[f"sku: {level.product.sku} is not sold at {store_code}"],
         )
     await reconcile_low_stock_alert(

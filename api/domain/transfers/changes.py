@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import events, global_ids
 from api.domain.access import Actor, Permission, authorize_store, require
+from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, Forbidden, NotFound
 from api.domain.stock.ledger import Change, apply_movements
 from api.domain.transfers.lines import (
@@ -102,6 +103,7 @@ async def _transition(
         raise Conflict(
             f"Transfer {public} is {current}: it cannot be {verb}.",
             transferId=public,
+            reason=ErrorReason.WRONG_STATUS,
             status=str(current),
         )
 

@@ -60,7 +60,7 @@ def unknown_skus(lines: list[LineInput], found: dict[str, Product], *, field: st
 
 def raise_if(problems: list[str]) -> None:
     if problems:
-        raise InvalidInput("; ".join(problems), problems=problems)
+        raise InvalidInput.listing(problems)
 
 
 _RAISE_IN_TRANSIT = text(
