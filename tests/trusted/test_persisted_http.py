@@ -73,7 +73,7 @@ async def test_variables_reach_the_stored_document(api: Api) -> None:
         await persisted(api, "StockLevel", {"storeCode": "W1", "sku": "SKU-CORE-1"}, token=token)
     ).json()
     assert outside["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # scope still holds
-    assert "reason" not in outside["errors"][0]["extensions"]
+    assert outside["errors"][0]["extensions"]["reason"] == "OUTSIDE_SCOPE"  # not the trusted rule
 
 
 async def test_apollo_persisted_query_hash_is_the_same_id(api: Api) -> None:
