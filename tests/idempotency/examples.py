@@ -1,0 +1,266 @@
+"""One valid first call per keyed mutation: who sends it and the input (without the key).
+
+Each entry prepares what its mutation needs (a transfer to ship, a complaint to resolve, ...)
+through the API or the ledger, and returns the caller and an input that succeeds. Every field
+given here is then changed in turn by the walker (tests/idempotency/test_every_keyed_mutation.py),
+so an entry should fill the optional fields too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from api.domain import global_ids
+from tests.complaints import helpers as complaints
+from tests.conftest import Api
+from tests.members.conftest import ENROLL, new_member
+from tests.replenishment.test_replenishment_api import approved_order
+from tests.sales.helpers import RECORD_SALE, receive, sale_input
+from tests.shifts import helpers as shifts
+from tests.transfers import helpers as transfers
+
+
+@dataclass(frozen=True)
+class FirstCall:
+    username: str
+    input: dict[str, Any]
+
+
+Prepare = Callable[[Api], Awaitable[FirstCall]]
+EXAMPLES: dict[str, Prepare] = {}
+# Fields whose change is deliberately not CONFLICT, with the reason (none today: even
+# createStaff's password is bound, as its keyed blind index).
+NOT_BOUND: dict[str, set[str]] = {}
+# Changes that are the same request by design: a phone number is bound as the blind index of
+# the normalised number, so another spelling of it replays (api/resolvers/members.py).
+SAME_REQUEST: dict[str, set[str]] = {"enrollMember": {"phone padded"}}
+# Payload fields that say the answer is a replay (recordSale: `replayed` true, no stock report,
+# as for a receipt number sent again): left out when the replay is compared with the first.
+REPLAY_MARKERS: dict[str, set[str]] = {"recordSale": {"replayed", "stock"}}
+
+
+def example(name: str) -> Callable[[Prepare], Prepare]:
+    def register(prepare: Prepare) -> Prepare:
+        EXAMPLES[name] = prepare
+        return prepare
+
+    return register
+
+
+@example("createStaff")
+async def _create_staff(api: Api) -> FirstCall:
+    return FirstCall(
+        "admin",
+        {
+            "username": "clerk.e1b",
+            "displayName": "李雷",
+            "role": "CLERK",
+            "password": "a-long-password",
+            "storeCode": "E1",
+        },
+    )
+
+
+@example("requestTransfer")
+async def _request_transfer(api: Api) -> FirstCall:
+    return FirstCall("clerk.e1", transfers.request_input())
+
+
+@example("shipTransfer")
+async def _ship_transfer(api: Api) -> FirstCall:
+    transfer_id = await transfers.approved(api)
+    await transfers.stock(api, "E2", "SKU-CORE-1", 20)
+    await transfers.stock(api, "E2", "SKU-CORE-2", 20)
+    lines = transfers.lines(SKU_CORE_1=5, SKU_CORE_2=2)
+    return FirstCall("clerk.e2", {"transferId": transfer_id, "lines": lines})
+
+
+@example("receiveTransfer")
+async def _receive_transfer(api: Api) -> FirstCall:
+    transfer_id = await transfers.shipped(api)
+    lines = transfers.lines(SKU_CORE_1=5, SKU_CORE_2=2)
+    return FirstCall("clerk.e1", {"transferId": transfer_id, "lines": lines})
+
+
+@example("receiveReplenishmentOrder")
+async def _receive_replenishment(api: Api) -> FirstCall:
+    order_id = await approved_order(api)
+    expires = (date.today() + timedelta(days=60)).isoformat()
+    lines = [{"sku": "SKU-CORE-1", "quantity": 30, "expiresOn": expires}]
+    return FirstCall("clerk.e1", {"replenishmentOrderId": order_id, "lines": lines})
+
+
+@example("issueMarkdown")
+async def _issue_markdown(api: Api) -> FirstCall:
+    now = datetime.now(UTC)
+    return FirstCall(
+        "ops",
+        {
+            "percentOff": 30,
+            "startsAt": (now - timedelta(hours=1)).isoformat(),
+            "endsAt": (now + timedelta(days=3)).isoformat(),
+            "reason": "青团 season is over",
+            "targets": [{"storeCode": "E1", "sku": "SKU-EAST-1"}],
+        },
+    )
+
+
+@example("recordSale")
+async def _record_sale(api: Api) -> FirstCall:
+    await receive(api, "E1", "SKU-CORE-1", 10)
+    return FirstCall("clerk.e1", sale_input())
+
+
+@example("recordReturn")
+async def _record_return(api: Api) -> FirstCall:
+    await api.data(RECORD_SALE, {"input": sale_input()}, token=await api.token_for("clerk.e1"))
+    return FirstCall(
+        "clerk.e2",
+        {
+            "storeCode": "E2",
+            "originalStoreCode": "E1",
+            "receiptNo": "R-1",
+            "lines": [{"sku": "SKU-CORE-1", "quantity": 1, "resaleable": True}],
+        },
+    )
+
+
+@example("enrollMember")
+async def _enroll_member(api: Api) -> FirstCall:
+    return FirstCall("clerk.e1", {**new_member(tags=["sugar-free", "organic"]), "storeCode": "E1"})
+
+
+@example("createChecklistTemplate")
+async def _create_template(api: Api) -> FirstCall:
+    return FirstCall("ops", shifts.template_input())
+
+
+@example("updateChecklistTemplate")
+async def _update_template(api: Api) -> FirstCall:
+    template = await shifts.create_template(api)
+    content = {k: v for k, v in shifts.template_input().items() if k != "code"}
+    return FirstCall("ops", {"templateId": template["id"], **content, "name": "Opening v2"})
+
+
+@example("startShift")
+async def _start_shift(api: Api) -> FirstCall:
+    return FirstCall("clerk.e1", {"storeCode": "E1", "kind": "OPENING"})
+
+
+@example("recordShiftItem")
+async def _record_shift_item(api: Api) -> FirstCall:
+    await shifts.create_template(api)
+    shift = await shifts.start(api, "clerk.e1")
+    fridge = next(i for i in shift["items"] if i["text"] == shifts.FRIDGE["text"])
+    return FirstCall(
+        "clerk.e1", {"shiftId": shift["id"], "itemId": fridge["itemId"], "note": "4.1 °C"}
+    )
+
+
+@example("completeHandover")
+async def _complete_handover(api: Api) -> FirstCall:
+    shift = await shifts.start(api, "clerk.e1")  # no template: an empty checklist
+    return FirstCall("clerk.e1", {"shiftId": shift["id"], "todos": ["Reorder milk"]})
+
+
+@example("endShift")
+async def _end_shift(api: Api) -> FirstCall:
+    shift = await shifts.start(api, "clerk.e1")
+    return FirstCall("clerk.e1", {"shiftId": shift["id"], "todos": ["Count the till"]})
+
+
+@example("acceptHandover")
+async def _accept_handover(api: Api) -> FirstCall:
+    shift = await shifts.start(api, "clerk.e1")
+    await api.data(
+        shifts.COMPLETE, {"input": {"shiftId": shift["id"]}}, token=await api.token_for("clerk.e1")
+    )
+    return FirstCall("sm.e1", {"shiftId": shift["id"]})
+
+
+@example("fileComplaint")
+async def _file_complaint(api: Api) -> FirstCall:
+    sale = {"input": sale_input(receipt="R-9")}
+    await api.data(RECORD_SALE, sale, token=await api.token_for("clerk.e1"))
+    return FirstCall("clerk.e1", {**complaints.complaint_input(), "receiptNo": "R-9"})
+
+
+async def _complaint(api: Api, *moves: str) -> str:
+    complaint_id: str = (await complaints.filed(api))["id"]
+    for mutation, fields in (
+        (complaints.START, {}),
+        (complaints.RESOLVE, {"resolution": "Replaced"}),
+        (complaints.CLOSE, {}),
+    )[: len(moves)]:
+        result = await complaints.move(api, mutation, "handler.east", complaint_id, **fields)
+        assert "errors" not in result, result
+    return complaint_id
+
+
+@example("startComplaintWork")
+async def _start_work(api: Api) -> FirstCall:
+    complaint_id = await _complaint(api)
+    return FirstCall("handler.east", {"complaintId": complaint_id, "note": "Calling back"})
+
+
+@example("resolveComplaint")
+async def _resolve(api: Api) -> FirstCall:
+    complaint_id = await _complaint(api, "start")
+    return FirstCall(
+        "handler.east",
+        {
+            "complaintId": complaint_id,
+            "resolution": "Replaced",
+            "replacement": {"storeCode": "E2", "sku": "SKU-CORE-1", "quantity": 2},
+        },
+    )
+
+
+@example("closeComplaint")
+async def _close(api: Api) -> FirstCall:
+    complaint_id = await _complaint(api, "start", "resolve")
+    return FirstCall("handler.east", {"complaintId": complaint_id, "note": "Satisfied"})
+
+
+@example("reopenComplaint")
+async def _reopen(api: Api) -> FirstCall:
+    complaint_id = await _complaint(api, "start", "resolve")
+    return FirstCall("clerk.e1", {"complaintId": complaint_id, "reason": "Still broken"})
+
+
+@example("reassignComplaint")
+async def _reassign(api: Api) -> FirstCall:
+    await complaints.add_staff(api, "handler.east2", "COMPLAINT_HANDLER", "EAST")
+    complaint_id = await _complaint(api)
+    return FirstCall(
+        "handler.east",
+        {"complaintId": complaint_id, "assigneeUsername": "handler.east2", "note": "Yours"},
+    )
+
+
+@example("collectReplacement")
+async def _collect(api: Api) -> FirstCall:
+    member = await api.data(ENROLL, {"input": new_member()}, token=await api.token_for("clerk.e1"))
+    card = member["enrollMember"]["member"]["cardNumber"]
+    complaint_id: str = (await complaints.filed(api, memberCode=card))["id"]
+    for mutation, fields in (
+        (complaints.START, {}),
+        (
+            complaints.RESOLVE,
+            {
+                "resolution": "Replaced",
+                "replacement": {"storeCode": "E2", "sku": "SKU-CORE-1", "quantity": 2},
+            },
+        ),
+    ):
+        result = await complaints.move(api, mutation, "handler.east", complaint_id, **fields)
+        assert "errors" not in result, result
+    await transfers.stock(api, "E2", "SKU-CORE-1", 5)
+    [[pickup]] = await complaints.sql(api, "SELECT id FROM complaint_pickup")
+    return FirstCall("clerk.e2", {"pickupId": global_ids.encode("ReplacementPickup", pickup)})
+
+
+__all__ = ["EXAMPLES", "NOT_BOUND", "REPLAY_MARKERS", "SAME_REQUEST", "FirstCall"]
