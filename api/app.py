@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from typing import Any
 
 from graphql import DocumentNode
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         dev=settings.dev,
         trusted_documents=trusted_documents,
         trusted_only_roles=settings.trusted_only_roles,
+        socket_init_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
     )
 
     async def healthz(request: Request) -> JSONResponse:

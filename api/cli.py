@@ -156,6 +156,7 @@ def serve(
                 workers=workers,
                 log_config=log_config(),
                 proxy_headers=False,  # the app believes only CHAINSTORE_TRUSTED_PROXIES
+                http="api.slow_clients:SlowClientGuard",  # read timeouts uvicorn lacks
                 timeout_graceful_shutdown=10,
             )
         except SystemExit as exc:

@@ -76,8 +76,20 @@ class Settings(BaseSettings):
     # this many days.
     complaint_reopen_days: int = Field(default=7, ge=0, le=365)
 
+    # Slow clients (api/slow_clients.py): the request head must arrive within this of the
+    # connection opening (or of its first byte), the body with no gap longer than the idle
+    # limit and whole within the last (a 10 MiB photo at 64 kB/s takes 160 s).
+    header_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    body_read_idle_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    body_read_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
+
     # Live feeds: how often each process re-checks the tokens behind its open sockets.
     ws_auth_recheck_seconds: float = Field(default=2.0, gt=0, le=60)
+    # A socket must send connection_init within this; a token holds at most this many sockets
+    # (in all worker processes together), each with at most this many operations running.
+    ws_init_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+    ws_max_sockets_per_token: int = Field(default=4, ge=1, le=100)
+    ws_max_subscriptions_per_socket: int = Field(default=10, ge=1, le=100)
     dev: bool = False
 
     # Sales: how long after a sale its goods may be returned (at any store).

@@ -8,6 +8,7 @@ document by `documentId` instead of sending a query (api/persisted_requests.py).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -31,12 +32,15 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types import ExecutionResult
 
 from api.context import Context, SocketWork, socket_work
-from api.domain.errors import DomainError
+from api.domain.error_reasons import ErrorReason
+from api.domain.errors import DomainError, RateLimited
 from api.errors import format_error, log_client_errors
 from api.persisted_requests import as_graphql_error
-from api.realtime.connections import CloseCode, LiveSocket
+from api.realtime.connections import REASONS, CloseCode, LiveSocket
 from api.realtime.stream import live_feeds
 from api.request_id import current_request_id
+
+log = logging.getLogger("chainstore.realtime")
 
 if TYPE_CHECKING:
     from api.graphql_view import ChainstoreGraphQL
@@ -109,13 +113,24 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
             reason = refused.payload.get("reason")
             await self.websocket.close(code=4403, reason=str(reason or NEEDS_AUTHORIZATION))
             return
-        await self.send_message({"type": "connection_ack"})
-        self.connection_acknowledged = True
         actor = self.context.actor
         if actor is not None and self.context.live_socket is None:
-            socket = LiveSocket(token_id=actor.token_id, staff_id=actor.staff_id, close=self.close)
+            sockets = live_feeds(self.context.services).sockets
+            claim_id = await sockets.claim(actor.token_id)
+            if claim_id is None:
+                code = CloseCode.TOO_MANY_SOCKETS
+                await self.websocket.close(code=int(code), reason=REASONS[code])
+                return
+            socket = LiveSocket(
+                token_id=actor.token_id,
+                staff_id=actor.staff_id,
+                claim_id=claim_id,
+                close=self.close,
+            )
             self.context.live_socket = socket
-            live_feeds(self.context.services).sockets.add(socket)
+            sockets.add(socket)
+        await self.send_message({"type": "connection_ack"})
+        self.connection_acknowledged = True
 
     async def close(self, code: CloseCode, reason: str) -> None:
         """Close with `code`, then cancel every running operation of this socket."""
@@ -135,24 +150,29 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         Strawberry's own checks close the socket first."""
         payload: Any = message.get("payload")
         ready = self.connection_acknowledged and message["id"] not in self.operations
+        cap = self.context.services.settings.ws_max_subscriptions_per_socket
+        if ready and len(self.operations) >= cap:
+            await self._refuse(message["id"], too_many_operations(cap), payload)
+            return
         if ready and isinstance(payload, dict):
             view: ChainstoreGraphQL = self.view  # type: ignore[assignment]
             try:
                 query = view.document_to_run(self.context.actor, payload)
             except DomainError as refusal:
-                error = as_graphql_error(refusal)
-                log_client_errors([error], payload.get("operationName"))
-                formatted: Any = format_error(error, current_request_id())
-                refused: ErrorMessage = {
-                    "id": message["id"],
-                    "type": "error",
-                    "payload": [formatted],
-                }
-                await self.send_message(refused)
+                await self._refuse(message["id"], refusal, payload)
                 return
             if query is not None:  # none at all: Strawberry closes with 4400
                 message = {**message, "payload": {**payload, "query": query}}  # type: ignore[typeddict-item]
         await super().handle_subscribe(message)
+
+    async def _refuse(self, operation_id: str, refusal: DomainError, payload: Any) -> None:
+        """An `error` message for one operation: the socket and its other operations live on."""
+        error = as_graphql_error(refusal)
+        name = payload.get("operationName") if isinstance(payload, dict) else None
+        log_client_errors([error], name)
+        formatted: Any = format_error(error, current_request_id())
+        refused: ErrorMessage = {"id": operation_id, "type": "error", "payload": [formatted]}
+        await self.send_message(refused)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         # Strawberry's parser cache raises a syntax error outside the result stream, so the
@@ -201,9 +221,22 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def shutdown(self) -> None:
         socket = self.context.live_socket
-        if socket is not None and self.context.services.live is not None:
-            self.context.services.live.sockets.discard(socket)
+        live = self.context.services.live
+        if socket is not None and live is not None:
+            live.sockets.discard(socket)
+            try:
+                await live.sockets.release(socket.claim_id)
+            except Exception:  # the claim lapses by itself (STALE_CLAIM_SECONDS)
+                log.warning("releasing a socket claim failed", exc_info=True)
         await super().shutdown()
+
+
+def too_many_operations(cap: int) -> RateLimited:
+    return RateLimited(
+        f"This socket already runs {cap} operations, as many as one may.",
+        reason=ErrorReason.OPERATIONS_PER_SOCKET,
+        limit=cap,
+    )
 
 
 def authorization_param(params: object) -> object:

@@ -10,6 +10,7 @@ document when the request names one by `documentId` (api/persisted_requests.py).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException
@@ -78,12 +79,14 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         dev: bool,
         trusted_documents: TrustedDocuments,
         trusted_only_roles: frozenset[Role],
+        socket_init_timeout: timedelta = timedelta(minutes=1),
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if dev else None,
             allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=socket_init_timeout,  # then closed with 4408
         )
         self.trusted_documents = trusted_documents
         self.trusted_only_roles = trusted_only_roles

@@ -185,6 +185,11 @@ class ErrorReason(DescribedEnum):
         "Too many failed sign-ins for this account or address: retry after "
         "`extensions.retryAfterSeconds`.",
     )
+    OPERATIONS_PER_SOCKET = (
+        "OPERATIONS_PER_SOCKET",
+        "This socket runs as many operations as one may (`extensions.limit`): complete one "
+        "first, or open another socket.",
+    )
     MEMBER_LOOKUP_CEILING = (
         "MEMBER_LOOKUP_CEILING",
         "The caller looked up as many different members in the last hour as the role may: "

@@ -92,6 +92,17 @@ class Unauthenticated(DomainError):
 class RateLimited(DomainError):
     code = ErrorCode.RATE_LIMITED
 
-    def __init__(self, message: str, *, reason: ErrorReason, retry_after_seconds: int) -> None:
-        super().__init__(message, reason=reason, retryAfterSeconds=retry_after_seconds)
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: ErrorReason,
+        retry_after_seconds: int | None = None,
+        **details: Any,
+    ) -> None:
+        """`retry_after_seconds` when waiting helps; a cap reached by what the caller holds
+        (open subscriptions) names the `limit` instead."""
+        if retry_after_seconds is not None:
+            details["retryAfterSeconds"] = retry_after_seconds
+        super().__init__(message, reason=reason, **details)
         self.retry_after_seconds = retry_after_seconds

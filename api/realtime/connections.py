@@ -4,6 +4,11 @@ A socket is authenticated once, by `connection_init`; afterwards its token may e
 revoked (logout) or its owner frozen. Every `ws_auth_recheck_seconds` one statement checks the
 tokens of all this process's sockets and closes the bad ones with a code saying why; a token
 about to expire before the next check gets a timer that closes its socket on the second.
+
+A token holds at most `ws_max_sockets_per_token` sockets across all worker processes: each
+open socket holds a claim row (`live_socket_claim`), taken under a per-token advisory lock,
+refreshed by the same re-check statement and deleted when the socket closes. A claim not
+refreshed for `STALE_CLAIM_SECONDS` (its process died) no longer counts.
 """
 
 from __future__ import annotations
@@ -33,11 +38,13 @@ class CloseCode(enum.IntEnum):
     TOKEN_EXPIRED = 4440  # sign in again and reconnect
     SIGNED_OUT = 4441  # the token was revoked (logout, an admin) or no longer exists
     ACCOUNT_FROZEN = 4442  # the staff member was frozen
+    TOO_MANY_SOCKETS = 4429  # graphql-transport-ws's "too many" code, with this reason
     TOO_SLOW = 4450  # the client read too slowly; reconnect with lastEventId
     GOING_AWAY = 1001  # the server is shutting down; reconnect with lastEventId
 
 
 REASONS = {
+    CloseCode.TOO_MANY_SOCKETS: "too many open sockets for this token: close one first",
     CloseCode.TOKEN_EXPIRED: "token expired: sign in again",
     CloseCode.SIGNED_OUT: "token revoked: sign in again",
     CloseCode.ACCOUNT_FROZEN: "account frozen",
@@ -52,6 +59,7 @@ class LiveSocket:
 
     token_id: int
     staff_id: int
+    claim_id: int
     close: Callable[[CloseCode, str], Coroutine[Any, Any, None]]
     _closing: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -63,6 +71,7 @@ class LiveSocket:
 
 _CHECK_SQL = text(
     """
+    WITH seen AS (UPDATE live_socket_claim SET seen_at = now() WHERE id = ANY(:claims))
     SELECT t.id AS token_id, t.revoked_at IS NOT NULL AS revoked,
            extract(epoch FROM t.expires_at - now())::float8 AS seconds_left, s.status
       FROM auth_token t JOIN staff s ON s.id = t.staff_id
@@ -71,10 +80,38 @@ _CHECK_SQL = text(
 )
 
 
+_CLAIM_LOCK_NAMESPACE = 0x5753  # "WS": pg_advisory_xact_lock(namespace, token id)
+# Longer than a few re-checks (they refresh claims), so only a dead process's claims lapse.
+STALE_CLAIM_SECONDS = 30.0
+
+_LOCK_TOKEN = text("SELECT pg_advisory_xact_lock(:ns, :token)")
+_CLAIM = text(
+    """
+    WITH lapsed AS (
+        DELETE FROM live_socket_claim
+         WHERE token_id = :token AND seen_at < now() - make_interval(secs => :stale)
+     RETURNING id)
+    INSERT INTO live_socket_claim (token_id)
+    SELECT :token
+     WHERE (SELECT count(*) FROM live_socket_claim
+             WHERE token_id = :token AND id NOT IN (SELECT id FROM lapsed)) < :cap
+    RETURNING id
+    """
+)
+_RELEASE = text("DELETE FROM live_socket_claim WHERE id = :id")
+
+
 class SocketRegistry:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], interval: float) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        interval: float,
+        max_sockets_per_token: int,
+    ) -> None:
         self._sessions = sessions
         self._interval = interval
+        self._stale_seconds = max(STALE_CLAIM_SECONDS, 5 * interval)
+        self._max_sockets_per_token = max_sockets_per_token
         self._sockets: set[LiveSocket] = set()
         self._task: asyncio.Task[None] | None = None
         self._timers: dict[int, asyncio.TimerHandle] = {}
@@ -82,6 +119,24 @@ class SocketRegistry:
 
     def __len__(self) -> int:
         return len(self._sockets)
+
+    async def claim(self, token_id: int) -> int | None:
+        """A claim on one of the token's socket places, or None when all are taken."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(_LOCK_TOKEN, {"ns": _CLAIM_LOCK_NAMESPACE, "token": token_id})
+            claimed = await session.execute(
+                _CLAIM,
+                {
+                    "token": token_id,
+                    "stale": self._stale_seconds,
+                    "cap": self._max_sockets_per_token,
+                },
+            )
+            return claimed.scalar_one_or_none()
+
+    async def release(self, claim_id: int) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(_RELEASE, {"id": claim_id})
 
     def add(self, socket: LiveSocket) -> None:
         self._sockets.add(socket)
@@ -117,8 +172,9 @@ class SocketRegistry:
         if not self._sockets:
             return
         ids = sorted({s.token_id for s in self._sockets})
-        async with self._sessions() as session:
-            rows = (await session.execute(_CHECK_SQL, {"ids": ids})).all()
+        claims = sorted(s.claim_id for s in self._sockets)
+        async with self._sessions() as session, session.begin():
+            rows = (await session.execute(_CHECK_SQL, {"ids": ids, "claims": claims})).all()
         verdicts: dict[int, CloseCode | None] = dict.fromkeys(ids, CloseCode.SIGNED_OUT)
         for row in rows:
             verdicts[row.token_id] = _verdict(row.revoked, row.seconds_left, row.status)

@@ -54,7 +54,12 @@ class LiveFeeds:
     def __init__(self, services: Services) -> None:
         url = services.engine.url.render_as_string(hide_password=False)
         self.hub = EventHub(to_libpq_uri(url))
-        self.sockets = SocketRegistry(services.sessions, services.settings.ws_auth_recheck_seconds)
+        settings = services.settings
+        self.sockets = SocketRegistry(
+            services.sessions,
+            settings.ws_auth_recheck_seconds,
+            max_sockets_per_token=settings.ws_max_sockets_per_token,
+        )
 
     async def stop(self) -> None:
         await self.sockets.stop()

@@ -59,6 +59,7 @@ class ErrorExtensions:
     )
     request_id: str | None = strawberry.field(description="INTERNAL: quote it when reporting.")
     retry_after_seconds: int | None = strawberry.field(description="RATE_LIMITED: when to retry.")
+    limit: int | None = strawberry.field(description="OPERATIONS_PER_SOCKET: the cap reached.")
     problems: list[str] | None = strawberry.field(
         description="INPUT_PROBLEMS: every problem, as `field: what is wrong`."
     )

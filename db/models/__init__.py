@@ -1,6 +1,6 @@
 """All tables, imported here so Alembic's autogenerate sees every one."""
 
-from db.models.auth import AuthToken, LoginThrottle, TokenKind
+from db.models.auth import AuthToken, LiveSocketClaim, LoginThrottle, TokenKind
 from db.models.base import Base
 from db.models.complaints import (
     Complaint,
@@ -79,6 +79,7 @@ __all__ = [
     "ComplaintTimelineEntry",
     "Event",
     "IdempotencyRecord",
+    "LiveSocketClaim",
     "LoginThrottle",
     "Markdown",
     "MarkdownTarget",

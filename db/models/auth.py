@@ -63,3 +63,19 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer)
     window_started_at: Mapped[datetime] = mapped_column()
     blocked_until: Mapped[datetime | None] = mapped_column()
+
+
+class LiveSocketClaim(Base):
+    """One open live-feed socket of a token, in any worker process: the per-token socket cap
+    counts these rows. The owning process refreshes `seen_at` with its token re-check and
+    deletes the row when the socket closes; a row not seen for a while (its process died) no
+    longer counts (api/realtime/connections.py)."""
+
+    __tablename__ = "live_socket_claim"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    token_id: Mapped[int] = mapped_column(
+        ForeignKey("auth_token.id", ondelete="CASCADE"), index=True
+    )
+    opened_at: Mapped[datetime] = created_at_column()
+    seen_at: Mapped[datetime] = created_at_column()
