@@ -9,6 +9,7 @@ document by `documentId` instead of sending a query (api/persisted_requests.py).
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ from api.persisted_requests import as_graphql_error
 from api.realtime.connections import REASONS, CloseCode, LiveSocket
 from api.realtime.stream import live_feeds
 from api.request_id import current_request_id
+from api.request_json import NestedTooDeep
 
 log = logging.getLogger("chainstore.realtime")
 
@@ -131,6 +133,13 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
             sockets.add(socket)
         await self.send_message({"type": "connection_ack"})
         self.connection_acknowledged = True
+
+    async def handle_invalid_message(self, error_message: str) -> None:
+        """4400, saying so when the message was nested too deep to read."""
+        failure = sys.exc_info()[1]
+        if failure is not None and isinstance(failure.__cause__, NestedTooDeep):
+            error_message = "WebSocket message nested too deep"
+        await super().handle_invalid_message(error_message)
 
     async def close(self, code: CloseCode, reason: str) -> None:
         """Close with `code`, then cancel every running operation of this socket."""

@@ -26,6 +26,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
+from api import request_json
 from api.context import Context, Services
 from api.domain import auth
 from api.domain.access import Actor, Role
@@ -272,6 +273,21 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
             await session.rollback()
             return [GraphQLError("commit failed", original_error=exc)]
         return errors
+
+    def parse_json(self, data: str | bytes) -> Any:
+        return request_json.parse_body(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return request_json.decode(data)
+
+    def parse_query_params(self, params: Any) -> dict[str, Any]:
+        """Strawberry's, with `variables` and `extensions` read by request_json (any value:
+        the view then says which must be an object)."""
+        parsed = dict(params)
+        for name in ("variables", "extensions"):
+            if parsed.get(name):
+                parsed[name] = request_json.parse_value(parsed[name])
+        return parsed
 
     def encode_json(self, response_data: Any) -> bytes:
         import orjson
