@@ -27,6 +27,7 @@ from api.resolvers.markdowns import MarkdownMutation, MarkdownQuery
 from api.resolvers.members import MembersMutation, MembersQuery
 from api.resolvers.nodes import NodeQuery
 from api.resolvers.organisation import OrganisationMutation, OrganisationQuery
+from api.resolvers.promotions import PromotionsMutation, PromotionsQuery
 from api.resolvers.replenishment import ReplenishmentMutation, ReplenishmentQuery
 from api.resolvers.sales import SalesMutation, SalesQuery
 from api.resolvers.shifts import ShiftsMutation, ShiftsQuery
@@ -52,6 +53,7 @@ class Query(
     MembersQuery,
     ShiftsQuery,
     ComplaintsQuery,
+    PromotionsQuery,
 ):
     pass
 
@@ -69,6 +71,7 @@ class Mutation(
     MembersMutation,
     ShiftsMutation,
     ComplaintsMutation,
+    PromotionsMutation,
 ):
     pass
 
