@@ -1,5 +1,6 @@
 """All tables, imported here so Alembic's autogenerate sees every one."""
 
+from db.models.analytics import ClerkMonthly, MemberMonthly, SalesDaily, StoreHourly
 from db.models.auth import AuthToken, LoginThrottle, TokenKind
 from db.models.base import Base
 from db.models.complaints import (
@@ -69,6 +70,7 @@ __all__ = [
     "ChecklistItem",
     "ChecklistTemplate",
     "ChecklistTemplateVersion",
+    "ClerkMonthly",
     "Complaint",
     "ComplaintCategory",
     "ComplaintMessage",
@@ -84,6 +86,7 @@ __all__ = [
     "MarkdownTarget",
     "Member",
     "MemberCoupon",
+    "MemberMonthly",
     "MemberPreference",
     "MemberTier",
     "MemberView",
@@ -108,6 +111,7 @@ __all__ = [
     "Sale",
     "SaleLine",
     "SaleReturn",
+    "SalesDaily",
     "Shift",
     "ShiftItem",
     "ShiftKind",
@@ -119,6 +123,7 @@ __all__ = [
     "StockLevel",
     "StockMovement",
     "Store",
+    "StoreHourly",
     "StoreType",
     "TimelineKind",
     "TokenKind",
