@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     # this many days.
     complaint_reopen_days: int = Field(default=7, ge=0, le=365)
 
+    # Customer calls (README "Calling a customer"): the masked-number bridge's adapter
+    # (`recording`, or `module:factory` returning a TelephonyAdapter, api/domain/telephony.py)
+    # and how many calls one staff member may place in a rolling hour.
+    telephony_adapter: str = "recording"
+    customer_calls_per_hour: int = Field(default=20, ge=1, le=1000)
+
     # Live feeds: how often each process re-checks the tokens behind its open sockets.
     ws_auth_recheck_seconds: float = Field(default=2.0, gt=0, le=60)
     dev: bool = False

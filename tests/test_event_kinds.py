@@ -26,6 +26,7 @@ from db.engine import create_session_factory
 from tests.complaints.helpers import START as START_WORK
 from tests.complaints.helpers import filed, move
 from tests.conftest import Api, running_api
+from tests.help.helpers import answered, asked
 from tests.markdowns.test_markdowns_api import ACK, issued
 from tests.sales.helpers import RECORD_SALE, receive, sale_input
 from tests.sales.test_returns import RETURN, return_input
@@ -206,6 +207,8 @@ async def _people_workload(api: Api) -> None:
 
     markdown = await issued(api)
     await api.data(ACK, {"id": markdown["id"], "store": "E1"}, token=token)
+
+    await answered(api, (await asked(api))["id"])
 
 
 async def test_a_workload_writes_only_catalogued_events(api: Api) -> None:
