@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     # this many days.
     complaint_reopen_days: int = Field(default=7, ge=0, le=365)
 
-    # Customer calls (README "Calling a customer"): the masked-number bridge's adapter
+    # Customer calls (api/domain/customer_calls.py): the masked-number bridge's adapter
     # (`recording`, or `module:factory` returning a TelephonyAdapter, api/domain/telephony.py)
     # and how many calls one staff member may place in a rolling hour.
     telephony_adapter: str = "recording"
