@@ -10,8 +10,11 @@ document when the request names one by `documentId` (api/persisted_requests.py).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
@@ -43,6 +46,26 @@ from api.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate
 from api.persisted_requests import as_graphql_error, document_to_run, requested_document_id
 from api.request_id import current_request_id
 from api.trusted_documents import TrustedDocuments
+
+# Deeper than any request the schema can use (variables of input objects nest a few levels).
+MAX_JSON_DEPTH = 32
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether objects and arrays nest more than `limit` levels (a walk, not a recursion)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[object] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _caller(context: Context) -> Actor | None:
@@ -87,6 +110,35 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         )
         self.trusted_documents = trusted_documents
         self.trusted_only_roles = trusted_only_roles
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Strict JSON (UTF-8 only) nested at most MAX_JSON_DEPTH deep, for HTTP bodies, GET
+        parameters and socket messages alike; anything else is a JSONDecodeError, which is
+        400 over HTTP and close code 4400 over a socket."""
+        parsed = orjson.loads(data)  # its errors are JSONDecodeErrors; so is deeper than 1024
+        if _deeper_than(parsed, MAX_JSON_DEPTH):
+            raise json.JSONDecodeError(f"nested deeper than {MAX_JSON_DEPTH} levels", "", 0)
+        return parsed
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return self.decode_json(data)
+        except json.JSONDecodeError as exc:
+            raise HTTPException(
+                400,
+                "Unable to parse the request as JSON: send UTF-8 JSON nested at most "
+                f"{MAX_JSON_DEPTH} levels deep.",
+            ) from exc
+
+    async def parse_http_body(self, request: Any) -> Any:
+        """A POST's JSON body is an object (a batch, a list, is refused as batching is)."""
+        if request.method == "POST" and "application/json" in (request.content_type or ""):
+            body = await request.get_body()
+            if body.lstrip()[:1] not in (b"{", b"["):
+                raise HTTPException(
+                    400, 'The request body must be a JSON object: {"query": "...", ...}.'
+                )
+        return await super().parse_http_body(request)
 
     def document_to_run(self, actor: Actor | None, payload: dict[str, Any]) -> str | None:
         """The text a request runs: the trusted document it names, or its own query if its
@@ -271,6 +323,4 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         return errors
 
     def encode_json(self, response_data: Any) -> bytes:
-        import orjson
-
         return orjson.dumps(response_data)
