@@ -54,13 +54,6 @@ def ensure_installed(extras: str) -> None:
     stamp.write_text(digest)
 
 
-def _spread_over_cores(args: list[str]) -> list[str]:
-    """The suite runs on every core (pytest-xdist) unless the caller chose otherwise: each
-    worker clones its own databases, so the tests do not share state."""
-    chosen = any(a.startswith(("-n", "--numprocesses", "--dist")) for a in args)
-    return args if chosen or "no:xdist" in args else ["-n", "auto", *args]
-
-
 def main() -> None:
     command, rest = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
     try:
@@ -73,7 +66,7 @@ def main() -> None:
             sh(BIN / "ruff", "check", ".")
             sh(BIN / "ruff", "format", "--check", ".")
             sh(BIN / "mypy")
-            exec_(BIN / "pytest", *_spread_over_cores(rest))
+            exec_(BIN / "pytest", *rest)
         else:
             sys.exit(__doc__)
     except subprocess.CalledProcessError as exc:

@@ -110,7 +110,9 @@ def _create_database(admin_uri: str, name: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             # Another process sharing the data dir may win the race: that is fine.
-            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+            with contextlib.suppress(
+                psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation
+            ):
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
