@@ -286,5 +286,28 @@ def staff_freeze(username: Annotated[str, typer.Argument(help="The account to fr
     console.print(f"[yellow]frozen[/yellow] {staff.username}")
 
 
+@staff_app.command("confirm-grant")
+def staff_confirm_grant(
+    grant_id: Annotated[
+        str, typer.Argument(help="The grant: its number or ComplianceGrant global id.")
+    ],
+) -> None:
+    """Confirm a pending HQ_COMPLIANCE grant as its second person, on the server (logged in the
+    PII access log, and announced to HQ compliance)."""
+    from api.domain import global_ids
+    from api.domain.compliance_grants import confirm_grant_on_server
+
+    async def work(session: AsyncSession) -> int:
+        if grant_id.isascii() and grant_id.isdigit():
+            key = int(grant_id) if len(grant_id) <= 9 else 0  # no grant has a longer number
+        else:
+            key = global_ids.expect(grant_id, "ComplianceGrant", argument="id")
+        return (await confirm_grant_on_server(session, key)).id
+
+    with database(Settings()) as url:
+        key = run_in_session(url, work)
+    console.print(f"[green]confirmed[/green] compliance grant {key}")
+
+
 def main() -> None:
     app()

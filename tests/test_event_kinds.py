@@ -30,6 +30,8 @@ from tests.markdowns.test_markdowns_api import ACK, issued
 from tests.sales.helpers import RECORD_SALE, receive, sale_input
 from tests.sales.test_returns import RETURN, return_input
 from tests.shifts.helpers import ACCEPT, COMPLETE, END, start
+from tests.staff.test_compliance_grants import CONFIRM as CONFIRM_GRANT
+from tests.staff.test_compliance_grants import requested as compliance_requested
 from tests.transfers.helpers import CANCEL, RECEIVE, lines, requested, shipped
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -206,6 +208,9 @@ async def _people_workload(api: Api) -> None:
 
     markdown = await issued(api)
     await api.data(ACK, {"id": markdown["id"], "store": "E1"}, token=token)
+
+    grant = await compliance_requested(api)
+    await api.data(CONFIRM_GRANT, {"id": grant}, token=await api.token_for("compliance"))
 
 
 async def test_a_workload_writes_only_catalogued_events(api: Api) -> None:

@@ -47,6 +47,7 @@ class Permission(enum.StrEnum):
     REVEAL_MEMBER_PHONE = "REVEAL_MEMBER_PHONE"  # the full number, with a logged purpose
     VIEW_PII_ACCESS_LOG = "VIEW_PII_ACCESS_LOG"
     VIEW_PRIVACY_ALERTS = "VIEW_PRIVACY_ALERTS"
+    CONFIRM_COMPLIANCE_GRANTS = "CONFIRM_COMPLIANCE_GRANTS"  # the second person of a grant
     UPLOAD_PHOTOS = "UPLOAD_PHOTOS"  # shelf and complaint photos from phones
     WORK_SHIFTS = "WORK_SHIFTS"  # start/end one's shift, complete and accept handovers
     VIEW_SHIFTS = "VIEW_SHIFTS"  # shifts, handovers and standards reports of stores in scope
@@ -95,8 +96,12 @@ COMPLIANCE_ONLY: frozenset[Permission] = frozenset(
         Permission.REVEAL_MEMBER_PHONE,
         Permission.VIEW_PII_ACCESS_LOG,
         Permission.VIEW_PRIVACY_ALERTS,
+        Permission.CONFIRM_COMPLIANCE_GRANTS,
     }
 )
+# An account whose HQ_COMPLIANCE grant awaits its second person (api/domain/compliance_grants.py)
+# may sign in and see that it is pending, nothing more.
+PENDING_GRANT_PERMISSIONS: frozenset[Permission] = frozenset({Permission.SIGNED_IN})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset(
@@ -201,9 +206,12 @@ class Actor:
     token_kind: TokenKind
     grants: frozenset[Permission] = field(default_factory=frozenset)
     trusted_documents_only: bool = False  # a till's token (see "Trusted documents" below)
+    role_pending: bool = False  # the role's grant awaits its second person
 
     @property
     def permissions(self) -> frozenset[Permission]:
+        if self.role_pending:
+            return PENDING_GRANT_PERMISSIONS
         return ROLE_PERMISSIONS[self.role] | self.grants
 
     def can(self, permission: Permission) -> bool:
@@ -221,12 +229,24 @@ def require(actor: Actor | None, permission: Permission) -> Actor:
     if actor is None:
         raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
     if not actor.can(permission):
-        raise Forbidden(
-            f"Your role {actor.role} lacks the {permission} permission.",
-            reason=ErrorReason.PERMISSION_REQUIRED,
+        raise refusal(actor, permission)
+    return actor
+
+
+def refusal(actor: Actor, permission: Permission) -> Forbidden:
+    """The FORBIDDEN for a caller lacking `permission`."""
+    if actor.role_pending:
+        return Forbidden(
+            f"Your {actor.role} role awaits confirmation by a second person: until then it "
+            "holds no permissions.",
+            reason=ErrorReason.ROLE_GRANT_PENDING,
             permission=permission.value,
         )
-    return actor
+    return Forbidden(
+        f"Your role {actor.role} lacks the {permission} permission.",
+        reason=ErrorReason.PERMISSION_REQUIRED,
+        permission=permission.value,
+    )
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,9 @@ _AUTHENTICATE_SQL = text(
     SELECT t.id AS token_id, t.kind, t.grants, t.trusted_documents_only,
            t.expires_at <= now() AS expired,
            t.revoked_at IS NOT NULL AS revoked,
-           s.id AS staff_id, s.username, s.role, s.store_id, s.region_id, s.status
+           s.id AS staff_id, s.username, s.role, s.store_id, s.region_id, s.status,
+           EXISTS (SELECT 1 FROM compliance_grant g
+                    WHERE g.staff_id = s.id AND g.confirmed_at IS NULL) AS role_pending
       FROM auth_token t JOIN staff s ON s.id = t.staff_id
      WHERE t.token_hash = :digest
     """
@@ -126,6 +128,7 @@ async def authenticate(session: AsyncSession, authorization: str | None) -> Acto
             token_kind=TokenKind(row.kind),
             grants=frozenset(Permission(g) for g in row.grants),
             trusted_documents_only=row.trusted_documents_only,
+            role_pending=row.role_pending,
         )
     raise AccountFrozen("This account is frozen.")
 

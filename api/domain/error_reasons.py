@@ -159,6 +159,15 @@ class ErrorReason(DescribedEnum):
         "The caller's role lacks the permission named in `permission` (of the error's "
         "extensions, or of the hidden field's entry).",
     )
+    ROLE_GRANT_PENDING = (
+        "ROLE_GRANT_PENDING",
+        "The caller's HQ_COMPLIANCE role awaits confirmation by a second person: until then it "
+        "holds no permissions.",
+    )
+    SECOND_PERSON_REQUIRED = (
+        "SECOND_PERSON_REQUIRED",
+        "A grant is confirmed by someone other than who requested it or who receives it.",
+    )
     OUTSIDE_SCOPE = (
         "OUTSIDE_SCOPE",
         "The store (`extensions.storeCode`) or region (`extensions.regionCode`) is outside the "

@@ -43,6 +43,8 @@ class EventKind(enum.StrEnum):
     SLOW_MOVER_RAISED = "SLOW_MOVER_RAISED"
     SLOW_MOVER_CLEARED = "SLOW_MOVER_CLEARED"
     PRIVACY_ALERT_RAISED = "PRIVACY_ALERT_RAISED"
+    COMPLIANCE_GRANT_REQUESTED = "COMPLIANCE_GRANT_REQUESTED"
+    COMPLIANCE_GRANT_CONFIRMED = "COMPLIANCE_GRANT_CONFIRMED"
     COMPLAINT_FILED = "COMPLAINT_FILED"
     COMPLAINT_ASSIGNED = "COMPLAINT_ASSIGNED"
     COMPLAINT_STATUS_CHANGED = "COMPLAINT_STATUS_CHANGED"
@@ -134,6 +136,27 @@ class PrivacyAlertRaised(EventPayload, kind=EventKind.PRIVACY_ALERT_RAISED):
     staff_username: str
     distinct_members: int
     window_minutes: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComplianceGrantChanged(EventPayload):
+    """A grant of the HQ_COMPLIANCE role (api/domain/compliance_grants.py): a privacy alert."""
+
+    grant_id: int
+    staff_username: str  # who receives the role
+    requested_by_username: str
+    confirmed_by_username: str | None = None  # None: pending, or confirmed on the server
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComplianceGrantRequested(ComplianceGrantChanged, kind=EventKind.COMPLIANCE_GRANT_REQUESTED):
+    """Someone asked for an account to get HQ_COMPLIANCE (full phone numbers): a second
+    HQ_COMPLIANCE member, or the server's operator, must confirm it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComplianceGrantConfirmed(ComplianceGrantChanged, kind=EventKind.COMPLIANCE_GRANT_CONFIRMED):
+    """A second person confirmed an HQ_COMPLIANCE grant: the account now holds the role."""
 
 
 # ---- complaints (api/domain/complaints/timeline.py) -----------------------------------------
@@ -321,6 +344,7 @@ def parse_payload(kind: EventKind, data: object, expected: type[P]) -> P:
 
 STOCK_ALERT_KINDS = kinds_of(StockAlertChanged)
 COMPLAINT_KINDS = kinds_of(ComplaintChanged)
+COMPLIANCE_GRANT_KINDS = kinds_of(ComplianceGrantChanged)
 
 
 # ---- writing an event -----------------------------------------------------------------------

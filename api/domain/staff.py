@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, false, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain import auth
+from api.domain import auth, compliance_grants
 from api.domain.access import (
     GRANTABLE_TO_INTEGRATORS,
     Actor,
@@ -74,8 +74,12 @@ def _check_new_staff(new: NewStaff) -> list[str]:
     return problems
 
 
-async def create_staff(session: AsyncSession, actor: Actor | None, new: NewStaff) -> Staff:
-    """Create an account. Callers create only roles below their own, within their scope."""
+async def create_staff(
+    session: AsyncSession, actor: Actor | None, new: NewStaff, *, request_id: str = ""
+) -> Staff:
+    """Create an account. Callers create only roles below their own, within their scope.
+    An HQ_COMPLIANCE account is created with its grant pending: a second person confirms it
+    (api/domain/compliance_grants.py)."""
     actor = require(actor, Permission.MANAGE_STAFF)
     _validate(new)
     if not actor.outranks(new.role):
@@ -88,7 +92,10 @@ async def create_staff(session: AsyncSession, actor: Actor | None, new: NewStaff
         region_id = await authorize_region(session, actor, new.region_code, Permission.MANAGE_STAFF)
     elif not actor.scope.all_stores:
         raise Forbidden("Only chain-wide staff can create chain-wide accounts.")
-    return await _insert_staff(session, new, store_id=store_id, region_id=region_id)
+    staff = await _insert_staff(session, new, store_id=store_id, region_id=region_id)
+    if compliance_grants.needs_second_person(new.role):
+        await compliance_grants.request_grant(session, actor, staff, request_id=request_id)
+    return staff
 
 
 async def create_staff_as_operator(session: AsyncSession, new: NewStaff) -> Staff:

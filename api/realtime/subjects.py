@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import PrivacyAlert, Product, StockLevel, Store
+from db.models import ComplianceGrant, PrivacyAlert, Product, StockLevel, Store
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,12 @@ async def stock_subject(session: AsyncSession, store_id: int, product_id: int) -
         )
     ).one()
     return StockSubject(store=row[0], product=row[1], on_hand=row[2] or 0, safety_stock=row[3])
+
+
+async def compliance_grant(session: AsyncSession, grant_id: int) -> ComplianceGrant:
+    grant = await session.get(ComplianceGrant, grant_id, populate_existing=True)
+    assert grant is not None, grant_id  # grants are never deleted
+    return grant
 
 
 async def privacy_alert(session: AsyncSession, alert_id: int) -> PrivacyAlert:

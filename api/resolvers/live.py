@@ -14,12 +14,20 @@ import strawberry
 from strawberry.types import Info
 
 from api.domain.access import Permission, authorize_store
-from api.domain.events import STOCK_ALERT_KINDS, PrivacyAlertRaised, StockAlertChanged
+from api.domain.events import (
+    COMPLIANCE_GRANT_KINDS,
+    STOCK_ALERT_KINDS,
+    ComplianceGrantChanged,
+    EventKind,
+    PrivacyAlertRaised,
+    StockAlertChanged,
+)
 from api.realtime import subjects
 from api.realtime.stream import event_stream, parse_last_event_id
-from api.schema.live import PrivacyAlertEvent, StockAlertEvent
+from api.schema.live import ComplianceGrantEvent, PrivacyAlertEvent, StockAlertEvent
 from api.schema.members import PrivacyAlert
 from api.schema.permissions import requires
+from api.schema.staff import ComplianceGrant
 
 _RESUME = (
     " Pass `lastEventId` (the id of the last event you received) to first get, once each and "
@@ -76,4 +84,30 @@ class LiveSubscription:
                     id=strawberry.ID(str(record.id)),
                     occurred_at=record.occurred_at,
                     alert=PrivacyAlert.from_model(alert),
+                )
+
+    @strawberry.subscription(
+        extensions=[requires(Permission.VIEW_PRIVACY_ALERTS)],
+        description="HQ_COMPLIANCE grants as they are requested and confirmed: the grant a "
+        "second person must confirm (confirmComplianceGrant)." + _RESUME,
+    )
+    async def compliance_grants(
+        self, info: Info, last_event_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[ComplianceGrantEvent, None]:
+        context = info.context
+        events = event_stream(
+            context,
+            kinds=COMPLIANCE_GRANT_KINDS,
+            last_event_id=parse_last_event_id(last_event_id),
+            visible=lambda record: True,
+        )
+        async with contextlib.aclosing(events):
+            async for record in events:
+                changed = record.payload_as(ComplianceGrantChanged)
+                grant = await subjects.compliance_grant(context.session, changed.grant_id)
+                yield ComplianceGrantEvent(
+                    id=strawberry.ID(str(record.id)),
+                    kind=EventKind(record.kind),
+                    occurred_at=record.occurred_at,
+                    grant=ComplianceGrant.from_model(grant),
                 )

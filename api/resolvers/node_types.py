@@ -20,7 +20,15 @@ from typing import Any, TypeVar
 
 from strawberry.types import Info
 
-from api.domain import global_ids, markdowns, organisation, replenishment, scans, staff
+from api.domain import (
+    compliance_grants,
+    global_ids,
+    markdowns,
+    organisation,
+    replenishment,
+    scans,
+    staff,
+)
 from api.domain.access import Permission
 from api.domain.complaints import queries as complaint_queries
 from api.domain.complaints.common import complaint_not_found
@@ -46,7 +54,7 @@ from api.schema.photos import Photo
 from api.schema.replenishment import ReplenishmentOrder
 from api.schema.sales import Sale, SaleReturn
 from api.schema.shifts import ChecklistItem, ChecklistTemplate, Shift
-from api.schema.staff import ApiToken, Staff
+from api.schema.staff import ApiToken, ComplianceGrant, Staff
 from api.schema.stock import StockAlert
 from api.schema.transfers import Transfer
 
@@ -277,6 +285,11 @@ async def _api_tokens(info: Info, keys: list[int]) -> Answers:
     return _each(keys, found, _api_token, "No API token has id {}.")
 
 
+async def _compliance_grants(info: Info, keys: list[int]) -> Answers:
+    found = await compliance_grants.grants_by_id(info.context.session, info.context.actor, keys)
+    return _each(keys, found, ComplianceGrant.from_model, "No compliance grant {}.")
+
+
 async def _access_entries(info: Info, keys: list[int]) -> Answers:
     found = await pii.entries_by_id(info.context.session, info.context.actor, keys)
     return _each(keys, found, PiiAccessEntry.from_model, "No PII access log entry {}.")
@@ -359,6 +372,7 @@ NODE_TYPES: dict[str, NodeType] = {
     "Product": NodeType(Permission.VIEW_ORGANISATION, _products, _natural_key),
     "Staff": NodeType(Permission.VIEW_STAFF, _staff, _natural_key),
     "ApiToken": NodeType(Permission.MANAGE_API_TOKENS, _api_tokens),
+    "ComplianceGrant": NodeType(Permission.CONFIRM_COMPLIANCE_GRANTS, _compliance_grants),
     "PiiAccessEntry": NodeType(Permission.VIEW_PII_ACCESS_LOG, _access_entries),
     "PrivacyAlert": NodeType(Permission.VIEW_PRIVACY_ALERTS, _privacy_alerts),
     "Sale": NodeType(Permission.VIEW_SALES, _sales),

@@ -5,14 +5,16 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from api.domain import global_ids, staff
+from api.domain import compliance_grants, global_ids, staff
 from api.domain.access import Permission
 from api.resolvers.idempotent import blind, once
 from api.schema.members import key_ring
 from api.schema.permissions import requires
-from api.schema.relay import Connection
+from api.schema.relay import Connection, connection
 from api.schema.staff import (
     ApiToken,
+    ComplianceGrant,
+    ConfirmComplianceGrantPayload,
     CreateApiTokenInput,
     CreateApiTokenPayload,
     CreateStaffInput,
@@ -44,6 +46,23 @@ class StaffQuery:
     ) -> Connection[Staff]:
         return await staff_connection(info, filter=filter, first=first, after=after)
 
+    @strawberry.field(
+        extensions=[requires(Permission.CONFIRM_COMPLIANCE_GRANTS)],
+        description="HQ_COMPLIANCE grants, oldest first; `pending` (default) only those "
+        "awaiting their second person.",
+    )
+    async def compliance_grants(
+        self,
+        info: Info,
+        pending: bool = True,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ComplianceGrant]:
+        page = await compliance_grants.list_grants(
+            info.context.session, info.context.actor, pending_only=pending, first=first, after=after
+        )
+        return connection(page, ComplianceGrant.from_model)
+
 
 @strawberry.type
 class StaffMutation:
@@ -64,13 +83,36 @@ class StaffMutation:
         )
 
         async def perform() -> int:
-            return (await staff.create_staff(context.session, actor, new)).id
+            created = await staff.create_staff(
+                context.session, actor, new, request_id=context.request_id
+            )
+            return created.id
 
         # The password is kept only as its keyed blind index, never as sent or plainly hashed.
         sealed = {"password": blind(key_ring(info), "password")}
         staff_id = await once(context, "createStaff", input, perform, sealed=sealed)
         member = await staff.get_staff(context.session, staff_id)
-        return CreateStaffPayload(staff=Staff.from_model(member))
+        grant = await compliance_grants.pending_grant_of(context.session, staff_id)
+        return CreateStaffPayload(
+            staff=Staff.from_model(member),
+            pending_grant=ComplianceGrant.from_model(grant) if grant else None,
+        )
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.CONFIRM_COMPLIANCE_GRANTS)],
+        description="Confirm a pending HQ_COMPLIANCE grant as its second person (not who "
+        "requested it or receives it); logged in the PII access log. Confirming one already "
+        "confirmed is CONFLICT (reason WRONG_STATUS).",
+    )
+    async def confirm_compliance_grant(
+        self, info: Info, id: strawberry.ID
+    ) -> ConfirmComplianceGrantPayload:
+        grant_id = global_ids.expect(id, "ComplianceGrant", argument="id")
+        context = info.context
+        grant = await compliance_grants.confirm_grant(
+            context.session, context.actor, grant_id, request_id=context.request_id
+        )
+        return ConfirmComplianceGrantPayload(grant=ComplianceGrant.from_model(grant))
 
     @strawberry.mutation(
         extensions=[requires(Permission.MANAGE_STAFF)],

@@ -14,6 +14,7 @@ from api.realtime.records import EventRecord
 from api.realtime.subjects import StockSubject
 from api.schema.members import PrivacyAlert
 from api.schema.organisation import Product, Store
+from api.schema.staff import ComplianceGrant
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -78,3 +79,17 @@ class PrivacyAlertEvent:
     )
     occurred_at: datetime
     alert: PrivacyAlert
+
+
+@strawberry.type(
+    description="A privacy alert about the HQ_COMPLIANCE role: a grant requested, or confirmed "
+    "by its second person."
+)
+class ComplianceGrantEvent:
+    id: strawberry.ID = strawberry.field(
+        description="The event's position in the feed (a number, not a global id): pass the "
+        "last one you received as `lastEventId` to resume."
+    )
+    kind: EventKindEnum  # type: ignore[valid-type]
+    occurred_at: datetime
+    grant: ComplianceGrant = strawberry.field(description="The grant as it is when delivered.")

@@ -323,15 +323,20 @@ class PiiAccessLogFilter:
     since: datetime | None = None
 
 
-@strawberry.type(description="One reveal of a member's personal data (append-only).")
+@strawberry.type(
+    description="One reveal of a member's personal data, or one request or confirmation of "
+    "the HQ_COMPLIANCE role that grants it (field ROLE_GRANT_REQUESTED or ROLE_GRANT_CONFIRMED,"
+    " about `subjectStaff`); append-only."
+)
 class PiiAccessEntry(relay.Node):
     id: relay.NodeID[int]
     field: str
     purpose: str
     request_id: str
     accessed_at: datetime
-    staff_id: strawberry.Private[int]
-    member_id: strawberry.Private[int]
+    staff_id: strawberry.Private[int | None]
+    member_id: strawberry.Private[int | None]
+    subject_staff_id: strawberry.Private[int | None]
 
     @classmethod
     def from_model(cls, row: models.PiiAccessLog) -> PiiAccessEntry:
@@ -343,18 +348,39 @@ class PiiAccessEntry(relay.Node):
             accessed_at=row.accessed_at,
             staff_id=row.staff_id,
             member_id=row.member_id,
+            subject_staff_id=row.subject_staff_id,
         )
 
-    @strawberry.field
-    async def staff(self, info: Info) -> Annotated[Staff, strawberry.lazy("api.schema.staff")]:
-        from api.domain.staff import get_staff
-        from api.schema.staff import Staff
+    @strawberry.field(
+        description="Who read or granted; null for a grant confirmed on the server by its operator."
+    )
+    async def staff(
+        self, info: Info
+    ) -> Annotated[Staff, strawberry.lazy("api.schema.staff")] | None:
+        return await _staff_or_none(info, self.staff_id)
 
-        return Staff.from_model(await get_staff(info.context.session, self.staff_id))
-
-    @strawberry.field
-    async def member(self, info: Info) -> Member:
+    @strawberry.field(description="The member whose data was read; null for a grant entry.")
+    async def member(self, info: Info) -> Member | None:
+        if self.member_id is None:
+            return None
         return Member.from_model(await profile.get_member(info.context.session, self.member_id))
+
+    @strawberry.field(description="For a grant entry: the account given the role.")
+    async def subject_staff(
+        self, info: Info
+    ) -> Annotated[Staff, strawberry.lazy("api.schema.staff")] | None:
+        return await _staff_or_none(info, self.subject_staff_id)
+
+
+async def _staff_or_none(
+    info: Info, staff_id: int | None
+) -> Annotated[Staff, strawberry.lazy("api.schema.staff")] | None:
+    from api.domain.staff import get_staff
+    from api.schema.staff import Staff
+
+    if staff_id is None:
+        return None
+    return Staff.from_model(await get_staff(info.context.session, staff_id))
 
 
 @strawberry.type(description="A staff member looked up or viewed unusually many members.")

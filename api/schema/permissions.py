@@ -17,9 +17,8 @@ from strawberry.types import Info
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 
-from api.domain.access import Permission, Role, roles_with
+from api.domain.access import Permission, Role, refusal, roles_with
 from api.domain.error_reasons import ErrorReason
-from api.domain.errors import Forbidden
 from api.schema.enums import PermissionEnum, RoleEnum
 
 
@@ -78,11 +77,7 @@ def permission_denied(
     if nullable:
         context.hide(info.path, ErrorReason.PERMISSION_REQUIRED, index, permission=permission.value)
         return True
-    raise Forbidden(
-        f"Your role {actor.role} lacks the {permission} permission.",
-        reason=ErrorReason.PERMISSION_REQUIRED,
-        permission=permission.value,
-    )
+    raise refusal(actor, permission)
 
 
 def requires(permission: Permission) -> FieldExtension:

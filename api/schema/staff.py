@@ -95,9 +95,61 @@ class CreateStaffInput:
     idempotency_key: str | None = None
 
 
+@strawberry.type(
+    description="A grant of the HQ_COMPLIANCE role: the account holds none of the role's "
+    "permissions until a second person confirms it (confirmComplianceGrant, or `chainstore "
+    "staff confirm-grant` on the server)."
+)
+class ComplianceGrant(relay.Node):
+    id: relay.NodeID[int]
+    requested_at: datetime
+    confirmed_at: datetime | None = strawberry.field(description="Null while pending.")
+    staff_id: strawberry.Private[int]
+    requested_by_id: strawberry.Private[int]
+    confirmed_by_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, grant: models.ComplianceGrant) -> ComplianceGrant:
+        return cls(
+            id=grant.id,
+            requested_at=grant.requested_at,
+            confirmed_at=grant.confirmed_at,
+            staff_id=grant.staff_id,
+            requested_by_id=grant.requested_by_id,
+            confirmed_by_id=grant.confirmed_by_id,
+        )
+
+    @strawberry.field(description="Who receives the role.")
+    async def staff(self, info: Info) -> Staff:
+        return Staff.from_model(await staff_rules.get_staff(info.context.session, self.staff_id))
+
+    @strawberry.field
+    async def requested_by(self, info: Info) -> Staff:
+        found = await staff_rules.get_staff(info.context.session, self.requested_by_id)
+        return Staff.from_model(found)
+
+    @strawberry.field(
+        description="The second person; null while pending or when confirmed on the server."
+    )
+    async def confirmed_by(self, info: Info) -> Staff | None:
+        if self.confirmed_by_id is None:
+            return None
+        found = await staff_rules.get_staff(info.context.session, self.confirmed_by_id)
+        return Staff.from_model(found)
+
+
+@strawberry.type
+class ConfirmComplianceGrantPayload:
+    grant: ComplianceGrant
+
+
 @strawberry.type
 class CreateStaffPayload:
     staff: Staff
+    pending_grant: ComplianceGrant | None = strawberry.field(
+        description="For an HQ_COMPLIANCE account: its grant, which another HQ_COMPLIANCE "
+        "member (or the server's operator) must confirm before the account holds the role."
+    )
 
 
 @strawberry.type

@@ -42,7 +42,7 @@ from db.models.shifts import (
     ShiftKind,
     ShiftStatus,
 )
-from db.models.staff import Role, Staff, StaffStatus
+from db.models.staff import ComplianceGrant, Role, Staff, StaffStatus
 from db.models.stock import (
     AlertKind,
     AlertStatus,
@@ -77,6 +77,7 @@ __all__ = [
     "ComplaintSla",
     "ComplaintStatus",
     "ComplaintTimelineEntry",
+    "ComplianceGrant",
     "Event",
     "IdempotencyRecord",
     "LiveSocketClaim",

@@ -156,13 +156,16 @@ class MemberPreference(Base):
 
 
 class PiiAccessLog(Base):
-    """Every reveal of a member's personal data; append-only."""
+    """Every reveal of a member's personal data, and every request or confirmation of access
+    to it (an HQ_COMPLIANCE grant, about `subject_staff_id`); append-only."""
 
     __tablename__ = "pii_access_log"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    # NULL only for a grant confirmed on the server by its operator (no staff account).
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    subject_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     field: Mapped[str] = mapped_column(String(32))
     purpose: Mapped[str] = mapped_column(Text)
     request_id: Mapped[str] = mapped_column(String(64))
@@ -170,6 +173,8 @@ class PiiAccessLog(Base):
 
     __table_args__ = (
         CheckConstraint("length(purpose) BETWEEN 5 AND 200", name="purpose_length"),
+        CheckConstraint("num_nonnulls(member_id, subject_staff_id) = 1", name="one_subject"),
+        CheckConstraint("staff_id IS NOT NULL OR member_id IS NULL", name="reader_named"),
         Index("ix_pii_access_log_member_id_id", "member_id", "id"),
         Index("ix_pii_access_log_staff_id_id", "staff_id", "id"),
     )

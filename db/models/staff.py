@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Identity, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Identity, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, created_at_column
@@ -55,5 +55,37 @@ class Staff(Base):
         CheckConstraint(
             "role <> 'REGION_MANAGER' OR region_id IS NOT NULL",
             name="region_manager_has_region",
+        ),
+    )
+
+
+class ComplianceGrant(Base):
+    """A request to give an account the HQ_COMPLIANCE role, which reads members' full phone
+    numbers: it takes a second person. Until another HQ_COMPLIANCE member (never the requester
+    or the grantee) or the server's operator confirms it, the account holds none of the role's
+    permissions. An account without a pending grant was confirmed, or seeded on the server."""
+
+    __tablename__ = "compliance_grant"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    requested_at: Mapped[datetime] = created_at_column()
+    # NULL with confirmed_at set: confirmed on the server (`chainstore staff confirm-grant`).
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (
+        CheckConstraint("requested_by_id <> staff_id", name="not_self_requested"),
+        CheckConstraint(
+            "confirmed_by_id IS NULL OR (confirmed_at IS NOT NULL "
+            "AND confirmed_by_id <> requested_by_id AND confirmed_by_id <> staff_id)",
+            name="second_person",
+        ),
+        Index(
+            "uq_compliance_grant_pending_staff_id",
+            "staff_id",
+            unique=True,
+            postgresql_where=text("confirmed_at IS NULL"),
         ),
     )

@@ -66,3 +66,35 @@ async def test_nobody_but_compliance_may_subscribe(live: LiveServer) -> None:
                 message["payload"]["errors"] if message["type"] == "next" else message["payload"]
             )
             assert errors[0]["extensions"]["code"] == "FORBIDDEN", (username, errors)
+
+
+COMPLIANCE_GRANTS = """subscription($after: ID) {
+  complianceGrants(lastEventId: $after) {
+    id kind grant { id confirmedAt staff { username } requestedBy { username } }
+  }
+}"""
+
+
+async def test_compliance_is_alerted_live_to_a_compliance_grant(live: LiveServer) -> None:
+    from tests.staff.test_compliance_grants import CONFIRM, requested
+
+    api = live.api
+    compliance = await api.token_for("compliance")
+    async with GqlSocket.opened(live.port, compliance) as sock:
+        await sock.subscribe(COMPLIANCE_GRANTS)
+        await live.until_feeds(1)
+        grant = await requested(api)
+        event = (await sock.next_data())["complianceGrants"]
+        assert event["kind"] == "COMPLIANCE_GRANT_REQUESTED"
+        assert event["grant"]["id"] == grant
+        assert event["grant"]["confirmedAt"] is None
+        assert event["grant"]["requestedBy"] == {"username": "admin"}
+        await api.data(CONFIRM, {"id": grant}, token=compliance)
+        event = (await sock.next_data())["complianceGrants"]
+        assert event["kind"] == "COMPLIANCE_GRANT_CONFIRMED"
+        assert event["grant"]["confirmedAt"] is not None
+    async with GqlSocket.opened(live.port, await api.token_for("admin")) as sock:
+        await sock.subscribe(COMPLIANCE_GRANTS)
+        message = await sock.receive()
+        errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+        assert errors[0]["extensions"]["code"] == "FORBIDDEN"
