@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from typing import Any
 
 from graphql import GraphQLError
@@ -35,13 +36,44 @@ def _domain_error(error: GraphQLError) -> DomainError | None:
 
 
 # Six or more digits with at most four non-letters between each: a number typed any way, or
-# echoed by graphql-core as a list (`['139', '7531', '8642']`) or an object.
+# echoed by graphql-core as a list (`['139', '7531', '8642']`) or an object. Matched on the
+# text normalised first (`_normalised`), so invisible characters do not count as separators.
 _PHONE_LIKE = re.compile(r"\+?\d(?:[\W_]{0,4}\d){5,}")
 
 
+def _normalised(text: str) -> tuple[str, list[int]]:
+    """The text with format characters (zero-width spaces and joiners, U+FEFF, soft hyphens)
+    dropped, every decimal digit (full-width, Arabic-Indic, ...) as its ASCII digit and every
+    space (non-breaking ones too) as ' '; and each kept character's index in `text`."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue
+        if category == "Nd":
+            char = str(unicodedata.decimal(char))
+        elif category == "Zs":
+            char = " "
+        chars.append(char)
+        origin.append(index)
+    return "".join(chars), origin
+
+
 def redact_numbers(message: str) -> str:
-    """Replace runs of six or more digits (up to four non-letters between each) by '***'."""
-    return _PHONE_LIKE.sub("***", message)
+    """Replace runs of six or more digits (up to four separators between each, invisible
+    characters not counted) by '***'."""
+    if message.isascii():
+        return _PHONE_LIKE.sub("***", message)
+    normalised, origin = _normalised(message)
+    parts: list[str] = []
+    done = 0
+    for match in _PHONE_LIKE.finditer(normalised):
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        parts += [message[done:start], "***"]
+        done = end
+    parts.append(message[done:])
+    return "".join(parts)
 
 
 def _is_graphql_own(error: GraphQLError) -> bool:

@@ -11,6 +11,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _request_id: ContextVar[str] = ContextVar("request_id", default="-")
 _SANE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# A client's id is on every log line of its request, kept whole (api/log_redaction.py): one
+# holding a run of digits that could be a phone number (as api/errors.py's rule) is replaced.
+_NUMBER_LIKE = re.compile(r"\d(?:[._-]{0,4}\d){5,}")
 
 
 def current_request_id() -> str:
@@ -26,7 +29,8 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         supplied = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = supplied if _SANE.match(supplied) else uuid.uuid4().hex
+        sane = _SANE.match(supplied) and not _NUMBER_LIKE.search(supplied)
+        request_id = supplied if sane else uuid.uuid4().hex
         token = _request_id.set(request_id)
 
         async def send_with_id(message: Message) -> None:

@@ -4,6 +4,7 @@ ERROR line with its traceback, and a phone number sent in variables is never wri
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -245,6 +246,14 @@ def test_served_log_has_one_line_per_client_error_and_no_phone(org_db: str) -> N
         for rid, body in sent.items():
             answer = httpx.post(url, json=body, headers={"x-request-id": rid}, timeout=10)
             assert "errors" in answer.json(), answer.text
+        # A mutation sent as a GET is refused; its URL (document, variables) is not logged.
+        refused = httpx.get(
+            url,
+            params={"query": ENROL, "variables": json.dumps({"input": {"phone": PHONE}})},
+            headers={"x-request-id": "served-get-refused"},
+            timeout=10,
+        )
+        assert refused.status_code == 405, refused.text
     finally:
         stop(process)
     logged = server_log(process)
@@ -257,4 +266,6 @@ def test_served_log_has_one_line_per_client_error_and_no_phone(org_db: str) -> N
         errors = [line for line in lines if "client error" in line]
         assert len(errors) == 1 and f"client error {code} " in errors[0], lines
     assert "Traceback" not in logged and " ERROR " not in logged, logged
+    assert '"GET /graphql?query=…&variables=… HTTP/1.1" 405' in logged, logged
+    assert "enrollMember" not in logged and "mutation" not in logged, logged
     assert no_phone_in(logged), logged
