@@ -16,7 +16,10 @@ from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
 from api.context import Context
+from api.domain.access import Permission, require
 from api.domain.complaints import queries
+from api.domain.errors import RateLimited
+from api.domain.members import limits
 from api.domain.photo_links import PhotoRef, photos_of
 from db.models import (
     Complaint,
@@ -75,6 +78,21 @@ class ComplaintLoaders:
         self.member_open_complaints: DataLoader[int, list[Complaint]] = batch(
             self._open_complaints, list
         )
+        # Complaint.member opens a card: counted toward the caller's hourly look-up ceiling
+        # like any other path to one, a page of complaints in one batch (None: counted).
+        self.member_lookup: DataLoader[int, None] = DataLoader(self._count_lookups)
+
+    async def _count_lookups(self, member_ids: list[int]) -> list[RateLimited | None]:
+        context = self._context
+        actor = require(context.actor, Permission.VIEW_MEMBERS)
+        settings = context.settings
+        policy = limits.policy_from(
+            settings.member_lookup_ceilings,
+            alert_threshold=settings.member_view_alert_threshold,
+            alert_window_minutes=settings.member_view_alert_window_minutes,
+        )
+        refused = await limits.record_lookups(context.services.sessions, actor, member_ids, policy)
+        return [refused.get(member_id) for member_id in member_ids]
 
     async def _open_complaints(
         self, session: AsyncSession, member_ids: Sequence[int]

@@ -237,7 +237,8 @@ class Complaint(relay.Node):
         return await _staff(info, self.model.escalated_to_id)
 
     @strawberry.field(
-        description="The complainant, if a member code was given (the phone rules apply).",
+        description="The complainant, if a member code was given (the phone rules apply); "
+        "opening it counts toward your hourly ceiling like any member look-up.",
         extensions=[requires(Permission.VIEW_MEMBERS)],
     )
     async def member(self, info: Info) -> LazyMember | None:
@@ -245,6 +246,7 @@ class Complaint(relay.Node):
 
         if self.model.member_id is None:
             return None
+        await loaders(info.context).member_lookup.load(self.model.member_id)  # may refuse
         found = await loaders(info.context).member.load(self.model.member_id)
         return Member.from_model(found) if found is not None else None
 

@@ -84,6 +84,70 @@ async def record_lookup(
     await _count(audit_sessions, actor, view, policy)
 
 
+async def record_lookups(
+    audit_sessions: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    member_ids: Sequence[int],
+    policy: LookupPolicy,
+) -> dict[int, RateLimited]:
+    """Count several look-ups at once (a page of complaints showing their members), in one
+    committed transaction of a fixed number of statements however many members: the same
+    rule as `record_lookup` for each. Returns the refusal of each member beyond the ceiling
+    (those first opened in the batch are counted in the order given, up to the ceiling)."""
+    wanted = list(dict.fromkeys(member_ids))
+    if not wanted:
+        return {}
+    async with audit_sessions() as session, session.begin():
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, :staff)"),
+            {"ns": _LOCK_NAMESPACE, "staff": actor.staff_id},
+        )
+        dedupe = min(CEILING_WINDOW, policy.alert_window)
+        seen = set(
+            await session.scalars(
+                select(MemberView.member_id).where(
+                    MemberView.staff_id == actor.staff_id,
+                    MemberView.member_id.in_(wanted),
+                    MemberView.viewed_at > func.now() - dedupe,
+                )
+            )
+        )
+        new = [member_id for member_id in wanted if member_id not in seen]
+        if not new:
+            return {}
+        in_hour = await _distinct_since(session, actor.staff_id, CEILING_WINDOW)
+        room = max(policy.ceiling(actor.role) - in_hour, 0)
+        counted, refused = new[:room], new[room:]
+        if counted:
+            session.add_all(MemberView(staff_id=actor.staff_id, member_id=m) for m in counted)
+            await session.flush()
+        refusals: dict[int, RateLimited] = {}
+        if refused:
+            reached = in_hour + len(counted)
+            await _raise_alert(
+                session, actor, PrivacyAlertKind.LOOKUP_CEILING_REACHED, reached, CEILING_WINDOW
+            )
+            refusal = await _ceiling_reached(session, actor, reached)
+            refusals = dict.fromkeys(refused, refusal)
+        if counted:
+            await session.execute(
+                text(
+                    "DELETE FROM member_view WHERE staff_id = :staff AND viewed_at < now() - :keep"
+                ),
+                {"staff": actor.staff_id, "keep": max(CEILING_WINDOW, policy.alert_window) * 2},
+            )
+            in_alert_window = await _distinct_since(session, actor.staff_id, policy.alert_window)
+            if in_alert_window > policy.alert_threshold:
+                await _raise_alert(
+                    session,
+                    actor,
+                    PrivacyAlertKind.VIEW_THRESHOLD_EXCEEDED,
+                    in_alert_window,
+                    policy.alert_window,
+                )
+    return refusals
+
+
 async def record_phone_miss(
     audit_sessions: async_sessionmaker[AsyncSession],
     actor: Actor,
@@ -138,24 +202,7 @@ async def _record(
         await _raise_alert(
             session, actor, PrivacyAlertKind.LOOKUP_CEILING_REACHED, in_hour, CEILING_WINDOW
         )
-        oldest = await session.scalar(
-            select(
-                func.ceil(
-                    func.extract("epoch", func.min(MemberView.viewed_at) + CEILING_WINDOW)
-                    - func.extract("epoch", func.now())
-                )
-            ).where(
-                MemberView.staff_id == actor.staff_id,
-                MemberView.viewed_at > func.now() - CEILING_WINDOW,
-            )
-        )
-        return RateLimited(
-            f"You have looked up {in_hour} different members (or unknown phone numbers) in "
-            "the last hour, the most your role may; try again later. HQ compliance has been "
-            "alerted.",
-            reason=ErrorReason.MEMBER_LOOKUP_CEILING,
-            retry_after_seconds=max(int(oldest or 1), 1),
-        )
+        return await _ceiling_reached(session, actor, in_hour)
     session.add(view)
     await session.flush()
     # Old rows are no longer needed for any window.
@@ -173,6 +220,28 @@ async def _record(
             policy.alert_window,
         )
     return None
+
+
+async def _ceiling_reached(session: AsyncSession, actor: Actor, in_hour: int) -> RateLimited:
+    """The refusal at the ceiling, retrying when the oldest look-up in the hour leaves it."""
+    oldest = await session.scalar(
+        select(
+            func.ceil(
+                func.extract("epoch", func.min(MemberView.viewed_at) + CEILING_WINDOW)
+                - func.extract("epoch", func.now())
+            )
+        ).where(
+            MemberView.staff_id == actor.staff_id,
+            MemberView.viewed_at > func.now() - CEILING_WINDOW,
+        )
+    )
+    return RateLimited(
+        f"You have looked up {in_hour} different members (or unknown phone numbers) in "
+        "the last hour, the most your role may; try again later. HQ compliance has been "
+        "alerted.",
+        reason=ErrorReason.MEMBER_LOOKUP_CEILING,
+        retry_after_seconds=max(int(oldest or 1), 1),
+    )
 
 
 async def _distinct_since(session: AsyncSession, staff_id: int, window: timedelta) -> int:
