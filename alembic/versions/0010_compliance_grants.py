@@ -1,8 +1,8 @@
 """Granting HQ_COMPLIANCE takes a second person: pending grants, confirmed by another HQ
 compliance member or on the server; the PII access log records grants as well as reveals.
 
-Revision ID: 0012_compliance_grants
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 18:20:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_compliance_grants"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
