@@ -21,6 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api.body_limit import BodyLimitMiddleware
 from api.config import Settings
 from api.context import Services
+from api.domain.telephony import load_adapter
 from api.front_page import front_page
 from api.graphql_view import ChainstoreGraphQL
 from api.limits import ShapeLimits
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     expected_head = head_revision()
     # Once per process, before serving: a bad CHAINSTORE_PII_KEYS stops start-up, not a request.
     key_ring = settings.pii_key_ring()
+    telephony = load_adapter(settings.telephony_adapter)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             sessions=create_session_factory(engine),
             photos=FilesystemPhotoStorage(settings.data_dir / "photos"),
             key_ring=key_ring,
+            telephony=telephony,
         )
         # Built here, not at import: the database may be the embedded one, started above.
         app.state.services = services

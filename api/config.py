@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     header_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     body_read_idle_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     body_read_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
+    # Customer calls (README "Calling a customer"): the masked-number bridge's adapter
+    # (`recording`, or `module:factory` returning a TelephonyAdapter, api/domain/telephony.py)
+    # and how many calls one staff member may place in a rolling hour.
+    telephony_adapter: str = "recording"
+    customer_calls_per_hour: int = Field(default=20, ge=1, le=1000)
 
     # Live feeds: how often each process re-checks the tokens behind its open sockets.
     ws_auth_recheck_seconds: float = Field(default=2.0, gt=0, le=60)

@@ -16,6 +16,7 @@ from api.domain import organisation
 from api.domain.access import Actor
 from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Unauthenticated
+from api.domain.telephony import RecordingTelephony, TelephonyAdapter
 from api.photos.storage import PhotoStorage
 from db.pii import KeyRing
 
@@ -35,6 +36,8 @@ class Services:
     photos: PhotoStorage  # content-addressed image blobs (api/photos/storage.py)
     key_ring: KeyRing  # the PII keys (db/pii.py), from the settings at start-up
     live: LiveFeeds | None = None  # the process's event hub and sockets, made on first use
+    # The masked-number bridge (api/domain/telephony.py), chosen by the settings.
+    telephony: TelephonyAdapter = field(default_factory=RecordingTelephony)
 
 
 class Loaders:

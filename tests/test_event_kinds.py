@@ -26,6 +26,7 @@ from db.engine import create_session_factory
 from tests.complaints.helpers import START as START_WORK
 from tests.complaints.helpers import filed, move
 from tests.conftest import Api, running_api
+from tests.help.helpers import answered, asked
 from tests.markdowns.test_markdowns_api import ACK, issued
 from tests.sales.helpers import RECORD_SALE, receive, sale_input
 from tests.sales.test_returns import RETURN, return_input
@@ -211,6 +212,7 @@ async def _people_workload(api: Api) -> None:
 
     grant = await compliance_requested(api)
     await api.data(CONFIRM_GRANT, {"id": grant}, token=await api.token_for("compliance"))
+    await answered(api, (await asked(api))["id"])
 
 
 async def test_a_workload_writes_only_catalogued_events(api: Api) -> None:

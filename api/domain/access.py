@@ -58,6 +58,10 @@ class Permission(enum.StrEnum):
     ASSIGN_COMPLAINTS = "ASSIGN_COMPLAINTS"  # reassign a complaint to another handler
     MANAGE_COMPLAINT_SLAS = "MANAGE_COMPLAINT_SLAS"  # response and resolution targets
     SUBSCRIBE_COMPLAINTS = "SUBSCRIBE_COMPLAINTS"  # the live complaint feed
+    REQUEST_HELP = "REQUEST_HELP"  # ask HQ for help from a store in scope
+    VIEW_HELP_REQUESTS = "VIEW_HELP_REQUESTS"  # help requests, answers and store alerts in scope
+    ANSWER_HELP_REQUESTS = "ANSWER_HELP_REQUESTS"  # answer a store's help request
+    CALL_CUSTOMERS = "CALL_CUSTOMERS"  # ring a complaint's customer via the masked bridge
 
 
 _EVERY_STAFF_ROLE = {Permission.SIGNED_IN, Permission.VIEW_ORGANISATION, Permission.VIEW_STOCK}
@@ -89,6 +93,11 @@ _COMPLAINT_HANDLING = _COMPLAINT_DESK | {
     Permission.HANDLE_COMPLAINTS,
     Permission.SUBSCRIBE_COMPLAINTS,
 }
+# Store staff ask for help and read the answers; managers above the stores answer. Whoever
+# works a complaint may call its customer back through the bridge, never seeing the number.
+_HELP_ASKERS = {Permission.REQUEST_HELP, Permission.VIEW_HELP_REQUESTS}
+_HELP_ANSWERERS = {Permission.VIEW_HELP_REQUESTS, Permission.ANSWER_HELP_REQUESTS}
+_CALLERS = {Permission.CALL_CUSTOMERS}
 # The full phone, the PII access log and privacy alerts belong to HQ compliance alone, not
 # even to ADMIN: access to personal information is purpose-bound (PIPL).
 COMPLIANCE_ONLY: frozenset[Permission] = frozenset(
@@ -111,6 +120,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | _MEMBER_CARD
         | _SHIFT_WORK
         | _COMPLAINT_DESK
+        | _HELP_ASKERS
+        | _CALLERS
         | {Permission.VIEW_STAFF, Permission.ENROLL_MEMBERS}
     ),
     Role.STORE_MANAGER: frozenset(
@@ -122,6 +133,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | _MASKED_PHONE
         | _SHIFT_WORK
         | _COMPLAINT_HANDLING
+        | _HELP_ASKERS
+        | _CALLERS
         | {Permission.ENROLL_MEMBERS}
     ),
     Role.REGION_MANAGER: frozenset(
@@ -131,6 +144,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | _APPROVERS
         | _MASKED_PHONE
         | _COMPLAINT_HANDLING
+        | _HELP_ANSWERERS
+        | _CALLERS
         | {Permission.VIEW_SHIFTS, Permission.ASSIGN_COMPLAINTS}
     ),
     Role.HQ_OPERATIONS: frozenset(
@@ -140,6 +155,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | _APPROVERS
         | _MASKED_PHONE
         | _COMPLAINT_HANDLING
+        | _HELP_ANSWERERS
+        | _CALLERS
         | {
             Permission.ISSUE_MARKDOWNS,
             Permission.VIEW_SHIFTS,
@@ -154,7 +171,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | COMPLIANCE_ONLY
         | {Permission.VIEW_STAFF, Permission.VIEW_SALES, Permission.VIEW_COMPLAINTS}
     ),
-    Role.COMPLAINT_HANDLER: frozenset(_EVERY_STAFF_ROLE | _MEMBER_CARD | _COMPLAINT_HANDLING),
+    Role.COMPLAINT_HANDLER: frozenset(
+        _EVERY_STAFF_ROLE | _MEMBER_CARD | _COMPLAINT_HANDLING | _CALLERS
+    ),
     # Read-only unless a token grants more (see GRANTABLE_TO_INTEGRATORS).
     Role.INTEGRATOR: frozenset(_EVERY_STAFF_ROLE | {Permission.INTROSPECT_SCHEMA}),
     Role.ADMIN: frozenset(Permission) - COMPLIANCE_ONLY,

@@ -105,6 +105,10 @@ class ErrorReason(DescribedEnum):
         "Photos that are not the caller's own uploads (POST /photos), listed in "
         "`extensions.unknownPhotoIds`.",
     )
+    NO_CUSTOMER_TO_CALL = (
+        "NO_CUSTOMER_TO_CALL",
+        "The complaint names no member, so there is no customer to call back.",
+    )
     INELIGIBLE_HANDLERS = (
         "INELIGIBLE_HANDLERS",
         "Handlers who cannot take complaints here: `extensions.unknown` (no such active staff) "
@@ -203,4 +207,9 @@ class ErrorReason(DescribedEnum):
         "MEMBER_LOOKUP_CEILING",
         "The caller looked up as many different members in the last hour as the role may: "
         "retry after `extensions.retryAfterSeconds`.",
+    )
+    CALL_CEILING = (
+        "CALL_CEILING",
+        "The caller placed as many customer calls in the last hour as allowed: retry after "
+        "`extensions.retryAfterSeconds`.",
     )

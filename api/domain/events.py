@@ -59,6 +59,8 @@ class EventKind(enum.StrEnum):
     TRANSFER_CANCELLED = "TRANSFER_CANCELLED"
     MARKDOWN_ISSUED = "MARKDOWN_ISSUED"
     MARKDOWN_ACKNOWLEDGED = "MARKDOWN_ACKNOWLEDGED"
+    HELP_REQUESTED = "HELP_REQUESTED"
+    HELP_ANSWERED = "HELP_ANSWERED"
 
 
 _PAYLOAD_TYPES: dict[EventKind, type[EventPayload]] = {}
@@ -311,6 +313,30 @@ class MarkdownAcknowledged(EventPayload, kind=EventKind.MARKDOWN_ACKNOWLEDGED):
     store_code: str
 
 
+# ---- help from HQ (api/domain/help_requests.py): at the requesting store -------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class HelpRequestChanged(EventPayload):
+    """A store's help request (a HelpRequest row) at the event's store."""
+
+    help_request_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class HelpRequested(HelpRequestChanged, kind=EventKind.HELP_REQUESTED):
+    """A clerk or store manager asked HQ for help."""
+
+    requested_by: str  # a username
+
+
+@dataclass(frozen=True, kw_only=True)
+class HelpAnswered(HelpRequestChanged, kind=EventKind.HELP_ANSWERED):
+    """HQ (or the region's manager) answered a store's help request."""
+
+    answered_by: str  # a username
+
+
 # ---- the catalogue --------------------------------------------------------------------------
 
 _missing = [kind for kind in EventKind if kind not in _PAYLOAD_TYPES]
@@ -345,6 +371,7 @@ def parse_payload(kind: EventKind, data: object, expected: type[P]) -> P:
 STOCK_ALERT_KINDS = kinds_of(StockAlertChanged)
 COMPLAINT_KINDS = kinds_of(ComplaintChanged)
 COMPLIANCE_GRANT_KINDS = kinds_of(ComplianceGrantChanged)
+HELP_KINDS = kinds_of(HelpRequestChanged)
 
 
 # ---- writing an event -----------------------------------------------------------------------

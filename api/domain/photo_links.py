@@ -26,6 +26,7 @@ SUBJECT_VIEW_PERMISSION: dict[PhotoSubject, Permission] = {
     PhotoSubject.SHIFT: Permission.VIEW_SHIFTS,
     PhotoSubject.COMPLAINT: Permission.VIEW_COMPLAINTS,
     PhotoSubject.PROMOTION: Permission.VIEW_STOCK,
+    PhotoSubject.HELP_REQUEST: Permission.VIEW_HELP_REQUESTS,
 }
 
 

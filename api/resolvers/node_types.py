@@ -23,6 +23,8 @@ from strawberry.types import Info
 from api.domain import (
     compliance_grants,
     global_ids,
+    customer_calls,
+    help_requests,
     markdowns,
     organisation,
     replenishment,
@@ -47,6 +49,8 @@ from api.schema.complaints import (
     MemberCoupon,
     ReplacementPickup,
 )
+from api.schema.customer_calls import CustomerCall
+from api.schema.help import HelpRequest
 from api.schema.markdowns import Markdown, StockWatchAlert
 from api.schema.members import PiiAccessEntry, PrivacyAlert, open_member
 from api.schema.organisation import Product, Region, Store
@@ -310,6 +314,16 @@ async def _returns(info: Info, keys: list[int]) -> Answers:
     return _each(keys, found, SaleReturn.from_domain, "No return {} at a store in your scope.")
 
 
+async def _help_requests(info: Info, keys: list[int]) -> Answers:
+    found = await help_requests.help_requests_by_id(info.context.session, info.context.actor, keys)
+    return _each(keys, found, HelpRequest.from_model, "No help request {} in your scope.")
+
+
+async def _customer_calls(info: Info, keys: list[int]) -> Answers:
+    found = await customer_calls.calls_by_id(info.context.session, info.context.actor, keys)
+    return _each(keys, found, CustomerCall.from_model, "No customer call {} in your scope.")
+
+
 def _by_natural_key(
     keys: list[str],
     found: dict[str, Any],
@@ -377,4 +391,6 @@ NODE_TYPES: dict[str, NodeType] = {
     "PrivacyAlert": NodeType(Permission.VIEW_PRIVACY_ALERTS, _privacy_alerts),
     "Sale": NodeType(Permission.VIEW_SALES, _sales),
     "SaleReturn": NodeType(Permission.VIEW_SALES, _returns),
+    "HelpRequest": NodeType(Permission.VIEW_HELP_REQUESTS, _help_requests),
+    "CustomerCall": NodeType(Permission.VIEW_COMPLAINTS, _customer_calls),
 }

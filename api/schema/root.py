@@ -22,6 +22,8 @@ from api.resolvers.complaints import (
     ComplaintsQuery,
     ComplaintsSubscription,
 )
+from api.resolvers.customer_calls import CustomerCallsMutation
+from api.resolvers.help import HelpMutation, HelpQuery, HelpSubscription
 from api.resolvers.live import LiveSubscription
 from api.resolvers.markdowns import MarkdownMutation, MarkdownQuery
 from api.resolvers.members import MembersMutation, MembersQuery
@@ -52,6 +54,7 @@ class Query(
     MembersQuery,
     ShiftsQuery,
     ComplaintsQuery,
+    HelpQuery,
 ):
     pass
 
@@ -69,6 +72,8 @@ class Mutation(
     MembersMutation,
     ShiftsMutation,
     ComplaintsMutation,
+    HelpMutation,
+    CustomerCallsMutation,
 ):
     pass
 
@@ -76,7 +81,7 @@ class Mutation(
 @strawberry.type(
     description="Live feeds over WebSocket (graphql-transport-ws, the token in connection_init)."
 )
-class Subscription(LiveSubscription, ComplaintsSubscription):
+class Subscription(LiveSubscription, ComplaintsSubscription, HelpSubscription):
     pass
 
 

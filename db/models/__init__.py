@@ -16,6 +16,7 @@ from db.models.complaints import (
     TimelineKind,
 )
 from db.models.events import Event
+from db.models.help import CallStatus, CustomerCall, HelpRequest, HelpRequestStatus
 from db.models.idempotency import IdempotencyRecord
 from db.models.markdowns import Markdown, MarkdownTarget
 from db.models.members import (
@@ -66,6 +67,7 @@ __all__ = [
     "AlertStatus",
     "AuthToken",
     "Base",
+    "CallStatus",
     "ChecklistItem",
     "ChecklistTemplate",
     "ChecklistTemplateVersion",
@@ -78,7 +80,10 @@ __all__ = [
     "ComplaintStatus",
     "ComplaintTimelineEntry",
     "ComplianceGrant",
+    "CustomerCall",
     "Event",
+    "HelpRequest",
+    "HelpRequestStatus",
     "IdempotencyRecord",
     "LiveSocketClaim",
     "LoginThrottle",

@@ -32,6 +32,7 @@ class PhotoSubject(enum.StrEnum):
     SHIFT = "SHIFT"  # evidence for a handover checklist item; subject_id is the shift id
     COMPLAINT = "COMPLAINT"  # subject_id is the complaint id
     PROMOTION = "PROMOTION"  # a promotion's display (later issue)
+    HELP_REQUEST = "HELP_REQUEST"  # what a clerk asking HQ for help shows; the request id
 
 
 class Photo(Base):

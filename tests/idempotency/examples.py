@@ -263,4 +263,20 @@ async def _collect(api: Api) -> FirstCall:
     return FirstCall("clerk.e2", {"pickupId": global_ids.encode("ReplacementPickup", pickup)})
 
 
+@example("requestHelp")
+async def _request_help(api: Api) -> FirstCall:
+    from tests.shifts.helpers import upload_photo
+
+    photo = await upload_photo(api, await api.token_for("clerk.e1"))
+    return FirstCall("clerk.e1", {"storeCode": "E1", "note": "冷柜不制冷", "photoId": photo})
+
+
+@example("answerHelpRequest")
+async def _answer_help(api: Api) -> FirstCall:
+    from tests.help.helpers import asked
+
+    request = await asked(api)
+    return FirstCall("ops", {"helpRequestId": request["id"], "answer": "先检查电源"})
+
+
 __all__ = ["EXAMPLES", "NOT_BOUND", "REPLAY_MARKERS", "SAME_REQUEST", "FirstCall"]

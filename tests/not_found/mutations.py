@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.domain import global_ids
 from tests.members.conftest import new_member
 from tests.not_found.cases import NOPE, card_number_of_nobody, q, unknown_like
 
@@ -285,6 +286,20 @@ MUTATIONS = [
         "regionCode",
         'mutation { setComplaintRouting(input: {regionCode: "NOPE", category: SERVICE, '
         'handlerUsernames: ["handler.east"]}) { route { category } } }',
+    ),
+    q(
+        "requestHelp",
+        "storeCode",
+        'mutation { requestHelp(input: {storeCode: "NOPE", note: "help"}) { helpRequest { id } } }',
+        "clerk.e1",
+    ),
+    q(
+        "answerHelpRequest",
+        "helpRequestId",
+        'mutation($id: ID!) { answerHelpRequest(input: {helpRequestId: $id, answer: "ok"}) '
+        "{ helpRequest { id } } }",
+        "ops",
+        variables=lambda w: {"id": global_ids.encode("HelpRequest", 987654321)},
     ),
 ]
 

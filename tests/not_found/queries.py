@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api.domain import global_ids
 from tests.not_found.cases import card_number_of_nobody, q, unknown_like
 
 QUERIES = [
@@ -171,4 +172,16 @@ QUERIES = [
         'query { complaintStats(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", '
         'storeCode: "NOPE") { stores { count } } }',
     ),
+    q(
+        "helpRequest",
+        "id",
+        "query($id: ID!) { helpRequest(id: $id) { id } }",
+        variables=lambda w: {"id": global_ids.encode("HelpRequest", 987654321)},
+    ),
+    q(
+        "helpRequests",
+        "storeCode",
+        'query { helpRequests(storeCode: "NOPE") { edges { cursor } } }',
+    ),
+    q("storeAlerts", "storeCode", 'query { storeAlerts(storeCode: "NOPE") { edges { cursor } } }'),
 ]
