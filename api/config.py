@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     header_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     body_read_idle_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     body_read_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
-    # Customer calls (README "Calling a customer"): the masked-number bridge's adapter
+    # Customer calls (api/domain/customer_calls.py): the masked-number bridge's adapter
     # (`recording`, or `module:factory` returning a TelephonyAdapter, api/domain/telephony.py)
     # and how many calls one staff member may place in a rolling hour.
     telephony_adapter: str = "recording"

@@ -8,8 +8,8 @@ numbers) and the customer's number, which exists only in memory for the length o
 to `connect`. The default, RecordingTelephony, dials nothing: the call is recorded in
 `customer_call` (and its reveal in the PII access log) and no gateway is called.
 
-Settings name the adapter (`CHAINSTORE_TELEPHONY_ADAPTER`): `recording`, or `module:factory`,
-a callable returning a TelephonyAdapter, imported once at start-up.
+The settings name the adapter (`telephony_adapter`, api/config.py): `recording`, or
+`module:factory`, a callable returning a TelephonyAdapter, imported once at start-up.
 """
 
 from __future__ import annotations
@@ -63,14 +63,12 @@ def load_adapter(spec: str) -> TelephonyAdapter:
         return RecordingTelephony()
     module_name, _, attribute = spec.strip().partition(":")
     if not module_name or not attribute:
-        raise ValueError(
-            f"CHAINSTORE_TELEPHONY_ADAPTER: {spec!r} is neither 'recording' nor 'module:factory'"
-        )
+        raise ValueError(f"telephony adapter {spec!r} is neither 'recording' nor 'module:factory'")
     factory = getattr(importlib.import_module(module_name), attribute)
     adapter = factory()
     if not isinstance(adapter, TelephonyAdapter) or not 1 <= len(adapter.provider) <= 32:
         raise ValueError(
-            f"CHAINSTORE_TELEPHONY_ADAPTER: {spec!r} made no TelephonyAdapter (a `provider` "
+            f"telephony adapter {spec!r} made no TelephonyAdapter (a `provider` "
             "name of 1-32 characters and `async connect(call)`)"
         )
     return adapter

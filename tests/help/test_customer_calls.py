@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from api.domain.telephony import RecordingTelephony, load_adapter
 from tests.complaints.helpers import enrol_member, filed, scalar, sql
 from tests.conftest import Api, running_api
 from tests.help import fake_telephony
@@ -208,3 +209,13 @@ async def test_no_number_in_logs_even_when_the_provider_fails(
         "SELECT payload::text FROM event",
     )
     assert_no_phone(" ".join(r[0] for r in stored), NATIONAL)
+
+
+def test_the_adapter_is_named_by_the_settings() -> None:
+    assert isinstance(load_adapter("recording"), RecordingTelephony)
+    assert isinstance(load_adapter(FAKE), FakeBridge)
+    for bad in ("", "tests.help.fake_telephony", "tests.help.fake_telephony:PLACED.clear"):
+        with pytest.raises((ValueError, AttributeError)):
+            load_adapter(bad)
+    with pytest.raises(ValueError, match="no TelephonyAdapter"):
+        load_adapter("builtins:object")
