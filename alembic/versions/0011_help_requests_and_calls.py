@@ -123,11 +123,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["staff_id"], ["staff.id"], name=op.f("fk_customer_call_staff_id_staff")
         ),
-        sa.ForeignKeyConstraint(
-            ["access_log_id"],
-            ["pii_access_log.id"],
-            name=op.f("fk_customer_call_access_log_id_pii_access_log"),
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_call")),
     )
     op.create_index(

@@ -71,7 +71,9 @@ class CustomerCall(Base):
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))  # the complaint's store
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     reason: Mapped[str] = mapped_column(Text)
-    access_log_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("pii_access_log.id"))
+    # The PII access log row of this call. No foreign key: the log is append-only and stays
+    # its own table (a key would tie its TRUNCATE refusal to this table).
+    access_log_id: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[CallStatus] = mapped_column(text_enum(CallStatus, "customer_call_status"))
     provider: Mapped[str] = mapped_column(String(32))
     # The provider's id of the bridge (never a number), for matching its call records.

@@ -279,4 +279,11 @@ async def _answer_help(api: Api) -> FirstCall:
     return FirstCall("ops", {"helpRequestId": request["id"], "answer": "先检查电源"})
 
 
+@example("callCustomer")
+async def _call_customer(api: Api) -> FirstCall:
+    member = await complaints.enrol_member(api)
+    complaint = await complaints.filed(api, memberCode=member["cardNumber"])
+    return FirstCall("clerk.e1", {"complaintId": complaint["id"], "reason": "回访处理结果"})
+
+
 __all__ = ["EXAMPLES", "NOT_BOUND", "REPLAY_MARKERS", "SAME_REQUEST", "FirstCall"]
