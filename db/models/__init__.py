@@ -33,6 +33,15 @@ from db.models.members import (
 )
 from db.models.organisation import Product, Region, Store, StoreType
 from db.models.photos import Photo, PhotoAttachment, PhotoSubject
+from db.models.promotions import (
+    Promotion,
+    PromotionApproval,
+    PromotionMechanism,
+    PromotionProduct,
+    PromotionStacking,
+    PromotionState,
+    PromotionStore,
+)
 from db.models.sales import ReturnLine, Sale, SaleLine, SaleReturn
 from db.models.shifts import (
     ChecklistItem,
@@ -106,6 +115,13 @@ __all__ = [
     "PrivacyAlert",
     "PrivacyAlertKind",
     "Product",
+    "Promotion",
+    "PromotionApproval",
+    "PromotionMechanism",
+    "PromotionProduct",
+    "PromotionStacking",
+    "PromotionState",
+    "PromotionStore",
     "Region",
     "ReplenishmentLine",
     "ReplenishmentOrder",

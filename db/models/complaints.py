@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -225,8 +226,21 @@ class MemberCoupon(Base):
     issued_at: Mapped[datetime] = created_at_column()
     expires_at: Mapped[datetime] = mapped_column()
     redeemed_at: Mapped[datetime | None] = mapped_column()
+    # The sale that redeemed it (promotions: recordSale redeems a coupon once).
+    redeemed_store_id: Mapped[int | None] = mapped_column(Integer)
+    redeemed_sale_id: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
         CheckConstraint("value_cents BETWEEN 1 AND 100000", name="value_range"),
+        CheckConstraint(
+            "num_nonnulls(redeemed_store_id, redeemed_sale_id) IN (0, 2) AND "
+            "(redeemed_sale_id IS NULL OR redeemed_at IS NOT NULL)",
+            name="redeemed_by_a_sale",
+        ),
+        ForeignKeyConstraint(
+            ["redeemed_store_id", "redeemed_sale_id"],
+            ["sale.store_id", "sale.id"],
+            name="fk_member_coupon_redeemed_sale",
+        ),
         Index("ix_member_coupon_member_id_expires_at", "member_id", "expires_at"),
     )

@@ -61,8 +61,8 @@ class SaleLine(Base):
     unit_price_cents: Mapped[int] = mapped_column(Integer)
     discount_cents: Mapped[int] = mapped_column(Integer, default=0)
     line_total_cents: Mapped[int] = mapped_column(BigInteger)
-    # The promotion applied (promotions arrive in a later issue; no foreign key yet).
-    promotion_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The promotion that gave the line its discount (api/domain/promotions/claims.py).
+    promotion_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("promotion.id"))
     returned_quantity: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (
