@@ -62,10 +62,23 @@ class Permission(enum.StrEnum):
     VIEW_HELP_REQUESTS = "VIEW_HELP_REQUESTS"  # help requests, answers and store alerts in scope
     ANSWER_HELP_REQUESTS = "ANSWER_HELP_REQUESTS"  # answer a store's help request
     CALL_CUSTOMERS = "CALL_CUSTOMERS"  # ring a complaint's customer via the masked bridge
+    VIEW_PROMOTIONS = "VIEW_PROMOTIONS"  # promotions of stores in scope, priced baskets, offers
+    CREATE_PROMOTIONS = "CREATE_PROMOTIONS"  # HQ's plans; managers' requests for their scope
+    APPROVE_PROMOTIONS = "APPROVE_PROMOTIONS"  # HQ: publish directly, decide on requests
 
 
-_EVERY_STAFF_ROLE = {Permission.SIGNED_IN, Permission.VIEW_ORGANISATION, Permission.VIEW_STOCK}
-_MANAGERS = {Permission.VIEW_STAFF, Permission.MANAGE_STAFF, Permission.MANAGE_STORE_SETTINGS}
+_EVERY_STAFF_ROLE = {
+    Permission.SIGNED_IN,
+    Permission.VIEW_ORGANISATION,
+    Permission.VIEW_STOCK,
+    Permission.VIEW_PROMOTIONS,
+}
+_MANAGERS = {
+    Permission.VIEW_STAFF,
+    Permission.MANAGE_STAFF,
+    Permission.MANAGE_STORE_SETTINGS,
+    Permission.CREATE_PROMOTIONS,  # a store or region manager's is a request for HQ
+}
 _SELLERS = {Permission.RECORD_SALES, Permission.VIEW_SALES}
 # Store staff handle goods; managers approve what leaves their stores; HQ issues markdowns.
 _STORE_GOODS = {
@@ -163,6 +176,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_STANDARDS,
             Permission.ASSIGN_COMPLAINTS,
             Permission.MANAGE_COMPLAINT_SLAS,
+            Permission.APPROVE_PROMOTIONS,
         }
     ),
     Role.HQ_COMPLIANCE: frozenset(

@@ -157,7 +157,21 @@ class ErrorReason(DescribedEnum):
         "The shift has a checklist (`extensions.checklistItems` items): end it with "
         "completeHandover.",
     )
+    PROMOTION_OVERLAP = (
+        "PROMOTION_OVERLAP",
+        "A scheduled promotion (`extensions.promotionId`) already runs on a SKU of this one at a "
+        "store (`extensions.storeCode`) in overlapping hours, and the stacking rules forbid both.",
+    )
+    COUPON_UNAVAILABLE = (
+        "COUPON_UNAVAILABLE",
+        "A coupon (`extensions.couponId`) is not the member's, has expired or was redeemed "
+        "already.",
+    )
     # FORBIDDEN
+    OWN_REQUEST = (
+        "OWN_REQUEST",
+        "The caller made this request: someone else must decide on it.",
+    )
     PERMISSION_REQUIRED = (
         "PERMISSION_REQUIRED",
         "The caller's role lacks the permission named in `permission` (of the error's "

@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from strawberry.types import Info
@@ -38,6 +39,7 @@ from api.domain.errors import DomainError, NotFound
 from api.domain.members import limits, pii
 from api.domain.photo_links import PhotoRef
 from api.domain.photos import photo_for_viewer
+from api.domain.promotions import store as promotion_store
 from api.domain.sales.lookup import returns_by_id, sales_by_id
 from api.domain.shifts import shifts, standards
 from api.domain.stock import queries as stock_queries
@@ -55,6 +57,7 @@ from api.schema.markdowns import Markdown, StockWatchAlert
 from api.schema.members import PiiAccessEntry, PrivacyAlert, open_member
 from api.schema.organisation import Product, Region, Store
 from api.schema.photos import Photo
+from api.schema.promotions import Promotion
 from api.schema.replenishment import ReplenishmentOrder
 from api.schema.sales import Sale, SaleReturn
 from api.schema.shifts import ChecklistItem, ChecklistTemplate, Shift
@@ -225,6 +228,13 @@ async def _markdowns(info: Info, keys: list[int]) -> Answers:
     return _each(keys, found, Markdown.from_view, "No markdown {} for a store in your scope.")
 
 
+async def _promotions(info: Info, keys: list[int]) -> Answers:
+    views = await promotion_store.promotion_views(
+        info.context.session, info.context.actor, keys, now=datetime.now(UTC)
+    )
+    return _each(keys, views, Promotion.from_view, "No promotion {} for a store in your scope.")
+
+
 async def _stock_alerts(info: Info, keys: list[int]) -> Answers:
     context = info.context
     stores = await stock_queries.alert_stores(context.session, context.actor, keys)
@@ -378,6 +388,7 @@ NODE_TYPES: dict[str, NodeType] = {
     "Transfer": NodeType(Permission.VIEW_STOCK, _transfers),
     "ReplenishmentOrder": NodeType(Permission.VIEW_STOCK, _orders),
     "Markdown": NodeType(Permission.VIEW_STOCK, _markdowns),
+    "Promotion": NodeType(Permission.VIEW_PROMOTIONS, _promotions),
     "StockAlert": NodeType(Permission.VIEW_STOCK, _stock_alerts),
     "StockWatchAlert": NodeType(Permission.VIEW_STOCK, _watch_alerts),
     "Photo": NodeType(Permission.SIGNED_IN, _photos, _photo_key),

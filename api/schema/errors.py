@@ -90,6 +90,10 @@ class ErrorExtensions:
         description="IDEMPOTENCY_KEY_REUSED at POST /photos: the photo the key stored."
     )
     pickup_id: strawberry.ID | None = strawberry.field(description="A replacement pickup's id.")
+    promotion_id: strawberry.ID | None = strawberry.field(
+        description="PROMOTION_OVERLAP: the promotion already running."
+    )
+    coupon_id: strawberry.ID | None = strawberry.field(description="COUPON_UNAVAILABLE: its id.")
     shift_id: strawberry.ID | None = strawberry.field(description="SHIFT_ALREADY_OPEN: its id.")
     transfer_id: strawberry.ID | None = strawberry.field(description="A transfer's id.")
     receipt_no: str | None = strawberry.field(description="RECEIPT_ALREADY_RECORDED: the number.")

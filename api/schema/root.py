@@ -29,6 +29,7 @@ from api.resolvers.markdowns import MarkdownMutation, MarkdownQuery
 from api.resolvers.members import MembersMutation, MembersQuery
 from api.resolvers.nodes import NodeQuery
 from api.resolvers.organisation import OrganisationMutation, OrganisationQuery
+from api.resolvers.promotions import PromotionsMutation, PromotionsQuery
 from api.resolvers.replenishment import ReplenishmentMutation, ReplenishmentQuery
 from api.resolvers.sales import SalesMutation, SalesQuery
 from api.resolvers.shifts import ShiftsMutation, ShiftsQuery
@@ -55,6 +56,7 @@ class Query(
     ShiftsQuery,
     ComplaintsQuery,
     HelpQuery,
+    PromotionsQuery,
 ):
     pass
 
@@ -74,6 +76,7 @@ class Mutation(
     ComplaintsMutation,
     HelpMutation,
     CustomerCallsMutation,
+    PromotionsMutation,
 ):
     pass
 

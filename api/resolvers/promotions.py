@@ -1,0 +1,119 @@
+"""Queries and mutations for promotions: plans and requests, HQ's decisions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import Context
+from api.domain import global_ids
+from api.domain.access import Permission
+from api.domain.errors import NotFound
+from api.domain.promotions import rules, store
+from api.resolvers.idempotent import once
+from api.schema.permissions import requires
+from api.schema.promotions import (
+    ApprovePromotionInput,
+    ApprovePromotionPayload,
+    CreatePromotionInput,
+    CreatePromotionPayload,
+    Promotion,
+)
+
+
+def _new_promotion(input: CreatePromotionInput) -> rules.NewPromotion:
+    w = input.window
+    return rules.NewPromotion(
+        name=input.name,
+        mechanism=input.mechanism,
+        window=rules.window_from(w.start_date, w.end_date, w.daily_start, w.daily_end, w.weekdays),
+        store_codes=tuple(c.strip() for c in input.store_codes),
+        region_codes=tuple(c.strip() for c in input.region_codes),
+        store_types=tuple(input.store_types),
+        skus=tuple(s.strip() for s in input.skus),
+        categories=tuple(c.strip() for c in input.categories),
+        stacking=input.stacking,
+        coupons_allowed=input.coupons_allowed,
+        members_only=input.members_only,
+        percent_off=input.percent_off,
+        amount_off_cents=input.amount_off_cents,
+        buy_quantity=input.buy_quantity,
+        get_quantity=input.get_quantity,
+        threshold_cents=input.threshold_cents,
+        threshold_repeats=input.threshold_repeats,
+        member_price_cents=input.member_price_cents,
+        points_multiplier=input.points_multiplier,
+        budget_cents=input.budget_cents,
+        talking_points=tuple(input.talking_points),
+        draft=input.draft,
+    )
+
+
+async def load_promotion(context: Context, promotion_id: int) -> Promotion:
+    views = await store.promotion_views(
+        context.session, context.actor, [promotion_id], now=datetime.now(UTC)
+    )
+    if promotion_id not in views:
+        public = global_ids.encode("Promotion", promotion_id)
+        raise NotFound(f"No promotion {public} for a store in your scope.", argument="id")
+    return Promotion.from_view(views[promotion_id])
+
+
+@strawberry.type
+class PromotionsQuery:
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_PROMOTIONS)],
+        description="A promotion that runs (or would run) in a store in your scope.",
+    )
+    async def promotion(self, info: Info, id: strawberry.ID) -> Promotion:
+        return await load_promotion(info.context, global_ids.expect(id, "Promotion", argument="id"))
+
+
+@strawberry.type
+class PromotionsMutation:
+    @strawberry.mutation(
+        extensions=[requires(Permission.CREATE_PROMOTIONS)],
+        description="HQ plans a promotion (SCHEDULED, or a DRAFT); a store or region manager's "
+        "is a request for their own scope (DRAFT, approval PENDING) that runs once HQ approves "
+        "it. Bad input is BAD_USER_INPUT listing every problem; an overlap the stacking rules "
+        "forbid is CONFLICT (PROMOTION_OVERLAP) naming the promotion already running.",
+    )
+    async def create_promotion(
+        self, info: Info, input: CreatePromotionInput
+    ) -> CreatePromotionPayload:
+        context: Context = info.context
+        actor = context.require_actor()
+        new = _new_promotion(input)
+
+        async def perform() -> int:
+            return await store.create_promotion(context.session, actor, new, now=datetime.now(UTC))
+
+        promotion_id = await once(context, "createPromotion", input, perform)
+        return CreatePromotionPayload(promotion=await load_promotion(context, promotion_id))
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.APPROVE_PROMOTIONS)],
+        description="HQ approves a regional request (it is scheduled, the overlap rules checked) "
+        "or rejects it with a reason; never the requester (FORBIDDEN, OWN_REQUEST).",
+    )
+    async def approve_promotion(
+        self, info: Info, input: ApprovePromotionInput
+    ) -> ApprovePromotionPayload:
+        context: Context = info.context
+        actor = context.require_actor()
+        promotion_id = global_ids.expect(input.promotion_id, "Promotion", argument="promotionId")
+
+        async def perform() -> int:
+            return await store.decide(
+                context.session,
+                actor,
+                promotion_id,
+                approve=input.approve,
+                reason=input.reason,
+                now=datetime.now(UTC),
+            )
+
+        decided = await once(context, "approvePromotion", input, perform)
+        return ApprovePromotionPayload(promotion=await load_promotion(context, decided))
