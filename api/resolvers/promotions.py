@@ -85,9 +85,9 @@ class PromotionsMutation:
     ) -> CreatePromotionPayload:
         context: Context = info.context
         actor = context.require_actor()
-        new = _new_promotion(input)
 
-        async def perform() -> int:
+        async def perform() -> int:  # the key is checked before the input is read
+            new = _new_promotion(input)
             return await store.create_promotion(context.session, actor, new, now=datetime.now(UTC))
 
         promotion_id = await once(context, "createPromotion", input, perform)

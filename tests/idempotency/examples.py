@@ -284,6 +284,56 @@ async def _call_customer(api: Api) -> FirstCall:
     member = await complaints.enrol_member(api)
     complaint = await complaints.filed(api, memberCode=member["cardNumber"])
     return FirstCall("clerk.e1", {"complaintId": complaint["id"], "reason": "回访处理结果"})
+def _days(start: int, end: int) -> dict[str, str]:
+    today = datetime.now(UTC).date()
+    return {
+        "startDate": (today + timedelta(days=start)).isoformat(),
+        "endDate": (today + timedelta(days=end)).isoformat(),
+    }
+
+
+@example("createPromotion")
+async def _create_promotion(api: Api) -> FirstCall:
+    window = {**_days(1, 8), "dailyStart": "14:00", "dailyEnd": "16:00", "weekdays": [6, 7]}
+    return FirstCall(
+        "ops",
+        {
+            "name": "周末下午饮料 9 折",
+            "mechanism": "PERCENT_OFF",
+            "percentOff": 10,
+            "window": window,
+            "storeCodes": ["E1"],
+            "regionCodes": ["WEST"],
+            "storeTypes": ["BUSINESS_DISTRICT", "COMMUNITY"],
+            "skus": ["SKU-CORE-1"],
+            "categories": ["STATIONERY"],
+            "stacking": "BEST_OF",
+            "couponsAllowed": True,
+            "membersOnly": False,
+            "budgetCents": 100000,
+            "talkingPoints": ["周末下午饮料九折", "会员积分照常"],
+            "draft": False,
+        },
+    )
+
+
+@example("approvePromotion")
+async def _approve_promotion(api: Api) -> FirstCall:
+    request = await api.data(
+        "mutation($i: CreatePromotionInput!) { createPromotion(input: $i) { promotion { id } } }",
+        {
+            "i": {
+                "name": "暖宝宝第二件半价",
+                "mechanism": "SECOND_ITEM_DISCOUNT",
+                "percentOff": 50,
+                "window": _days(1, 8),
+                "skus": ["SKU-CORE-2"],
+            }
+        },
+        token=await api.token_for("sm.e1"),
+    )
+    promotion_id = request["createPromotion"]["promotion"]["id"]
+    return FirstCall("ops", {"promotionId": promotion_id, "approve": True, "reason": "Go ahead"})
 
 
 __all__ = ["EXAMPLES", "NOT_BOUND", "REPLAY_MARKERS", "SAME_REQUEST", "FirstCall"]
