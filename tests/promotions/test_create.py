@@ -80,7 +80,7 @@ async def test_a_clerk_sees_only_the_stores_in_scope(api: Api) -> None:
     assert data["promotion"]["stores"] == [{"code": "W1"}]
 
 
-BAD_INPUT = [
+BAD_INPUT: list[tuple[dict[str, Any], str]] = [
     ({"mechanism": "AMOUNT_OFF", "percentOff": None, "amountOffCents": -50}, "amountOffCents"),
     ({"percentOff": -10}, "percentOff: -10 is not 1 to 90"),
     ({"window": {"startDate": day(5), "endDate": day(2)}}, "window.endDate: before"),
