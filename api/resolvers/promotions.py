@@ -8,17 +8,20 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.domain import global_ids
+from api.domain import global_ids, members
 from api.domain.access import Permission
 from api.domain.errors import NotFound
-from api.domain.promotions import rules, store
+from api.domain.promotions import basket, pricing, rules, store
 from api.resolvers.idempotent import once
+from api.resolvers.sales import member_codes
 from api.schema.permissions import requires
 from api.schema.promotions import (
     ApprovePromotionInput,
     ApprovePromotionPayload,
+    BasketLineInput,
     CreatePromotionInput,
     CreatePromotionPayload,
+    PricedBasket,
     Promotion,
 )
 
@@ -63,6 +66,50 @@ async def load_promotion(context: Context, promotion_id: int) -> Promotion:
 
 @strawberry.type
 class PromotionsQuery:
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_PROMOTIONS)],
+        description="Price a basket at a store in your scope with the promotions in force there "
+        "now (or `at`), in the store's time zone, the member's coupons and the stacking rules: "
+        "each line's discount, the promotion that gave it and why. recordSale checks a till's "
+        "claims against the same rules. Deterministic: the same basket, the same answer.",
+    )
+    async def price_basket(
+        self,
+        info: Info,
+        store_code: str,
+        lines: list[BasketLineInput],
+        member_code: str | None = None,
+        coupon_ids: list[strawberry.ID] | None = None,
+        at: datetime | None = None,
+    ) -> PricedBasket:
+        context: Context = info.context
+        codes = member_codes(info)
+        member_id = (
+            await members.resolve_member_code(
+                context.session,
+                member_code,
+                ring=codes["ring"],
+                ttl_seconds=codes["code_ttl_seconds"],
+                argument="memberCode",
+            )
+            if member_code is not None
+            else None
+        )
+        priced = await basket.price_at(
+            context.session,
+            context.actor,
+            store_code=store_code,
+            lines=[
+                pricing.BasketLine(x.sku.strip(), x.quantity, x.unit_price_cents) for x in lines
+            ],
+            member_id=member_id,
+            coupon_ids=[
+                global_ids.expect(c, "MemberCoupon", argument="couponIds") for c in coupon_ids or []
+            ],
+            at=at or datetime.now(UTC),
+        )
+        return PricedBasket.from_domain(priced)
+
     @strawberry.field(
         extensions=[requires(Permission.VIEW_PROMOTIONS)],
         description="A promotion that runs (or would run) in a store in your scope.",

@@ -3,16 +3,18 @@ discount and the promotion that gave it, and the offers a member can use now."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from api.domain.promotions import rules
+from api.domain import global_ids
+from api.domain.promotions import basket, rules
 from api.domain.promotions.store import PromotionView
 from api.schema.enums import StoreTypeEnum
 from api.schema.organisation import Store
+from api.schema.promotion_loaders import promotion_loader
 from db.models import PromotionApproval, PromotionMechanism, PromotionStacking
 
 PromotionMechanismEnum = strawberry.enum(
@@ -200,3 +202,100 @@ class CreatePromotionPayload:
 @strawberry.type
 class ApprovePromotionPayload:
     promotion: Promotion
+
+
+async def promotion_by_id(info: Info, promotion_id: int | None) -> Promotion | None:
+    """A promotion the caller may see, batched per request; None when there is none."""
+    if promotion_id is None:
+        return None
+    view = await promotion_loader(info.context).load(promotion_id)
+    return None if view is None else Promotion.from_view(view)
+
+
+@strawberry.input
+class BasketLineInput:
+    sku: str
+    quantity: int = strawberry.field(description="Units, at least 1.")
+    unit_price_cents: int = strawberry.field(description="The shelf price, in cents.")
+
+
+@strawberry.type(description="A coupon of the basket and what of it the basket used.")
+class CouponUse:
+    coupon_id: strawberry.ID
+    applied_cents: int = strawberry.field(
+        description="0: nothing in the basket could take it (it would not be redeemed)."
+    )
+
+
+@strawberry.type(description="One line priced: its discount, the promotion that gave it, why.")
+class PricedLine:
+    line_no: int
+    sku: str
+    quantity: int
+    unit_price_cents: int
+    subtotal_cents: int
+    promotion_discount_cents: int
+    coupon_discount_cents: int
+    discount_cents: int = strawberry.field(
+        description="Promotion and coupons together: what recordSale's discountCents must be."
+    )
+    total_cents: int
+    points_multiplier: int = strawberry.field(description="1 unless a multiplier is in force.")
+    explanation: list[str] = strawberry.field(description="Each rule applied, in order.")
+    promotion_id: strawberry.Private[int | None]
+    points_promotion_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The promotion that gave the line its promotion discount.")
+    async def promotion(self, info: Info) -> Promotion | None:
+        return await promotion_by_id(info, self.promotion_id)
+
+    @strawberry.field(description="The points multiplier in force on the line, if any.")
+    async def points_promotion(self, info: Info) -> Promotion | None:
+        return await promotion_by_id(info, self.points_promotion_id)
+
+
+@strawberry.type(description="A basket priced by the rules a till's recordSale is checked by.")
+class PricedBasket:
+    store: Store
+    priced_at: datetime = strawberry.field(description="In the store's time zone.")
+    lines: list[PricedLine]
+    coupons: list[CouponUse]
+    subtotal_cents: int
+    discount_cents: int
+    total_cents: int
+
+    @classmethod
+    def from_domain(cls, priced: basket.Priced) -> PricedBasket:
+        b = priced.basket
+        return cls(
+            store=Store.from_model(priced.store),
+            priced_at=priced.local_time,
+            lines=[
+                PricedLine(
+                    line_no=i,
+                    sku=x.sku,
+                    quantity=x.quantity,
+                    unit_price_cents=x.unit_price_cents,
+                    subtotal_cents=x.subtotal_cents,
+                    promotion_discount_cents=x.promotion_discount_cents,
+                    coupon_discount_cents=x.coupon_discount_cents,
+                    discount_cents=x.discount_cents,
+                    total_cents=x.total_cents,
+                    points_multiplier=x.points_multiplier,
+                    explanation=list(x.explanation),
+                    promotion_id=x.promotion_id,
+                    points_promotion_id=x.points_promotion_id,
+                )
+                for i, x in enumerate(b.lines, start=1)
+            ],
+            coupons=[
+                CouponUse(
+                    coupon_id=strawberry.ID(global_ids.encode("MemberCoupon", c.coupon_id)),
+                    applied_cents=c.applied_cents,
+                )
+                for c in b.coupons
+            ],
+            subtotal_cents=b.subtotal_cents,
+            discount_cents=b.discount_cents,
+            total_cents=b.total_cents,
+        )
