@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from api.domain import sales
+from api.domain import global_ids, sales
 from api.domain.access import Permission
 from api.domain.errors import InvalidInput
 from api.domain.sales.record import load_sale
@@ -38,11 +38,19 @@ def _new_sale(input: RecordSaleInput) -> sales.NewSale:
                 quantity=x.quantity,
                 unit_price_cents=x.unit_price_cents,
                 discount_cents=x.discount_cents,
+                promotion_id=global_ids.expect(
+                    x.promotion_id, "Promotion", argument="lines.promotionId"
+                )
+                if x.promotion_id is not None
+                else None,
             )
             for x in input.lines
         ],
         member_code=input.member_code,
         points_redeemed=input.points_redeemed,
+        coupon_ids=tuple(
+            global_ids.expect(c, "MemberCoupon", argument="couponIds") for c in input.coupon_ids
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from api.domain.errors import DomainError
 from api.schema.members import Member, open_member
 from api.schema.organisation import Store
 from api.schema.permissions import requires
+from api.schema.promotions import Promotion, promotion_by_id
 
 
 @strawberry.input
@@ -23,6 +24,11 @@ class SaleLineInput:
     unit_price_cents: int = strawberry.field(description="The shelf price charged, in cents.")
     discount_cents: int = strawberry.field(
         default=0, description="Discount on the whole line; at most quantity x unitPriceCents."
+    )
+    promotion_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The promotion the till applied: it must be the one priceBasket gives the "
+        "line, and discountCents its discount (BAD_USER_INPUT naming the line otherwise).",
     )
 
 
@@ -46,6 +52,12 @@ class RecordSaleInput:
         description="Points taken as money off (100 points = 1 yuan); needs memberCode. "
         "CONFLICT, and nothing written, when the balance is short.",
     )
+    coupon_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="The member's coupons used, as priceBasket priced them (every line's "
+        "discountCents then as priced): redeemed with the sale, once; CONFLICT "
+        "(COUPON_UNAVAILABLE) when another sale took one first.",
+    )
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Optional for recordSale (the receipt number already is one); recordSales "
@@ -62,6 +74,11 @@ class SaleLine:
     discount_cents: int
     line_total_cents: int = strawberry.field(description="What was paid for the line.")
     returned_quantity: int
+    promotion_id: strawberry.Private[int | None] = None
+
+    @strawberry.field(description="The promotion that gave the line its discount, if any.")
+    async def promotion(self, info: Info) -> Promotion | None:
+        return await promotion_by_id(info, self.promotion_id)
 
 
 @strawberry.type(description="A till receipt.")

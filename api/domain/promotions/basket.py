@@ -18,7 +18,7 @@ from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Forbidden, InvalidInput, NotFound
 from api.domain.promotions.pricing import BasketLine, Coupon, PricedBasket, price_basket
 from api.domain.promotions.store import in_force
-from db.models import MemberCoupon, Product, Promotion, Store
+from db.models import MemberCoupon, Product, Promotion, Sale, Store
 
 MAX_LINES = 200
 MAX_QUANTITY = 100_000
@@ -53,6 +53,7 @@ async def _coupons(
     member_id: int | None,
     at: datetime,
     problems: list[str],
+    redeemed_by: set[int],
 ) -> list[Coupon]:
     if not coupon_ids:
         return []
@@ -74,7 +75,7 @@ async def _coupons(
         public = global_ids.encode("MemberCoupon", coupon_id)
         if coupon is None or coupon.member_id != member_id:
             problems.append(f"couponIds[{i}]: {public} is not this member's coupon")
-        elif coupon.redeemed_at is not None:
+        elif coupon.redeemed_at is not None and coupon.id not in redeemed_by:
             problems.append(f"couponIds[{i}]: {public} was redeemed already")
         elif coupon.expires_at <= at:
             problems.append(f"couponIds[{i}]: {public} has expired")
@@ -93,9 +94,11 @@ async def price_at(
     coupon_ids: Sequence[int],
     at: datetime,
     argument: str = "storeCode",
+    receipt_no: str | None = None,
 ) -> Priced:
     """The basket priced at a store in the caller's scope at `at`; BAD_USER_INPUT listing
-    every problem (lines, unknown SKUs, coupons not usable)."""
+    every problem (lines, unknown SKUs, coupons not usable). With `receipt_no` (a sale being
+    recorded), coupons that receipt itself redeemed still count: its replay prices the same."""
     actor = require(actor, Permission.VIEW_PROMOTIONS)
     store = await session.scalar(select(Store).where(Store.code == store_code))
     if store is None:
@@ -114,7 +117,24 @@ async def price_at(
     problems += [
         f"lines[{i}].sku: unknown SKU {x.sku!r}" for i, x in enumerate(lines) if x.sku not in known
     ]
-    coupons = await _coupons(session, coupon_ids, member_id, at, problems)
+    redeemed_by: set[int] = set()
+    if receipt_no is not None and coupon_ids:
+        redeemed_by = set(
+            await session.scalars(
+                select(MemberCoupon.id)
+                .join(
+                    Sale,
+                    (Sale.store_id == MemberCoupon.redeemed_store_id)
+                    & (Sale.id == MemberCoupon.redeemed_sale_id),
+                )
+                .where(
+                    MemberCoupon.id.in_(list(coupon_ids)),
+                    Sale.store_id == store.id,
+                    Sale.receipt_no == receipt_no,
+                )
+            )
+        )
+    coupons = await _coupons(session, coupon_ids, member_id, at, problems, redeemed_by)
     if problems:
         raise InvalidInput.listing(problems)
     local_time = at.astimezone(ZoneInfo(store.time_zone))

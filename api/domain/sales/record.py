@@ -24,6 +24,7 @@ from api.domain.access import SCOPE_CHECK_SQL, Actor, Permission, require
 from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from api.domain.members.codes import DEFAULT_TTL_SECONDS
+from api.domain.promotions import claims as promotion_claims
 from api.domain.stock.ledger import Change, apply_movements
 from db.models import MovementKind
 from db.pii import KeyRing
@@ -44,6 +45,7 @@ class SaleLineInput:
     quantity: int
     unit_price_cents: int
     discount_cents: int = 0
+    promotion_id: int | None = None  # the promotion claimed (checked: promotions/claims.py)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class NewSale:
     lines: list[SaleLineInput]
     member_code: str | None = None
     points_redeemed: int = 0
+    coupon_ids: tuple[int, ...] = ()  # the member's coupons, redeemed with the sale
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class RecordedLine:
     discount_cents: int
     line_total_cents: int
     returned_quantity: int = 0
+    promotion_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,10 +112,10 @@ _RECORD = text(
       SELECT s.id, s.region_id, {SCOPE_CHECK_SQL} AS allowed FROM store s WHERE s.code = :store_code
     ), lines AS (
       SELECT CAST(i.line_no AS int) AS line_no, i.sku, i.quantity, i.unit_price, i.discount,
-             p.id AS product_id, p.region_id AS product_region
+             i.promotion_id, p.id AS product_id, p.region_id AS product_region
         FROM unnest(CAST(:skus AS text[]), CAST(:quantities AS int[]), CAST(:prices AS int[]),
-                    CAST(:discounts AS int[]))
-             WITH ORDINALITY AS i(sku, quantity, unit_price, discount, line_no)
+                    CAST(:discounts AS int[]), CAST(:promotions AS bigint[]))
+             WITH ORDINALITY AS i(sku, quantity, unit_price, discount, promotion_id, line_no)
         LEFT JOIN product p ON p.sku = i.sku
     ), verdict AS (
       SELECT s.id AS store_id, s.region_id, s.allowed,
@@ -132,9 +136,10 @@ _RECORD = text(
       RETURNING store_id, id
     ), saved AS (
       INSERT INTO sale_line (store_id, sale_id, line_no, product_id, quantity, unit_price_cents,
-                             discount_cents, line_total_cents, returned_quantity)
+                             discount_cents, line_total_cents, returned_quantity, promotion_id)
       SELECT sale.store_id, sale.id, l.line_no, l.product_id, l.quantity, l.unit_price,
-             l.discount, CAST(l.quantity AS bigint) * l.unit_price - l.discount, 0
+             l.discount, CAST(l.quantity AS bigint) * l.unit_price - l.discount, 0,
+             l.promotion_id
         FROM sale CROSS JOIN lines l
     )
     SELECT v.store_id, v.region_id, v.allowed, v.unknown, v.out_of_region, v.product_ids,
@@ -148,7 +153,8 @@ _EXISTING = text(
     SELECT s.id, s.store_id, s.receipt_no, s.sold_at, s.points_redeemed, s.subtotal_cents,
            s.discount_cents, s.total_cents, s.member_id,
            json_agg(json_build_array(l.line_no, p.sku, l.quantity, l.unit_price_cents,
-                                     l.discount_cents, l.line_total_cents, l.returned_quantity)
+                                     l.discount_cents, l.line_total_cents, l.returned_quantity,
+                                     l.promotion_id)
                     ORDER BY l.line_no) AS lines
       FROM sale s
       JOIN sale_line l ON l.store_id = s.store_id AND l.sale_id = s.id
@@ -194,8 +200,13 @@ def _invalid(problems: list[str]) -> InvalidInput:
 
 
 def _same_content(new: NewSale, existing: RecordedSale) -> bool:
-    sent = [(x.sku, x.quantity, x.unit_price_cents, x.discount_cents) for x in new.lines]
-    kept = [(x.sku, x.quantity, x.unit_price_cents, x.discount_cents) for x in existing.lines]
+    sent = [
+        (x.sku, x.quantity, x.unit_price_cents, x.discount_cents, x.promotion_id) for x in new.lines
+    ]
+    kept = [
+        (x.sku, x.quantity, x.unit_price_cents, x.discount_cents, x.promotion_id)
+        for x in existing.lines
+    ]
     return (
         sent == kept
         and new.sold_at == existing.sold_at
@@ -253,6 +264,7 @@ async def record_sale(
         if new.member_code is not None
         else None
     )
+    claims = await _check_claims(session, actor, new, receipt_no=receipt_no, member_id=member_id)
     subtotal = sum(x.quantity * x.unit_price_cents for x in new.lines)
     discount = sum(x.discount_cents for x in new.lines)
     row = (
@@ -265,6 +277,7 @@ async def record_sale(
                 "quantities": [x.quantity for x in new.lines],
                 "prices": [x.unit_price_cents for x in new.lines],
                 "discounts": [x.discount_cents for x in new.lines],
+                "promotions": [x.promotion_id for x in new.lines],
                 "receipt_no": receipt_no,
                 "sold_at": new.sold_at,
                 "staff_id": actor.staff_id,
@@ -309,6 +322,9 @@ async def record_sale(
         staff_id=actor.staff_id,
         sold_at=new.sold_at,
     )
+    await promotion_claims.redeem_coupons(
+        session, claims, member_id=member_id, store_id=row.store_id, sale_id=row.sale_id, now=now
+    )
     if member_id is not None:
         await _credit_member(
             session,
@@ -317,6 +333,7 @@ async def record_sale(
             sale_id=row.sale_id,
             total_cents=subtotal - discount,
             points_redeemed=new.points_redeemed,
+            promotion_types=claims.promotion_types if claims else None,
         )
     sku_of = dict(zip(row.product_ids, (x.sku for x in new.lines), strict=True))
     return RecordedSale(
@@ -336,6 +353,7 @@ async def record_sale(
                 unit_price_cents=x.unit_price_cents,
                 discount_cents=x.discount_cents,
                 line_total_cents=x.quantity * x.unit_price_cents - x.discount_cents,
+                promotion_id=x.promotion_id,
             )
             for i, x in enumerate(new.lines, start=1)
         ],
@@ -352,6 +370,7 @@ async def _credit_member(
     sale_id: int,
     total_cents: int,
     points_redeemed: int,
+    promotion_types: dict[int, str] | None = None,
 ) -> None:
     """Redeem points as money off (atomically: CONFLICT when the balance is short), then earn
     points on what was actually paid and update the member's preferences."""
@@ -372,6 +391,24 @@ async def _credit_member(
         store_id=store_id,
         sale_id=sale_id,
         paid_cents=total_cents - points_value,
+        promotion_types=promotion_types,
+    )
+
+
+async def _check_claims(
+    session: AsyncSession, actor: Actor, new: NewSale, *, receipt_no: str, member_id: int | None
+) -> promotion_claims.CheckedClaims | None:
+    """The promotions and coupons the receipt claims, checked by the pricing engine (no
+    statement when it claims none)."""
+    return await promotion_claims.check_claims(
+        session,
+        actor,
+        store_code=new.store_code,
+        receipt_no=receipt_no,
+        sold_at=new.sold_at,
+        lines=new.lines,
+        coupon_ids=new.coupon_ids,
+        member_id=member_id,
     )
 
 
