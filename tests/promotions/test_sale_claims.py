@@ -68,7 +68,7 @@ async def test_a_claimed_promotion_is_stored_on_the_line(api: Api) -> None:
 async def test_a_claim_the_rules_do_not_give_names_the_line_and_writes_nothing(api: Api) -> None:
     east = await create(api, window=RUNNING)
     elsewhere = await create(api, percentOff=20, storeCodes=["E2"], regionCodes=[])
-    cases = [
+    cases: list[tuple[str, dict[str, Any], str]] = [
         # Not in the west, not at E1 (E2's), the wrong discount, a line offer on another SKU.
         (
             "clerk.w1",
@@ -126,7 +126,7 @@ async def test_a_coupon_is_redeemed_once_and_a_replay_redeems_nothing(api: Api) 
         at=SOLD_AT,
     )
     assert basket["lines"][0]["discountCents"] == 40 + 300  # 10 %, then the coupon
-    fields = {
+    fields: dict[str, Any] = {
         "memberCode": card,
         "couponIds": [coupon_id],
         "lines": [claimed(promotion["id"], 340)],
@@ -157,7 +157,11 @@ async def test_with_a_coupon_every_line_must_be_as_priced(api: Api) -> None:
 async def test_concurrent_replays_redeem_the_coupon_once(api: Api) -> None:
     card = await enrol(api)
     coupon_id = await coupon(api, card, 300)
-    fields = {"memberCode": card, "couponIds": [coupon_id], "lines": [claimed(None, 300)]}
+    fields: dict[str, Any] = {
+        "memberCode": card,
+        "couponIds": [coupon_id],
+        "lines": [claimed(None, 300)],
+    }
     token = await api.token_for("clerk.e1")
     answers = await asyncio.gather(
         *(api.gql(RECORD, {"input": sale_input(**fields)}, token=token) for _ in range(3))
