@@ -11,11 +11,12 @@ from api.context import Context
 from api.domain import global_ids, members
 from api.domain.access import Permission
 from api.domain.errors import NotFound
-from api.domain.promotions import basket, pricing, rules, store
+from api.domain.promotions import basket, offers, pricing, rules, store
 from api.resolvers.idempotent import once
 from api.resolvers.sales import member_codes
 from api.schema.permissions import requires
 from api.schema.promotions import (
+    ApplicableOffers,
     ApprovePromotionInput,
     ApprovePromotionPayload,
     BasketLineInput,
@@ -64,6 +65,20 @@ async def load_promotion(context: Context, promotion_id: int) -> Promotion:
     return Promotion.from_view(views[promotion_id])
 
 
+async def _member_id(info: Info, member_code: str | None) -> int | None:
+    """The member a scanned code names, read as recordSale reads it."""
+    if member_code is None:
+        return None
+    codes = member_codes(info)
+    return await members.resolve_member_code(
+        info.context.session,
+        member_code,
+        ring=codes["ring"],
+        ttl_seconds=codes["code_ttl_seconds"],
+        argument="memberCode",
+    )
+
+
 @strawberry.type
 class PromotionsQuery:
     @strawberry.field(
@@ -83,18 +98,7 @@ class PromotionsQuery:
         at: datetime | None = None,
     ) -> PricedBasket:
         context: Context = info.context
-        codes = member_codes(info)
-        member_id = (
-            await members.resolve_member_code(
-                context.session,
-                member_code,
-                ring=codes["ring"],
-                ttl_seconds=codes["code_ttl_seconds"],
-                argument="memberCode",
-            )
-            if member_code is not None
-            else None
-        )
+        member_id = await _member_id(info, member_code)
         priced = await basket.price_at(
             context.session,
             context.actor,
@@ -109,6 +113,26 @@ class PromotionsQuery:
             at=at or datetime.now(UTC),
         )
         return PricedBasket.from_domain(priced)
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_PROMOTIONS)],
+        description="The promotions running now at a store in your scope that this customer "
+        "can use, ranked by the member's purchases and taste for each mechanism (the rule is "
+        "in `score`), each with its talking points, and the member's coupons.",
+    )
+    async def applicable_offers(
+        self, info: Info, store_code: str, member_code: str | None = None
+    ) -> ApplicableOffers:
+        context: Context = info.context
+        member_id = await _member_id(info, member_code)
+        found = await offers.applicable_offers(
+            context.session,
+            context.actor,
+            store_code=store_code,
+            member_id=member_id,
+            now=datetime.now(UTC),
+        )
+        return ApplicableOffers.from_domain(found)
 
     @strawberry.field(
         extensions=[requires(Permission.VIEW_PROMOTIONS)],

@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from api.domain import global_ids
 from api.domain.promotions import basket, rules
+from api.domain.promotions import offers as ranked_offers
 from api.domain.promotions.store import PromotionView
 from api.schema.enums import StoreTypeEnum
 from api.schema.organisation import Store
@@ -298,4 +299,56 @@ class PricedBasket:
             subtotal_cents=b.subtotal_cents,
             discount_cents=b.discount_cents,
             total_cents=b.total_cents,
+        )
+
+
+@strawberry.type(description="A promotion this customer can use now, ranked for the member.")
+class ApplicableOffer:
+    score: float = strawberry.field(
+        description="Share of visits buying what it covers + half the share using this "
+        "mechanism; higher first (ties: oldest promotion first)."
+    )
+    reason: str = strawberry.field(description="Why it ranks here, for the clerk.")
+    talking_points: list[str]
+    promotion_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def promotion(self, info: Info) -> Promotion | None:
+        return await promotion_by_id(info, self.promotion_id)
+
+
+@strawberry.type(description="A coupon of the member's, usable now, with what to say.")
+class ApplicableCoupon:
+    coupon_id: strawberry.ID
+    value_cents: int
+    expires_at: datetime
+    talking_point: str
+
+
+@strawberry.type(description="What the clerk can offer this customer now.")
+class ApplicableOffers:
+    offers: list[ApplicableOffer]
+    coupons: list[ApplicableCoupon]
+
+    @classmethod
+    def from_domain(cls, found: ranked_offers.Offers) -> ApplicableOffers:
+        return cls(
+            offers=[
+                ApplicableOffer(
+                    score=o.score,
+                    reason=o.reason,
+                    talking_points=o.talking_points,
+                    promotion_id=o.promotion.id,
+                )
+                for o in found.offers
+            ],
+            coupons=[
+                ApplicableCoupon(
+                    coupon_id=strawberry.ID(global_ids.encode("MemberCoupon", c.id)),
+                    value_cents=c.value_cents,
+                    expires_at=c.expires_at,
+                    talking_point=point,
+                )
+                for c, point in found.coupons
+            ],
         )
