@@ -11,7 +11,7 @@ from api.context import Context
 from api.domain import global_ids, members
 from api.domain.access import Permission
 from api.domain.errors import NotFound
-from api.domain.promotions import basket, offers, pricing, rules, store
+from api.domain.promotions import approval, basket, offers, pricing, rules, store
 from api.resolvers.idempotent import once
 from api.resolvers.sales import member_codes
 from api.schema.permissions import requires
@@ -177,7 +177,7 @@ class PromotionsMutation:
         promotion_id = global_ids.expect(input.promotion_id, "Promotion", argument="promotionId")
 
         async def perform() -> int:
-            return await store.decide(
+            return await approval.decide(
                 context.session,
                 actor,
                 promotion_id,

@@ -19,6 +19,29 @@ QUERIES = [
         variables=lambda w: {"ids": [unknown_like(w["complaint"])]},
     ),
     q("store", "code", 'query { store(code: "NOPE") { code } }'),
+    q(
+        "promotion",
+        "id",
+        "query($id: ID!) { promotion(id: $id) { id } }",
+        variables=lambda w: {"id": global_ids.encode("Promotion", 987654321)},
+    ),
+    q(
+        "priceBasket",
+        "storeCode",
+        'query { priceBasket(storeCode: "NOPE", lines: [{sku: "SKU-CORE-1", quantity: 1, '
+        "unitPriceCents: 200}]) { totalCents } }",
+    ),
+    q(
+        "priceBasket",
+        "sku",
+        'query { priceBasket(storeCode: "E1", lines: [{sku: "SKU-NOPE", quantity: 1, '
+        "unitPriceCents: 200}]) { totalCents } }",
+    ),
+    q(
+        "applicableOffers",
+        "storeCode",
+        'query { applicableOffers(storeCode: "NOPE") { coupons { couponId } } }',
+    ),
     q("product", "sku", 'query { product(sku: "SKU-NOPE") { sku } }'),
     q(
         "stores",

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.domain.access import Actor
 from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Forbidden
-from api.domain.promotions import store
+from api.domain.promotions import approval, store
 from api.domain.promotions.rules import NewPromotion, Window
 from db.models import PromotionMechanism, Role, Staff, TokenKind
 from tests.conftest import Api
@@ -122,5 +122,7 @@ async def test_the_requester_never_decides(org_session: AsyncSession) -> None:
         promotion_id = await store.create_promotion(org_session, as_manager, new, now=now)
         as_hq = Actor(manager.id, "sm.e1", Role.HQ_OPERATIONS, None, None, 0, TokenKind.SESSION)
         with pytest.raises(Forbidden) as refused:
-            await store.decide(org_session, as_hq, promotion_id, approve=True, reason=None, now=now)
+            await approval.decide(
+                org_session, as_hq, promotion_id, approve=True, reason=None, now=now
+            )
     assert refused.value.reason is ErrorReason.OWN_REQUEST

@@ -97,8 +97,9 @@ async def price_at(
     receipt_no: str | None = None,
 ) -> Priced:
     """The basket priced at a store in the caller's scope at `at`; BAD_USER_INPUT listing
-    every problem (lines, unknown SKUs, coupons not usable). With `receipt_no` (a sale being
-    recorded), coupons that receipt itself redeemed still count: its replay prices the same."""
+    every problem (lines, coupons not usable), NOT_FOUND for an unknown SKU. With `receipt_no`
+    (a sale being recorded), coupons that receipt itself redeemed still count: its replay
+    prices the same."""
     actor = require(actor, Permission.VIEW_PROMOTIONS)
     store = await session.scalar(select(Store).where(Store.code == store_code))
     if store is None:
@@ -114,9 +115,10 @@ async def price_at(
     problems = line_problems(lines)
     skus = sorted({line.sku for line in lines})
     known = set(await session.scalars(select(Product.sku).where(Product.sku.in_(skus))))
-    problems += [
-        f"lines[{i}].sku: unknown SKU {x.sku!r}" for i, x in enumerate(lines) if x.sku not in known
-    ]
+    unknown = [(i, x.sku) for i, x in enumerate(lines) if x.sku not in known]
+    if unknown:  # a key naming nothing, as product(sku:) answers it
+        i, sku = unknown[0]
+        raise NotFound(f"lines[{i}]: no product has SKU {sku!r}.", argument="sku")
     redeemed_by: set[int] = set()
     if receipt_no is not None and coupon_ids:
         redeemed_by = set(

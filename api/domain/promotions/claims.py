@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.domain import global_ids
 from api.domain.access import Actor
 from api.domain.error_reasons import ErrorReason
-from api.domain.errors import Conflict, InvalidInput
+from api.domain.errors import Conflict, InvalidInput, NotFound
 from api.domain.promotions.basket import price_at
 from api.domain.promotions.pricing import BasketLine
 from db.models import MemberCoupon
@@ -47,6 +47,19 @@ class ClaimedLine(Protocol):
     def promotion_id(self) -> int | None: ...
 
 
+class ClaimingSale(Protocol):
+    """A till's receipt (api/domain/sales/record.py NewSale), read only."""
+
+    @property
+    def store_code(self) -> str: ...
+    @property
+    def sold_at(self) -> datetime: ...
+    @property
+    def lines(self) -> Sequence[ClaimedLine]: ...
+    @property
+    def coupon_ids(self) -> Sequence[int]: ...
+
+
 @dataclass(frozen=True)
 class CheckedClaims:
     coupon_ids: list[int]  # the coupons the basket used (redeemed with the sale)
@@ -56,28 +69,31 @@ class CheckedClaims:
 async def check_claims(
     session: AsyncSession,
     actor: Actor,
+    sale: ClaimingSale,
     *,
-    store_code: str,
     receipt_no: str,
-    sold_at: datetime,
-    lines: Sequence[ClaimedLine],
-    coupon_ids: Sequence[int],
     member_id: int | None,
 ) -> CheckedClaims | None:
     """None when the receipt claims nothing (the hot path: no statement); else the claims as
     checked, or BAD_USER_INPUT naming each line whose claim the rules do not give."""
+    store_code, lines, coupon_ids = sale.store_code, sale.lines, sale.coupon_ids
     if not coupon_ids and all(x.promotion_id is None for x in lines):
         return None
-    priced = await price_at(
-        session,
-        actor,
-        store_code=store_code,
-        lines=[BasketLine(x.sku, x.quantity, x.unit_price_cents) for x in lines],
-        member_id=member_id,
-        coupon_ids=coupon_ids,
-        at=sold_at,
-        receipt_no=receipt_no,
-    )
+    try:
+        priced = await price_at(
+            session,
+            actor,
+            store_code=store_code,
+            lines=[BasketLine(x.sku, x.quantity, x.unit_price_cents) for x in lines],
+            member_id=member_id,
+            coupon_ids=coupon_ids,
+            at=sale.sold_at,
+            receipt_no=receipt_no,
+        )
+    except NotFound as exc:
+        if exc.argument != "sku":
+            raise
+        return None  # recordSale refuses unknown SKUs itself (BAD_USER_INPUT), writing nothing
     when = f"{store_code} at {priced.local_time:%Y-%m-%d %H:%M} store time"
     problems = []
     for i, (sent, got) in enumerate(zip(lines, priced.basket.lines, strict=True)):

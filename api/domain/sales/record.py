@@ -200,13 +200,10 @@ def _invalid(problems: list[str]) -> InvalidInput:
 
 
 def _same_content(new: NewSale, existing: RecordedSale) -> bool:
-    sent = [
-        (x.sku, x.quantity, x.unit_price_cents, x.discount_cents, x.promotion_id) for x in new.lines
-    ]
-    kept = [
-        (x.sku, x.quantity, x.unit_price_cents, x.discount_cents, x.promotion_id)
-        for x in existing.lines
-    ]
+    def key(x: SaleLineInput | RecordedLine) -> tuple[object, ...]:
+        return (x.sku, x.quantity, x.unit_price_cents, x.discount_cents, x.promotion_id)
+
+    sent, kept = [key(x) for x in new.lines], [key(x) for x in existing.lines]
     return (
         sent == kept
         and new.sold_at == existing.sold_at
@@ -264,7 +261,9 @@ async def record_sale(
         if new.member_code is not None
         else None
     )
-    claims = await _check_claims(session, actor, new, receipt_no=receipt_no, member_id=member_id)
+    claims = await promotion_claims.check_claims(
+        session, actor, new, receipt_no=receipt_no, member_id=member_id
+    )
     subtotal = sum(x.quantity * x.unit_price_cents for x in new.lines)
     discount = sum(x.discount_cents for x in new.lines)
     row = (
@@ -392,23 +391,6 @@ async def _credit_member(
         sale_id=sale_id,
         paid_cents=total_cents - points_value,
         promotion_types=promotion_types,
-    )
-
-
-async def _check_claims(
-    session: AsyncSession, actor: Actor, new: NewSale, *, receipt_no: str, member_id: int | None
-) -> promotion_claims.CheckedClaims | None:
-    """The promotions and coupons the receipt claims, checked by the pricing engine (no
-    statement when it claims none)."""
-    return await promotion_claims.check_claims(
-        session,
-        actor,
-        store_code=new.store_code,
-        receipt_no=receipt_no,
-        sold_at=new.sold_at,
-        lines=new.lines,
-        coupon_ids=new.coupon_ids,
-        member_id=member_id,
     )
 
 
