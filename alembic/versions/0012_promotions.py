@@ -1,8 +1,8 @@
 """Promotions: HQ's plans and regional requests with their stores and products; sale lines name
 the promotion that gave their discount; a coupon names the sale that redeemed it.
 
-Revision ID: 0009_promotions
-Revises: 0008
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 18:03:05
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0009_promotions"
-down_revision: str | None = "0008"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
