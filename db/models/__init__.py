@@ -1,6 +1,8 @@
 """All tables, imported here so Alembic's autogenerate sees every one."""
 
 from db.models.auth import AuthToken, LiveSocketClaim, LoginThrottle, TokenKind
+from db.models.analytics import ClerkMonthly, MemberMonthly, SalesDaily, StoreHourly
+from db.models.auth import AuthToken, LoginThrottle, TokenKind
 from db.models.base import Base
 from db.models.complaints import (
     Complaint,
@@ -80,6 +82,7 @@ __all__ = [
     "ChecklistItem",
     "ChecklistTemplate",
     "ChecklistTemplateVersion",
+    "ClerkMonthly",
     "Complaint",
     "ComplaintCategory",
     "ComplaintMessage",
@@ -100,6 +103,7 @@ __all__ = [
     "MarkdownTarget",
     "Member",
     "MemberCoupon",
+    "MemberMonthly",
     "MemberPreference",
     "MemberTier",
     "MemberView",
@@ -131,6 +135,7 @@ __all__ = [
     "Sale",
     "SaleLine",
     "SaleReturn",
+    "SalesDaily",
     "Shift",
     "ShiftItem",
     "ShiftKind",
@@ -142,6 +147,7 @@ __all__ = [
     "StockLevel",
     "StockMovement",
     "Store",
+    "StoreHourly",
     "StoreType",
     "TimelineKind",
     "TokenKind",

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.domain.access import Actor, Permission, authorize_store, require
+from api.domain.analytics import rollups
 from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.domain.members import codes, limits, points
@@ -121,6 +122,9 @@ async def enrol_member(
                 ) from None
             continue
         await session.refresh(member)
+        await rollups.record_enrolment(
+            session, store_id=store_id, staff_id=actor.staff_id, enrolled_at=member.enrolled_at
+        )
         return member
     raise Conflict("Could not allocate a card number; try again.")  # pragma: no cover
 

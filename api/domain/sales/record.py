@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import members
 from api.domain.access import SCOPE_CHECK_SQL, Actor, Permission, require
+from api.domain.analytics import rollups
 from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from api.domain.members.codes import DEFAULT_TTL_SECONDS
@@ -335,7 +336,7 @@ async def record_sale(
             promotion_types=claims.promotion_types if claims else None,
         )
     sku_of = dict(zip(row.product_ids, (x.sku for x in new.lines), strict=True))
-    return RecordedSale(
+    sale = RecordedSale(
         id=row.sale_id,
         store_id=row.store_id,
         receipt_no=receipt_no,
@@ -359,6 +360,8 @@ async def record_sale(
         stock=[StockAfterSale(sku=sku_of[b.product_id], on_hand=b.on_hand) for b in balances],
         member_id=member_id,
     )
+    await rollups.record_sale(session, sale, staff_id=actor.staff_id)
+    return sale
 
 
 async def _credit_member(

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import members
 from api.domain.access import Actor, Permission, authorize_store, require
+from api.domain.analytics import rollups
 from api.domain.error_reasons import ErrorReason
 from api.domain.errors import InvalidInput, NotFound
 from api.domain.stock.ledger import Change, apply_movements
@@ -280,6 +281,14 @@ async def record_return(
             text("UPDATE sale_return SET points_reversed = :p WHERE store_id = :s AND id = :r"),
             {"p": points_reversed, "s": store.id, "r": return_id},
         )
+    await rollups.record_return(
+        session,
+        store_id=store.id,
+        returned=[
+            rollups.ReturnedUnits(t[2].product_id, t[3], refund)
+            for t, refund in zip(taken, refunds, strict=True)
+        ],
+    )
     damaged = [Change(t[2].product_id, -t[3]) for t in taken if not t[1].resaleable]
     if damaged:
         await apply_movements(

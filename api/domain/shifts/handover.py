@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import events, global_ids
 from api.domain.access import Actor, Permission
+from api.domain.analytics import rollups
 from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, Forbidden, InvalidInput
 from api.domain.photo_links import attach_photos, photos_of
@@ -233,6 +234,13 @@ async def _finish(
             todos=todos,
         )
         .execution_options(synchronize_session=False)
+    )
+    await rollups.record_shift(
+        session,
+        store_id=shift.store_id,
+        clerk_id=shift.clerk_id,
+        started_at=shift.started_at,
+        ended_at=now,
     )
     finished = events.ShiftHandedOver if status is ShiftStatus.HANDED_OVER else events.ShiftEnded
     await events.emit(

@@ -1,0 +1,1 @@
+"""Analytics: rollups kept with the ledgers, their rebuild, and the KPIs read from them."""
