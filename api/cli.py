@@ -34,6 +34,8 @@ from db.models import Role
 app = typer.Typer(help="Chainstore: one nervous system for a retail chain.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
+analytics_app = typer.Typer(help="Analytics rollups.", no_args_is_help=True)
+app.add_typer(analytics_app, name="analytics")
 console = Console(stderr=True)
 T = TypeVar("T")
 
@@ -307,6 +309,16 @@ def staff_confirm_grant(
     with database(Settings()) as url:
         key = run_in_session(url, work)
     console.print(f"[green]confirmed[/green] compliance grant {key}")
+@analytics_app.command("rebuild")
+def analytics_rebuild() -> None:
+    """Recompute every analytics rollup from the ledgers (after a bulk load, or to repair)."""
+    from api.domain.analytics.rebuild import rebuild_rollups
+
+        migrate_to_head(url)
+        with console.status("Rebuilding the analytics rollups from the ledgers..."):
+            report = run_in_session(url, rebuild_rollups)
+    for table, rows in report.rows.items():
+        typer.echo(f"{table}: {rows} rows")
 
 
 def main() -> None:

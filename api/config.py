@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -99,6 +100,10 @@ class Settings(BaseSettings):
 
     # Sales: how long after a sale its goods may be returned (at any store).
     return_window_days: int = Field(default=30, ge=0, le=3650)
+
+    # Analytics (README "Analytics"): the day the system went live; each KPI's baseline is its
+    # value over the three store-local months before that day's month. Unset: no baselines.
+    analytics_go_live: date | None = None
 
     # `chainstore worker`: how often each scheduled scan runs, and what the scans look for.
     worker_interval_seconds: int = Field(default=300, ge=1)

@@ -16,6 +16,7 @@ from api.errors import log_client_errors
 from api.input_text import StorableText
 from api.limits import QueryLimits, ShapeCheckedValidation, ShapeLimits, TrustedParse
 from api.operation_choice import OperationChoice
+from api.resolvers.analytics import AnalyticsQuery
 from api.resolvers.auth import AuthMutation, AuthQuery
 from api.resolvers.complaints import (
     ComplaintsMutation,
@@ -57,6 +58,7 @@ class Query(
     ComplaintsQuery,
     HelpQuery,
     PromotionsQuery,
+    AnalyticsQuery,
 ):
     pass
 

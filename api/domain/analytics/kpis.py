@@ -1,0 +1,248 @@
+"""The chain's KPIs per store-local calendar month, for a store, a region or the caller's scope,
+each with its baseline (its value before go-live) and its trend (the change on the month before).
+
+Read from the rollups (and, for complaints, the complaint rows, a small table) in one
+statement, whatever the period: at 90 days of a chain's history the answer takes
+milliseconds. Every figure is a ratio of sums, so a region's value is its stores' totals
+divided, never an average of their averages.
+
+- average ticket: takings (line totals after discounts) over receipts
+- items per basket: units over receipts
+- customers served per staff hour: receipts over hours on duty (ended shifts, by the month
+  they started in)
+- member repurchase rate: of the members who bought in the month (at the stores asked
+  about), the share who bought at least twice
+- stock-outs: sales that took a SKU's recorded balance from above zero to zero or below
+- complaint handling time: hours from filing to resolution, of complaints resolved that month
+
+The baseline is the figure over the BASELINE_MONTHS whole months before the go-live date's
+month (stock-outs: their monthly average); without a go-live date there is none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.domain.access import Actor, Permission, authorize_region, authorize_store, require
+from api.domain.errors import InvalidInput
+from db.models import Store
+
+MAX_MONTHS = 24
+BASELINE_MONTHS = 3
+
+_FIGURES = text(
+    """
+    WITH months AS (
+      SELECT CAST(m AS date) AS month
+        FROM generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 month') m
+    ), traffic AS (
+      SELECT CAST(date_trunc('month', day) AS date) AS month, sum(transactions) AS transactions,
+             sum(units) AS units, sum(revenue_cents) AS revenue, sum(stockouts) AS stockouts
+        FROM store_hourly
+       WHERE store_id = ANY(CAST(:store_ids AS int[]))
+         AND day >= CAST(:first AS date)
+         AND day < CAST(:last AS date) + interval '1 month'
+       GROUP BY 1
+    ), duty AS (
+      SELECT month, sum(shift_seconds) AS staff_seconds
+        FROM clerk_monthly
+       WHERE store_id = ANY(CAST(:store_ids AS int[])) AND month BETWEEN :first AND :last
+       GROUP BY month
+    ), buyers AS (
+      SELECT month, count(*) AS buyers, count(*) FILTER (WHERE purchases >= 2) AS repeaters
+        FROM (SELECT month, member_id, sum(transactions) AS purchases
+                FROM member_monthly
+               WHERE store_id = ANY(CAST(:store_ids AS int[])) AND month BETWEEN :first AND :last
+               GROUP BY month, member_id) per_member
+       GROUP BY month
+    ), handled AS (
+      SELECT month, count(*) AS resolved, sum(seconds) AS handling_seconds
+        FROM (SELECT CAST(date_trunc('month', c.resolved_at AT TIME ZONE s.time_zone) AS date)
+                       AS month,
+                     extract(epoch FROM c.resolved_at - c.filed_at) AS seconds
+                FROM complaint c JOIN store s ON s.id = c.store_id
+               WHERE c.store_id = ANY(CAST(:store_ids AS int[])) AND c.resolved_at IS NOT NULL
+                 AND c.resolved_at >= CAST(:first AS date) - interval '1 day'
+                 AND c.resolved_at < CAST(:last AS date) + interval '1 month 1 day') r
+       WHERE month BETWEEN :first AND :last
+       GROUP BY month
+    )
+    SELECT months.month,
+           coalesce(t.transactions, 0) AS transactions, coalesce(t.units, 0) AS units,
+           coalesce(t.revenue, 0) AS revenue, coalesce(t.stockouts, 0) AS stockouts,
+           coalesce(d.staff_seconds, 0) AS staff_seconds,
+           coalesce(b.buyers, 0) AS buyers, coalesce(b.repeaters, 0) AS repeaters,
+           coalesce(h.resolved, 0) AS resolved, coalesce(h.handling_seconds, 0) AS handling_seconds
+      FROM months
+      LEFT JOIN traffic t USING (month)
+      LEFT JOIN duty d USING (month)
+      LEFT JOIN buyers b USING (month)
+      LEFT JOIN handled h USING (month)
+     ORDER BY months.month
+    """
+)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The sums a month's KPIs are ratios of; adding two gives the KPIs of both together."""
+
+    transactions: int = 0
+    units: int = 0
+    revenue: int = 0
+    stockouts: int = 0
+    staff_seconds: int = 0
+    buyers: int = 0
+    repeaters: int = 0
+    resolved: int = 0
+    handling_seconds: float = 0.0
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+# Each KPI from totals over `months` months (only stock-outs are a count, so per month).
+KPIS: dict[str, Callable[[Totals, int], float | None]] = {
+    "average_ticket_cents": lambda t, n: _ratio(t.revenue, t.transactions),
+    "items_per_basket": lambda t, n: _ratio(t.units, t.transactions),
+    "customers_per_staff_hour": lambda t, n: _ratio(t.transactions, t.staff_seconds / 3600),
+    "member_repurchase_rate": lambda t, n: _ratio(t.repeaters, t.buyers),
+    "stock_outs": lambda t, n: _ratio(t.stockouts, n),
+    "complaint_handling_hours": lambda t, n: _ratio(t.handling_seconds / 3600, t.resolved),
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float | None
+    baseline: float | None  # the value before go-live
+    trend: float | None  # value minus the month before's value
+
+
+@dataclass(frozen=True)
+class KpiMonth:
+    month: date  # its first day
+    totals: Totals
+    figures: dict[str, Figure]
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    first_month: date
+    last_month: date
+    store_count: int
+    go_live: date | None
+    baseline_first_month: date | None
+    baseline_last_month: date | None
+    months: list[KpiMonth]
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _check(
+    first_day: date, last_day: date, store_code: str | None, region_code: str | None
+) -> None:
+    problems = []
+    if last_day < first_day:
+        problems.append("to: on or after from")
+    elif add_months(first_day.replace(day=1), MAX_MONTHS) <= last_day:
+        problems.append(f"to: at most {MAX_MONTHS} months after from")
+    if store_code is not None and region_code is not None:
+        problems.append("storeCode: give storeCode or regionCode, not both")
+    if problems:
+        raise InvalidInput.listing(problems)
+
+
+async def _store_ids(
+    session: AsyncSession, actor: Actor, store_code: str | None, region_code: str | None
+) -> list[int]:
+    """The stores asked about, through the scope: one store, a whole region, or all in scope."""
+    if store_code is not None:
+        return [(await authorize_store(session, actor, store_code, Permission.VIEW_SALES)).id]
+    stmt = select(Store.id).where(actor.scope.where(Store.id))
+    if region_code is not None:
+        region_id = await authorize_region(session, actor, region_code, Permission.VIEW_SALES)
+        stmt = stmt.where(Store.region_id == region_id)
+    return list((await session.scalars(stmt.order_by(Store.id))).all())
+
+
+async def _totals(
+    session: AsyncSession, store_ids: list[int], first: date, last: date
+) -> dict[date, Totals]:
+    rows = await session.execute(_FIGURES, {"store_ids": store_ids, "first": first, "last": last})
+    out: dict[date, Totals] = {}
+    for row in rows:
+        values: dict[str, Any] = dict(row._mapping)
+        month = values.pop("month")
+        values["handling_seconds"] = float(values["handling_seconds"])
+        out[month] = Totals(
+            **{k: v if k == "handling_seconds" else int(v) for k, v in values.items()}
+        )
+    return out
+
+
+def _trend(value: float | None, before: float | None) -> float | None:
+    return None if value is None or before is None else value - before
+
+
+async def kpis(
+    session: AsyncSession,
+    actor: Actor | None,
+    *,
+    first_day: date,
+    last_day: date,
+    store_code: str | None = None,
+    region_code: str | None = None,
+    go_live: date | None = None,
+) -> KpiReport:
+    """Monthly KPIs over the store-local months that [first_day, last_day] touches."""
+    actor = require(actor, Permission.VIEW_SALES)
+    _check(first_day, last_day, store_code, region_code)
+    store_ids = await _store_ids(session, actor, store_code, region_code)
+    first, last = first_day.replace(day=1), last_day.replace(day=1)
+    reach = add_months(first, -1)  # the month before the first, for its trend
+    baseline_first = baseline_last = None
+    if go_live is not None:
+        baseline_first = add_months(go_live.replace(day=1), -BASELINE_MONTHS)
+        baseline_last = add_months(go_live.replace(day=1), -1)
+        reach = min(reach, baseline_first)
+    totals = await _totals(session, store_ids, reach, max(last, baseline_last or last))
+    baseline: dict[str, float | None] = dict.fromkeys(KPIS)
+    if baseline_first is not None and baseline_last is not None:
+        window = [add_months(baseline_first, i) for i in range(BASELINE_MONTHS)]
+        summed = sum((totals[m] for m in window), Totals())
+        baseline = {name: kpi(summed, BASELINE_MONTHS) for name, kpi in KPIS.items()}
+    months = []
+    month = first
+    while month <= last:
+        now, before = totals[month], totals[add_months(month, -1)]
+        figures = {}
+        for name, kpi in KPIS.items():
+            value = kpi(now, 1)
+            figures[name] = Figure(value, baseline[name], _trend(value, kpi(before, 1)))
+        months.append(KpiMonth(month=month, totals=now, figures=figures))
+        month = add_months(month, 1)
+    return KpiReport(
+        first_month=first,
+        last_month=last,
+        store_count=len(store_ids),
+        go_live=go_live,
+        baseline_first_month=baseline_first,
+        baseline_last_month=baseline_last,
+        months=months,
+    )

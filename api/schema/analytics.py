@@ -1,0 +1,86 @@
+"""GraphQL types of the analytics: the chain's monthly KPIs with baselines and trends."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from api.domain.analytics.kpis import Figure, KpiMonth, KpiReport
+
+
+@strawberry.type(description="One KPI in one month: its value, baseline and trend.")
+class KpiFigure:
+    value: float | None = strawberry.field(description="Null when nothing was there to divide.")
+    baseline: float | None = strawberry.field(
+        description="The value over the three store-local months before the go-live month "
+        "(CHAINSTORE_ANALYTICS_GO_LIVE); null when unset or nothing to divide."
+    )
+    trend: float | None = strawberry.field(
+        description="Month on month: this value minus the month before's; null when either is null."
+    )
+
+    @classmethod
+    def from_data(cls, figure: Figure) -> KpiFigure:
+        return cls(value=figure.value, baseline=figure.baseline, trend=figure.trend)
+
+
+@strawberry.type(description="The KPIs of one store-local calendar month.")
+class KpiRow:
+    month: date = strawberry.field(description="The month's first day.")
+    receipts: int = strawberry.field(description="Sales recorded (customers served).")
+    average_ticket_cents: KpiFigure = strawberry.field(
+        description="Takings (after line discounts) per receipt, in cents."
+    )
+    items_per_basket: KpiFigure = strawberry.field(description="Units per receipt.")
+    customers_per_staff_hour: KpiFigure = strawberry.field(
+        description="Receipts per hour on duty (ended shifts, by the month they started)."
+    )
+    member_repurchase_rate: KpiFigure = strawberry.field(
+        description="Of the members who bought that month, the share who bought at least "
+        "twice, 0 to 1."
+    )
+    stock_outs: KpiFigure = strawberry.field(
+        description="Sales that took a SKU's recorded stock from above zero to zero or below "
+        "(the baseline: their monthly average)."
+    )
+    complaint_handling_hours: KpiFigure = strawberry.field(
+        description="Mean hours from filing to resolution of complaints resolved that month."
+    )
+
+    @classmethod
+    def from_data(cls, month: KpiMonth) -> KpiRow:
+        f = {name: KpiFigure.from_data(figure) for name, figure in month.figures.items()}
+        return cls(
+            month=month.month,
+            receipts=month.totals.transactions,
+            average_ticket_cents=f["average_ticket_cents"],
+            items_per_basket=f["items_per_basket"],
+            customers_per_staff_hour=f["customers_per_staff_hour"],
+            member_repurchase_rate=f["member_repurchase_rate"],
+            stock_outs=f["stock_outs"],
+            complaint_handling_hours=f["complaint_handling_hours"],
+        )
+
+
+@strawberry.type(
+    name="KpiReport", description="Monthly KPIs of one store, one region or every store in scope."
+)
+class KpiReportType:
+    store_count: int = strawberry.field(description="Stores whose figures are summed.")
+    go_live: date | None
+    baseline_from: date | None = strawberry.field(description="First month of the baseline.")
+    baseline_to: date | None = strawberry.field(description="Last month of the baseline.")
+    months: list[KpiRow] = strawberry.field(
+        description="One row per month that from..to touches, oldest first (24 at most)."
+    )
+
+    @classmethod
+    def from_data(cls, report: KpiReport) -> KpiReportType:
+        return cls(
+            store_count=report.store_count,
+            go_live=report.go_live,
+            baseline_from=report.baseline_first_month,
+            baseline_to=report.baseline_last_month,
+            months=[KpiRow.from_data(m) for m in report.months],
+        )
