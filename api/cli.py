@@ -87,9 +87,22 @@ def migrate() -> None:
 @app.command()
 def seed(
     demo: Annotated[bool, typer.Option("--demo", help="Load the demo chain.")] = False,
+    history_days: Annotated[
+        int,
+        typer.Option(
+            "--history-days",
+            min=0,
+            max=730,
+            help="Also generate this many days of sales history (once) and build the rollups.",
+        ),
+    ] = 0,
+    history_seed: Annotated[
+        int, typer.Option("--history-seed", help="Seed of the history's generators.")
+    ] = 20261202,
 ) -> None:
     """Load data. `--demo` loads the demo chain (safe to run again: nothing is duplicated) and
-    prints what it holds, the sign-in accounts and member cards to scan."""
+    prints what it holds, the sign-in accounts and member cards to scan. `--history-days N`
+    adds N days of realistic sales up to yesterday (deterministic for a seed)."""
     if not demo:
         console.print("Nothing to seed: pass --demo for the demo chain.")
         raise typer.Exit(2)
@@ -120,8 +133,29 @@ def seed(
                 return report, await describe_demo_chain(session)
 
             report, chain = run_in_session(url, work)
+            if history_days:
+                from api.demo.history import generate_history
+
+                history = run_in_session(
+                    url,
+                    lambda session: generate_history(
+                        session,
+                        days=history_days,
+                        ring=ring,
+                        seed=history_seed,
+                        progress=progress,
+                    ),
+                )
     # The summary is the command's answer (stdout); progress and status went to stderr.
     typer.echo("\n".join(summary_lines(report, chain)))
+    if history_days:
+        typer.echo(
+            "history: already present, nothing added"
+            if history.already_present
+            else f"history: {history.days} days, {history.sales} sales, {history.lines} sale "
+            f"lines, {history.returns} returns, {history.members} members, "
+            f"{history.shifts} shifts"
+        )
 
 
 @app.command()

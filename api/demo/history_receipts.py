@@ -1,0 +1,227 @@
+"""The demo history's receipts, returns and shifts for one store, generated in memory from
+generators seeded per store and day (the same seed and dates give the same rows). The
+shoppers' habits are api/demo/history_patterns.py; api/demo/history.py writes the rows."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from api.demo import history_patterns as patterns
+from api.demo.chain import DAYS
+from db.models import StoreType
+
+MEMBER_SHARE = 0.4  # of receipts, once every member has enrolled
+RETURN_RATE = 0.01
+DISCOUNT_RATE = 0.08  # lines with 10 % off
+HISTORY_PREFIX = "H"  # receipt numbers H20261001-00001
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    id: int
+    code: str
+    type: StoreType
+    region: str
+    zone: ZoneInfo
+    opening_hours: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ProductInfo:
+    id: int
+    name: str
+    category: str
+    price_cents: int
+    region: str | None  # None: a core SKU
+    seasonal: bool
+    popularity: float
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    id: int
+    enrolled_on: date  # store-local
+    loyalty: float  # how often they come back, relative
+
+
+@dataclass
+class StoreHistory:
+    """One store's rows, sale and return ids local (0..n-1) until a block is reserved."""
+
+    sales: list[list[Any]] = field(default_factory=list)
+    lines: list[list[Any]] = field(default_factory=list)
+    returns: list[list[Any]] = field(default_factory=list)
+    return_lines: list[list[Any]] = field(default_factory=list)
+    shifts: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _open_spans(store: StoreInfo, day: date) -> list[tuple[int, int]]:
+    """The day's opening periods in minutes after local midnight."""
+    spans = store.opening_hours.get(DAYS[day.weekday()], [])
+    return [(_minutes(start), _minutes(end)) for start, end in spans]
+
+
+def _hour_weights(
+    store: StoreInfo, day: date, spans: list[tuple[int, int]]
+) -> tuple[list[float], float]:
+    """Each hour's share of the day's traffic, and the day's expected receipts."""
+    weekday_shape, weekend_shape = patterns.SHAPES[store.type]
+    shape = weekend_shape if day.weekday() >= 5 else weekday_shape
+    full = patterns.hour_weights(shape, 0, 24)
+    weights = []
+    for hour, weight in enumerate(full):
+        open_minutes = sum(
+            max(0, min(end, hour * 60 + 60) - max(start, hour * 60)) for start, end in spans
+        )
+        weights.append(weight * open_minutes / 60)
+    open_share = sum(weights) / sum(full) if sum(full) else 0.0
+    return weights, shape.receipts * open_share * 1.4  # a typical day is open ~70 % of it
+
+
+def _minute_in(spans: list[tuple[int, int]], hour: int, rng: random.Random) -> int:
+    """A minute of `hour` when the store is open."""
+    for start, end in spans:
+        lo, hi = max(start, hour * 60), min(end, hour * 60 + 60)
+        if lo < hi:
+            return rng.randrange(lo, hi)
+    return hour * 60
+
+
+def _product_weights(store: StoreInfo, products: Sequence[ProductInfo], day: date) -> list[float]:
+    taste = patterns.CATEGORY_TASTE[store.type]
+    weights = []
+    for p in products:
+        w = p.popularity * taste.get(p.category, 1.0)
+        w *= patterns.weather_factor(p.category, day, store.region)
+        if p.seasonal:
+            w *= patterns.season_factor(p.name, day, store.region)
+        if p.region is not None:
+            w *= 1.5  # the region's own range sells well at home
+        weights.append(w)
+    return weights
+
+
+def store_history(
+    store: StoreInfo,
+    products: Sequence[ProductInfo],
+    clerks: tuple[int, int],
+    members: Sequence[MemberInfo],
+    first_day: date,
+    days: int,
+    *,
+    seed: int,
+    scale: float = 1.0,
+    last_moment: datetime,
+) -> StoreHistory:
+    """The store's receipts, returns and shifts over `days` store-local days from `first_day`."""
+    out = StoreHistory()
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        rng = random.Random(f"{seed}:{store.code}:{day.isoformat()}")  # noqa: S311 - demo data
+        spans = _open_spans(store, day)
+        if not spans:
+            continue
+        hour_weights, expected = _hour_weights(store, day, spans)
+        if expected <= 0:
+            continue
+        midnight = datetime.combine(day, time(), tzinfo=store.zone)
+        _shifts(out, store, clerks, spans, midnight, rng)
+        pool = [m for m in members if m.enrolled_on <= day]
+        pool_weights = [m.loyalty for m in pool]
+        member_share = MEMBER_SHARE * len(pool) / len(members) if members else 0.0
+        product_weights = _product_weights(store, products, day)
+        hours = list(range(24))
+        receipts = max(0, round(expected * scale * rng.uniform(0.85, 1.15)))
+        moments = sorted(
+            _minute_in(spans, hour, rng) * 60 + rng.randrange(60)
+            for hour in rng.choices(hours, hour_weights, k=receipts)
+        )
+        handover = (spans[0][0] + spans[-1][1]) // 2 * 60
+        for n, second in enumerate(moments, start=1):
+            sold_at = midnight + timedelta(seconds=second)
+            clerk = clerks[0] if second < handover else clerks[1]
+            member = (
+                rng.choices(pool, pool_weights)[0].id
+                if pool and rng.random() < member_share
+                else None
+            )
+            count = rng.choices(patterns.LINE_COUNTS, patterns.LINE_WEIGHTS)[0]
+            picked = rng.choices(products, product_weights, k=count)
+            sale_index = len(out.sales)
+            subtotal = discount = 0
+            for line_no, product in enumerate(picked, start=1):
+                quantity = rng.choices(patterns.QUANTITIES, patterns.QUANTITY_WEIGHTS)[0]
+                gross = quantity * product.price_cents
+                off = gross // 10 if rng.random() < DISCOUNT_RATE else 0
+                subtotal += gross
+                discount += off
+                out.lines.append(
+                    [store.id, sale_index, line_no, product.id, quantity, product.price_cents,
+                     off, gross - off, None, 0]
+                )  # fmt: skip
+            out.sales.append(
+                [store.id, sale_index, f"{HISTORY_PREFIX}{day:%Y%m%d}-{n:05d}",
+                 sold_at.astimezone(UTC), clerk, member, 0, subtotal, discount,
+                 subtotal - discount]
+            )  # fmt: skip
+            if rng.random() < RETURN_RATE:
+                _return(out, store, clerks, sale_index, len(picked), sold_at, last_moment, rng)
+    return out
+
+
+def _shifts(
+    out: StoreHistory,
+    store: StoreInfo,
+    clerks: tuple[int, int],
+    spans: list[tuple[int, int]],
+    midnight: datetime,
+    rng: random.Random,
+) -> None:
+    """An opening shift to mid-day and a closing one after it, each ended a little late."""
+    opens, closes = spans[0][0], spans[-1][1]
+    middle = (opens + closes) // 2
+    for clerk, kind, start, end in (
+        (clerks[0], "OPENING", opens, middle),
+        (clerks[1], "CLOSING", middle, closes),
+    ):
+        window_start = midnight + timedelta(minutes=start)
+        window_end = midnight + timedelta(minutes=end)
+        ended = window_end + timedelta(minutes=rng.randrange(0, 25))
+        out.shifts.append((store.id, clerk, kind, "ENDED", window_start, window_start,
+                           window_end, ended, "{}"))  # fmt: skip
+
+
+def _return(
+    out: StoreHistory,
+    store: StoreInfo,
+    clerks: tuple[int, int],
+    sale_index: int,
+    line_count: int,
+    sold_at: datetime,
+    last_moment: datetime,
+    rng: random.Random,
+) -> None:
+    """One unit of one line brought back one to four days later, if that is still history."""
+    returned_at = sold_at + timedelta(days=rng.randrange(1, 5), minutes=rng.randrange(-120, 120))
+    if returned_at >= last_moment:
+        return
+    line = out.lines[len(out.lines) - line_count + rng.randrange(line_count)]
+    quantity, line_total = line[4], line[7]
+    refund = line_total // quantity  # the first unit of the line: floor(total x 1 / n)
+    line[9] = 1  # returned_quantity
+    return_index = len(out.returns)
+    out.returns.append(
+        [store.id, return_index, store.id, sale_index, rng.choice(clerks), refund, 0,
+         returned_at.astimezone(UTC)]
+    )  # fmt: skip
+    out.return_lines.append([store.id, return_index, 1, line[2], line[3], 1, refund, True])
