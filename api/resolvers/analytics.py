@@ -1,4 +1,4 @@
-"""Queries for the analytics: the chain's monthly KPIs."""
+"""Queries for the analytics: the chain's monthly KPIs, store traffic and staff months."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.domain.access import Permission
-from api.domain.analytics import kpis
-from api.schema.analytics import KpiReportType
+from api.domain.analytics import kpis, operations
+from api.schema.analytics import KpiReportType, StaffMonth, TrafficCell
 from api.schema.permissions import requires
+from api.schema.relay import Connection, connection
 
 
 @strawberry.type
@@ -42,3 +43,49 @@ class AnalyticsQuery:
             go_live=context.settings.analytics_go_live,
         )
         return KpiReportType.from_data(report)
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_SALES)],
+        description="A store's receipts by store-local weekday and hour over the store-local "
+        "dates from..to inclusive (at most 366 days): all 168 cells, Monday 00:00 first.",
+    )
+    async def traffic_heatmap(
+        self,
+        info: Info,
+        store_code: str,
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+    ) -> list[TrafficCell]:
+        cells = await operations.traffic_heatmap(
+            info.context.session,
+            info.context.actor,
+            store_code=store_code,
+            first_day=from_,
+            last_day=to,
+        )
+        return [TrafficCell.from_data(cell) for cell in cells]
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_SALES)],
+        description="Each clerk's store-local month (the month of `month`) at one store, one "
+        "region or every store in your scope, highest takings first.",
+    )
+    async def staff_ranking(
+        self,
+        info: Info,
+        month: date,
+        region_code: str | None = None,
+        store_code: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[StaffMonth]:
+        page = await operations.staff_ranking(
+            info.context.session,
+            info.context.actor,
+            month=month,
+            store_code=store_code,
+            region_code=region_code,
+            first=first,
+            after=after,
+        )
+        return connection(page, StaffMonth.from_data)

@@ -6,7 +6,10 @@ from datetime import date
 
 import strawberry
 
+from api.domain.analytics import operations
 from api.domain.analytics.kpis import Figure, KpiMonth, KpiReport
+from api.schema.organisation import Store
+from api.schema.staff import Staff
 
 
 @strawberry.type(description="One KPI in one month: its value, baseline and trend.")
@@ -83,4 +86,60 @@ class KpiReportType:
             baseline_from=report.baseline_first_month,
             baseline_to=report.baseline_last_month,
             months=[KpiRow.from_data(m) for m in report.months],
+        )
+
+
+@strawberry.type(description="A store's traffic in one store-local weekday and hour.")
+class TrafficCell:
+    weekday: int = strawberry.field(description="ISO weekday: 1 Monday .. 7 Sunday.")
+    hour: int = strawberry.field(description="Store-local hour, 0..23.")
+    receipts: int = strawberry.field(description="Over the whole period.")
+    receipts_per_day: float = strawberry.field(
+        description="Receipts per day of that weekday in the period."
+    )
+    units: int
+    revenue_cents: int
+
+    @classmethod
+    def from_data(cls, cell: operations.TrafficCell) -> TrafficCell:
+        return cls(
+            weekday=cell.weekday,
+            hour=cell.hour,
+            receipts=cell.receipts,
+            receipts_per_day=cell.receipts_per_day,
+            units=cell.units,
+            revenue_cents=cell.revenue_cents,
+        )
+
+
+@strawberry.type(description="One clerk's store-local month at one store.")
+class StaffMonth:
+    staff: Staff
+    store: Store
+    receipts: int
+    units: int
+    revenue_cents: int = strawberry.field(description="Takings after line discounts.")
+    average_ticket_cents: float | None
+    members_enrolled: int
+    enrolment_rate: float | None = strawberry.field(
+        description="Members enrolled per receipt served (sign-up conversion)."
+    )
+    shifts: int = strawberry.field(description="Shifts ended, by the month they started.")
+    hours_on_duty: float
+    receipts_per_hour: float | None = strawberry.field(description="Receipts per hour on duty.")
+
+    @classmethod
+    def from_data(cls, month: operations.ClerkMonth) -> StaffMonth:
+        return cls(
+            staff=Staff.from_model(month.staff),
+            store=Store.from_model(month.store),
+            receipts=month.receipts,
+            units=month.units,
+            revenue_cents=month.revenue_cents,
+            average_ticket_cents=month.average_ticket_cents,
+            members_enrolled=month.members_enrolled,
+            enrolment_rate=month.enrolment_rate,
+            shifts=month.shifts,
+            hours_on_duty=month.hours_on_duty,
+            receipts_per_hour=month.receipts_per_hour,
         )

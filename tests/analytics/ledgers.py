@@ -33,19 +33,20 @@ class Ledgers:
             getattr(self, name).update({r[0]: r[1] for r in rows})
         return self
 
-    async def member(self, card: str, store: str, clerk: str) -> int:
+    async def member(self, card: str, store: str, clerk: str, at: datetime | None = None) -> int:
         member_id: int = await self.session.scalar(
             text(
                 "INSERT INTO member (card_number, display_name, phone_ciphertext, phone_key_id,"
                 " phone_blind_index, tier, points_balance, enrolled_store_id, enrolled_by_id,"
-                " marketing_consent, tags) VALUES (:card, 'M', '\\x00', 'k', :blind, 'BASIC', 0,"
-                " :store, :clerk, false, '{}') RETURNING id"
+                " marketing_consent, tags, enrolled_at) VALUES (:card, 'M', '\\x00', 'k', :blind,"
+                " 'BASIC', 0, :store, :clerk, false, '{}', coalesce(:at, now())) RETURNING id"
             ),
             {
                 "card": card,
                 "blind": card.encode(),
                 "store": self.store[store],
                 "clerk": self.staff[clerk],
+                "at": at,
             },
         )
         return member_id
