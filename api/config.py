@@ -101,8 +101,8 @@ class Settings(BaseSettings):
     # Sales: how long after a sale its goods may be returned (at any store).
     return_window_days: int = Field(default=30, ge=0, le=3650)
 
-    # Analytics (README "Analytics"): the day the system went live; each KPI's baseline is its
-    # value over the three store-local months before that day's month. Unset: no baselines.
+    # Analytics (api/domain/analytics/kpis.py): the day the system went live; each KPI's
+    # baseline is its value over the three store-local months before that day's month.
     analytics_go_live: date | None = None
 
     # `chainstore worker`: how often each scheduled scan runs, and what the scans look for.
