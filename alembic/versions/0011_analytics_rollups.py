@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("transactions", sa.Integer(), nullable=False),
         sa.Column("units", sa.BigInteger(), nullable=False),
         sa.Column("revenue_cents", sa.BigInteger(), nullable=False),
+        sa.Column("stockouts", sa.Integer(), nullable=False),
         sa.Column("members_enrolled", sa.Integer(), nullable=False),
         sa.Column("shifts", sa.Integer(), nullable=False),
         sa.Column("shift_seconds", sa.BigInteger(), nullable=False),

@@ -284,6 +284,7 @@ async def generate_history(
         totals["shifts"] += len(history.shifts)
         report("history", done, len(selling))
     report("rollups", 0, 1)
+    await session.execute(text("ANALYZE sale, sale_line, sale_return, return_line, shift, member"))
     rebuilt = await rebuild_rollups(session)
     report("rollups", 1, 1)
     return HistoryReport(

@@ -8,6 +8,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,9 @@ MEMBER_SHARE = 0.4  # of receipts, once every member has enrolled
 RETURN_RATE = 0.01
 DISCOUNT_RATE = 0.08  # lines with 10 % off
 HISTORY_PREFIX = "H"  # receipt numbers H20261001-00001
+
+_LINE_CUM = list(accumulate(patterns.LINE_WEIGHTS))
+_QUANTITY_CUM = list(accumulate(patterns.QUANTITY_WEIGHTS))
 
 
 @dataclass(frozen=True)
@@ -137,9 +141,10 @@ def store_history(
         midnight = datetime.combine(day, time(), tzinfo=store.zone)
         _shifts(out, store, clerks, spans, midnight, rng)
         pool = [m for m in members if m.enrolled_on <= day]
-        pool_weights = [m.loyalty for m in pool]
+        pool_weights = list(accumulate(m.loyalty for m in pool))
         member_share = MEMBER_SHARE * len(pool) / len(members) if members else 0.0
-        product_weights = _product_weights(store, products, day)
+        # Cumulative weights, computed once a day: random.choices would re-add them per call.
+        product_weights = list(accumulate(_product_weights(store, products, day)))
         hours = list(range(24))
         receipts = max(0, round(expected * scale * rng.uniform(0.85, 1.15)))
         moments = sorted(
@@ -151,16 +156,16 @@ def store_history(
             sold_at = midnight + timedelta(seconds=second)
             clerk = clerks[0] if second < handover else clerks[1]
             member = (
-                rng.choices(pool, pool_weights)[0].id
+                rng.choices(pool, cum_weights=pool_weights)[0].id
                 if pool and rng.random() < member_share
                 else None
             )
-            count = rng.choices(patterns.LINE_COUNTS, patterns.LINE_WEIGHTS)[0]
-            picked = rng.choices(products, product_weights, k=count)
+            count = rng.choices(patterns.LINE_COUNTS, cum_weights=_LINE_CUM)[0]
+            picked = rng.choices(products, cum_weights=product_weights, k=count)
             sale_index = len(out.sales)
             subtotal = discount = 0
             for line_no, product in enumerate(picked, start=1):
-                quantity = rng.choices(patterns.QUANTITIES, patterns.QUANTITY_WEIGHTS)[0]
+                quantity = rng.choices(patterns.QUANTITIES, cum_weights=_QUANTITY_CUM)[0]
                 gross = quantity * product.price_cents
                 off = gross // 10 if rng.random() < DISCOUNT_RATE else 0
                 subtotal += gross

@@ -54,7 +54,8 @@ class StoreHourly(Base):
 
 
 class ClerkMonthly(Base):
-    """Per store, clerk and store-local month (its first day): sales, members, time on duty."""
+    """Per store, clerk and store-local month (its first day): sales, members, time on duty.
+    The monthly KPIs read their sales figures here."""
 
     __tablename__ = "clerk_monthly"
 
@@ -64,6 +65,9 @@ class ClerkMonthly(Base):
     transactions: Mapped[int] = mapped_column(Integer)
     units: Mapped[int] = mapped_column(BigInteger)
     revenue_cents: Mapped[int] = mapped_column(BigInteger)
+    # Of those sales, the ones that emptied a shelf: with the sums above, the store's month is
+    # its clerks' rows added up (a handful of rows, where its hours would be hundreds).
+    stockouts: Mapped[int] = mapped_column(Integer)
     members_enrolled: Mapped[int] = mapped_column(Integer)
     shifts: Mapped[int] = mapped_column(Integer)  # shifts ended, by the month they started
     shift_seconds: Mapped[int] = mapped_column(BigInteger)

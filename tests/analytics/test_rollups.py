@@ -98,13 +98,13 @@ async def test_rollups_hold_hand_computed_totals_and_a_rebuild_gives_the_same(ap
     y_urumqi = Y - timedelta(days=1)
 
     clerks: dict[tuple[int, int, date], list[int]] = {
-        (e1, staff["clerk.e1"], month(Y)): [2, 6, 3650, 0, 0, 0],
-        (w1, staff["clerk.w1"], month(y_urumqi)): [1, 1, 200, 0, 0, 0],
+        (e1, staff["clerk.e1"], month(Y)): [2, 6, 3650, 1, 0, 0, 0],
+        (w1, staff["clerk.w1"], month(y_urumqi)): [1, 1, 200, 0, 0, 0, 0],
     }
     enrol_key = (e1, staff["clerk.e1"], month(local_day(enrolled_at, "Asia/Shanghai")))
-    clerks.setdefault(enrol_key, [0] * 6)[3] += 1
+    clerks.setdefault(enrol_key, [0] * 7)[4] += 1
     shift_key = (e2, staff["clerk.e2"], month(local_day(started, "Asia/Shanghai")))
-    clerks.setdefault(shift_key, [0] * 6)[4:] = [1, int(seconds)]
+    clerks.setdefault(shift_key, [0] * 7)[5:] = [1, int(seconds)]
     expected = {
         "sales_daily": sorted(
             [

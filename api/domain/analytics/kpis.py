@@ -1,10 +1,10 @@
 """The chain's KPIs per store-local calendar month, for a store, a region or the caller's scope,
 each with its baseline (its value before go-live) and its trend (the change on the month before).
 
-Read from the rollups (and, for complaints, the complaint rows, a small table) in one
-statement, whatever the period: at 90 days of a chain's history the answer takes
-milliseconds. Every figure is a ratio of sums, so a region's value is its stores' totals
-divided, never an average of their averages.
+Read from the rollups in one statement: the sales figures from the clerks' months (a store's
+month is a handful of rows), repurchase from the members' months, and complaint handling from
+the complaint rows (a small table). Every figure is a ratio of sums, so a region's value is
+its stores' totals divided, never an average of their averages.
 
 - average ticket: takings (line totals after discounts) over receipts
 - items per basket: units over receipts
@@ -42,15 +42,9 @@ _FIGURES = text(
       SELECT CAST(m AS date) AS month
         FROM generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 month') m
     ), traffic AS (
-      SELECT CAST(date_trunc('month', day) AS date) AS month, sum(transactions) AS transactions,
-             sum(units) AS units, sum(revenue_cents) AS revenue, sum(stockouts) AS stockouts
-        FROM store_hourly
-       WHERE store_id = ANY(CAST(:store_ids AS int[]))
-         AND day >= CAST(:first AS date)
-         AND day < CAST(:last AS date) + interval '1 month'
-       GROUP BY 1
-    ), duty AS (
-      SELECT month, sum(shift_seconds) AS staff_seconds
+      SELECT month, sum(transactions) AS transactions, sum(units) AS units,
+             sum(revenue_cents) AS revenue, sum(stockouts) AS stockouts,
+             sum(shift_seconds) AS staff_seconds
         FROM clerk_monthly
        WHERE store_id = ANY(CAST(:store_ids AS int[])) AND month BETWEEN :first AND :last
        GROUP BY month
@@ -76,12 +70,11 @@ _FIGURES = text(
     SELECT months.month,
            coalesce(t.transactions, 0) AS transactions, coalesce(t.units, 0) AS units,
            coalesce(t.revenue, 0) AS revenue, coalesce(t.stockouts, 0) AS stockouts,
-           coalesce(d.staff_seconds, 0) AS staff_seconds,
+           coalesce(t.staff_seconds, 0) AS staff_seconds,
            coalesce(b.buyers, 0) AS buyers, coalesce(b.repeaters, 0) AS repeaters,
            coalesce(h.resolved, 0) AS resolved, coalesce(h.handling_seconds, 0) AS handling_seconds
       FROM months
       LEFT JOIN traffic t USING (month)
-      LEFT JOIN duty d USING (month)
       LEFT JOIN buyers b USING (month)
       LEFT JOIN handled h USING (month)
      ORDER BY months.month

@@ -63,14 +63,16 @@ _SALE = text(
             stockouts = h.stockouts + EXCLUDED.stockouts
     ), clerk AS (
       INSERT INTO clerk_monthly AS c (store_id, staff_id, month, transactions, units,
-                                      revenue_cents, members_enrolled, shifts, shift_seconds)
+                                      revenue_cents, stockouts, members_enrolled, shifts,
+                                      shift_seconds)
       SELECT st.id, :staff_id, CAST(date_trunc('month', st.local) AS date), 1, :total_units,
-             :total, 0, 0, 0
+             :total, :total_stockouts, 0, 0, 0
         FROM st
       ON CONFLICT (store_id, staff_id, month) DO UPDATE
         SET transactions = c.transactions + 1,
             units = c.units + EXCLUDED.units,
-            revenue_cents = c.revenue_cents + EXCLUDED.revenue_cents
+            revenue_cents = c.revenue_cents + EXCLUDED.revenue_cents,
+            stockouts = c.stockouts + EXCLUDED.stockouts
     ), member AS (
       INSERT INTO member_monthly AS m (store_id, month, member_id, transactions, spend_cents)
       SELECT st.id, CAST(date_trunc('month', st.local) AS date), :member_id, 1, :total
@@ -102,10 +104,11 @@ _RETURN = text(
 # Enrolments and shifts touch only the clerk's month; the two differ in what they add.
 _CLERK_MONTH = """
     INSERT INTO clerk_monthly AS c (store_id, staff_id, month, transactions, units,
-                                    revenue_cents, members_enrolled, shifts, shift_seconds)
+                                    revenue_cents, stockouts, members_enrolled, shifts,
+                                    shift_seconds)
     SELECT s.id, :staff_id,
            CAST(date_trunc('month', CAST(:at AS timestamptz) AT TIME ZONE s.time_zone) AS date),
-           0, 0, 0, {enrolled}, {shifts}, {seconds}
+           0, 0, 0, 0, {enrolled}, {shifts}, {seconds}
       FROM store s WHERE s.id = :store_id
     ON CONFLICT (store_id, staff_id, month) DO UPDATE
       SET members_enrolled = c.members_enrolled + EXCLUDED.members_enrolled,
