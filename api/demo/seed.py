@@ -44,6 +44,7 @@ from api.demo.members import seed_demo_members
 from api.demo.shifts import seed_demo_shifts
 from api.demo.stock import seed_demo_stock
 from api.demo.summary import SeedReport
+from api.domain.analytics.rebuild import rebuild_rollups
 from api.domain.passwords import hash_password
 from db.models import Product, Region, Staff, StaffStatus, Store
 from db.pii import KeyRing, key_ring_from_environment
@@ -82,6 +83,10 @@ async def seed_demo(
     standards, shifts = await seed_demo_shifts(session)  # api/demo/shifts.py
     complaints = await seed_demo_complaints(session, ring)  # api/demo/complaints.py
     await session.flush()
+    if members or shifts:
+        # The demo's members and shifts are inserted directly, not through the rules that keep
+        # the analytics rollups: count them in (a re-run that adds nothing skips this).
+        await rebuild_rollups(session)
     return SeedReport(
         regions=regions,
         stores=stores,
