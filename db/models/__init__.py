@@ -2,7 +2,6 @@
 
 from db.models.auth import AuthToken, LiveSocketClaim, LoginThrottle, TokenKind
 from db.models.analytics import ClerkMonthly, MemberMonthly, SalesDaily, StoreHourly
-from db.models.auth import AuthToken, LoginThrottle, TokenKind
 from db.models.base import Base
 from db.models.complaints import (
     Complaint,

@@ -1,8 +1,8 @@
 """Analytics rollups: sales per store x day x SKU, traffic per store x day x hour, clerks and
 members per month (store-local), kept current with the ledgers and rebuildable from them.
 
-Revision ID: 0011_analytics_rollups
-Revises: 0008
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 18:20:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_analytics_rollups"
-down_revision: str | None = "0008"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
