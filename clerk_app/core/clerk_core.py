@@ -9,16 +9,28 @@ restarted app carries on where it was; the outbox never depends on it.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from clerk_app.core.api_client import ApiClient, ApiError, Manifest, default_manifest_path
-from clerk_app.core.outbox import EntryKind, NewEntry, Outbox, result_of
+from clerk_app.core.outbox import EntryKind, EntryState, NewEntry, Outbox, result_of
 from clerk_app.core.sync import Sync
 
 SESSION_FILE = "session.json"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One line of the outbox view."""
+
+    entry_id: int
+    label: str
+    state: str  # PENDING, REFUSED or BLOCKED
+    why: str  # in words: "retrying after: network: ConnectError", "refused: FORBIDDEN: ..."
+    attempts: int
 
 
 class NotSignedIn(Exception):
@@ -97,18 +109,47 @@ class ClerkCore:
 
     # -- look-ups --------------------------------------------------------------------------
 
-    async def scan(self, code: str) -> dict[str, Any]:
-        """The member card for a scanned QR code or a typed card number (never a phone)."""
+    async def _look_up(self, operation: str, variables: dict[str, Any]) -> Any:
+        """Run a look-up the clerk waits for; an expired sign-in becomes NotSignedIn."""
         if not self.signed_in:
             raise NotSignedIn("Sign in first.")
         try:
-            data = await self.api.run("MemberByCode", {"code": code.strip()})
+            return await self.api.run(operation, variables)
         except ApiError as error:
             if error.code == "UNAUTHENTICATED":
                 self.sign_out_locally()
                 raise NotSignedIn(error.message) from error
             raise
+
+    async def scan(self, code: str) -> dict[str, Any]:
+        """The member card for a scanned QR code or a typed card number (never a phone)."""
+        data = await self._look_up("MemberByCode", {"code": code.strip()})
         return dict(data["memberByCode"])
+
+    async def member_by_phone(self, phone: str) -> dict[str, Any]:
+        """The same card for the number the customer says; the number is sent, never kept."""
+        data = await self._look_up("MemberByPhone", {"phone": phone.strip()})
+        return dict(data["memberByPhone"])
+
+    async def search_stock(self, search: str, first: int = 20) -> list[dict[str, Any]]:
+        """This store's stock rows matching a name, pinyin initials or a barcode."""
+        data = await self._look_up(
+            "SearchStock",
+            {"storeCode": self._store_code(), "search": search.strip() or None, "first": first},
+        )
+        return [dict(edge["node"]) for edge in data["stockLevels"]["edges"]]
+
+    async def nearby_stock(self, sku: str, first: int = 5) -> list[dict[str, Any]]:
+        """Other stores' stock of one product, nearest first (where to send the customer)."""
+        data = await self._look_up(
+            "NearbyStock", {"sku": sku, "storeCode": self._store_code(), "first": first}
+        )
+        return [dict(row) for row in data["nearbyStock"]]
+
+    async def open_alerts(self) -> list[dict[str, Any]]:
+        """The store's open stock alerts, for the alerts list and the home screen's badge."""
+        data = await self._look_up("OpenStockAlerts", {"storeCode": self._store_code()})
+        return [dict(edge["node"]) for edge in data["stockAlerts"]["edges"]]
 
     # -- submissions (outbox) --------------------------------------------------------------
 
@@ -159,6 +200,15 @@ class ClerkCore:
 
     def pending(self) -> int:
         return self.outbox.pending()
+
+    def waiting(self) -> list[Waiting]:
+        """What the outbox view lists: every entry the server does not have yet, oldest first,
+        with why it waits."""
+        states = (EntryState.PENDING, EntryState.REFUSED, EntryState.BLOCKED)
+        return [
+            Waiting(e.id, e.label, e.state.value, e.waiting_for, e.attempts)
+            for e in self.outbox.entries(*states)
+        ]
 
     async def close(self) -> None:
         await self.api.close()

@@ -1,0 +1,207 @@
+"""A ClerkCore stand-in with a shop's worth of sample answers, for the UI tests and the
+screenshot gallery (no server needed). Same method names and shapes as ClerkCore; it records
+what the screens asked for, so tests can check it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from clerk_app.core import NotSignedIn, Waiting
+from clerk_app.core.api_client import ApiError
+
+STAFF = {
+    "id": "staff-1",
+    "username": "clerk.e1",
+    "displayName": "李秀英",
+    "role": "CLERK",
+    "store": {"code": "E1", "name": "东城店"},
+}
+CARD: dict[str, Any] = {
+    "id": "m-1",
+    "cardNumber": "880012345678",
+    "displayName": "王芳",
+    "tier": "GOLD",
+    "tierSince": "2026-03-01T00:00:00+08:00",
+    "points": 1280,
+    "tags": ["长者"],
+    "marketingConsent": False,
+    "enrolledStore": {"code": "E1", "name": "东城店"},
+    "preferences": {
+        "topCategories": [{"key": "中成药", "share": 0.6}, {"key": "保健品", "share": 0.3}],
+        "topProducts": [{"key": "板蓝根颗粒", "share": 0.4}],
+        "promotionTypes": [],
+    },
+    "recentPurchases": {"edges": []},
+    "openComplaints": [
+        {
+            "id": "c-1",
+            "status": "OPEN",
+            "category": "SERVICE",
+            "filedAt": "2026-11-28T10:00:00+08:00",
+            "resolutionDueAt": "2026-12-01T10:00:00+08:00",
+        }
+    ],
+    "coupons": [{"id": "cp-1", "valueCents": 1000, "expiresAt": "2026-12-31T23:59:59+08:00"}],
+    "pendingPickups": [
+        {
+            "id": "p-1",
+            "status": "READY",
+            "quantity": 2,
+            "product": {"sku": "BLG-10", "name": "板蓝根颗粒 10袋"},
+            "store": {"code": "E1", "name": "东城店"},
+        }
+    ],
+}
+
+
+def stock_row(sku: str, name: str, on_hand: int, safety: int, in_transit: int = 0) -> dict:
+    return {
+        "onHand": on_hand,
+        "inTransit": in_transit,
+        "safetyStock": safety,
+        "reorderTarget": safety * 3,
+        "discrepancy": 0,
+        "lastSoldAt": None,
+        "product": {
+            "sku": sku,
+            "barcode": "69" + sku.encode().hex()[:11],
+            "name": name,
+            "category": "中成药",
+            "unit": "盒",
+            "priceCents": 1850,
+        },
+    }
+
+
+STOCK = [
+    stock_row("BLG-10", "板蓝根颗粒 10袋", 4, 6, in_transit=12),
+    stock_row("BLG-20", "板蓝根颗粒 20袋", 23, 5),
+]
+NEARBY = [
+    {"onHand": 31, "distanceKm": 1.2, "store": {"code": "E2", "name": "西门店"}},
+    {"onHand": 8, "distanceKm": 3.8, "store": {"code": "E3", "name": "火车站店"}},
+]
+ALERTS = [
+    {
+        "id": "a-1",
+        "kind": "LOW_STOCK",
+        "raisedAt": "2026-12-02T08:00:00+08:00",
+        "onHand": 4,
+        "safetyStock": 6,
+        "shortfall": 14,
+        "product": {"sku": "BLG-10", "name": "板蓝根颗粒 10袋"},
+    }
+]
+
+
+class DemoCore:
+    def __init__(self, server_url: str = "", data_dir: Path | None = None) -> None:
+        self.server_url = server_url
+        self.staff: dict[str, Any] | None = None
+        self.signed_in = False
+        self.sign_in_needed: str | None = None
+        self.online = True
+        self.queued: list[dict[str, Any]] = []
+        self.asked: list[tuple[str, Any]] = []
+        self.waiting_entries: list[Waiting] = []
+
+    def _check(self) -> None:
+        if not self.signed_in:
+            raise NotSignedIn("Sign in first.")
+        if not self.online:
+            raise OSError("network unreachable")
+
+    async def sign_in(self, username: str, password: str) -> dict[str, Any]:
+        self.asked.append(("sign_in", username))
+        if password != "secret":  # noqa: S105 (the demo's password)
+            raise ApiError("UNAUTHENTICATED", "wrong username or password", {})
+        self.signed_in, self.staff = True, dict(STAFF)
+        return dict(STAFF)
+
+    def sign_out_locally(self) -> None:
+        self.signed_in, self.staff = False, None
+
+    async def scan(self, code: str) -> dict[str, Any]:
+        self._check()
+        self.asked.append(("scan", code))
+        if code.strip() != CARD["cardNumber"]:
+            raise ApiError("NOT_FOUND", "no member with that code", {})
+        return dict(CARD)
+
+    async def member_by_phone(self, phone: str) -> dict[str, Any]:
+        self._check()
+        self.asked.append(("member_by_phone", phone))
+        return dict(CARD)
+
+    async def search_stock(self, search: str, first: int = 20) -> list[dict[str, Any]]:
+        self._check()
+        self.asked.append(("search_stock", search))
+        wanted = search.strip().lower()
+        return [
+            r
+            for r in STOCK
+            if wanted in r["product"]["name"]
+            or wanted in ("blg", r["product"]["sku"].lower(), r["product"]["barcode"])
+        ]
+
+    async def nearby_stock(self, sku: str, first: int = 5) -> list[dict[str, Any]]:
+        self._check()
+        self.asked.append(("nearby_stock", sku))
+        return list(NEARBY)
+
+    async def open_alerts(self) -> list[dict[str, Any]]:
+        self._check()
+        return list(ALERTS)
+
+    def queue_complaint(
+        self, category: str, description: str, photos: list[Path], member_code: str | None = None
+    ) -> str:
+        if not self.signed_in:
+            raise NotSignedIn("Sign in first.")
+        self.queued.append(
+            {
+                "category": category,
+                "description": description,
+                "photos": list(photos),
+                "memberCode": member_code,
+            }
+        )
+        label = description.splitlines()[0][:40]
+        for _photo in photos:
+            self.waiting_entries.append(
+                Waiting(
+                    len(self.waiting_entries) + 1,
+                    f"photo for {label}",
+                    "PENDING",
+                    "retrying after: network: ConnectError",
+                    1,
+                )
+            )
+        self.waiting_entries.append(
+            Waiting(
+                len(self.waiting_entries) + 1,
+                f"complaint: {label}",
+                "PENDING",
+                "waiting for its photos",
+                0,
+            )
+        )
+        return f"key-{len(self.queued)}"
+
+    async def sync(self) -> int:
+        if self.online and self.signed_in:
+            self.waiting_entries = [w for w in self.waiting_entries if w.state != "PENDING"]
+        return len(self.waiting_entries)
+
+    def retry_now(self) -> None:
+        self.asked.append(("retry_now", None))
+
+    def pending(self) -> int:
+        return len(self.waiting_entries)
+
+    def waiting(self) -> list[Waiting]:
+        return list(self.waiting_entries)
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,38 @@
+"""Words for the API's enums and numbers, in the current language."""
+
+from __future__ import annotations
+
+from clerk_app.i18n import _
+
+# Marked for translation here, looked up at drawing time (the language may change).
+CATEGORIES = {
+    "PRODUCT_QUALITY": "Product quality",
+    "SERVICE": "Service",
+    "PRICE": "Price",
+    "HYGIENE": "Hygiene",
+    "STOCK_OUT": "Out of stock",
+    "OTHER": "Other",
+}
+TIERS = {"BASIC": "Basic", "SILVER": "Silver", "GOLD": "Gold", "PLATINUM": "Platinum"}
+ALERT_KINDS = {"LOW_STOCK": "Low stock", "SLOW_MOVER": "Slow seller", "NEAR_EXPIRY": "Near expiry"}
+
+
+def category_name(category: str) -> str:
+    return _(CATEGORIES.get(category, category))
+
+
+def tier_name(tier: str) -> str:
+    return _(TIERS.get(tier, tier))
+
+
+def alert_kind(kind: str) -> str:
+    return _(ALERT_KINDS.get(kind, kind))
+
+
+def cents(value: int) -> str:
+    return f"¥{value // 100}.{value % 100:02d}"
+
+
+def day(timestamp: str | None) -> str:
+    """The date part of an ISO timestamp (the store's day is what the clerk reads)."""
+    return (timestamp or "")[:10]
