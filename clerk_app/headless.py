@@ -22,7 +22,8 @@ WIDTH, HEIGHT, DENSITY = 720, 1440, 2
 def configure(width: int = WIDTH, height: int = HEIGHT, density: float = DENSITY) -> None:
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     os.environ.setdefault("KIVY_NO_ARGS", "1")
-    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_CLIPBOARD", "dummy")  # no xclip/xsel probing on a headless box
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # errors reach stderr and pytest as usual
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_NO_CONFIG", "1")  # never the developer's ~/.kivy settings
     os.environ["KIVY_METRICS_DENSITY"] = str(density)
@@ -68,10 +69,27 @@ class Driver:
         widget = self.widget(target) if isinstance(target, str) else target
         self.pump(1)
         x, y = widget.to_window(*widget.center)
+        if not self._reachable(widget, x, y):
+            raise AssertionError(f"{widget!r} is not on screen where a finger could tap it")
         touch = UnitTestTouch(x, y)
         touch.touch_down()
         touch.touch_up()
         self.pump()
+
+    def _reachable(self, widget: Any, x: float, y: float) -> bool:
+        from kivy.core.window import Window
+        from kivy.uix.scrollview import ScrollView
+
+        if not (0 <= x < Window.width and 0 <= y < Window.height):
+            return False
+        parent = widget.parent
+        while parent is not None and parent is not parent.parent:
+            if isinstance(parent, ScrollView):
+                left, bottom = parent.to_window(parent.x, parent.y)
+                if not (left <= x < left + parent.width and bottom <= y < bottom + parent.height):
+                    return False
+            parent = parent.parent
+        return True
 
     def type(self, target: Any, text: str) -> None:
         widget = self.widget(target) if isinstance(target, str) else target

@@ -119,7 +119,7 @@ class Lang(Observable):  # type: ignore[misc]
         return self._gettext(text)
 
     def fbind(self, name: str, func: Callable[..., Any], *largs: Any, **kwargs: Any) -> Any:
-        if name == "_":
+        if name == "_":  # kv binds with one argument tuple, given back as it came
             self.observers.append((func, largs, kwargs))
             return None
         return super().fbind(name, func, *largs, **kwargs)
@@ -136,7 +136,7 @@ class Lang(Observable):  # type: ignore[misc]
         self.language = language
         self._gettext = catalogue(language).gettext
         for func, largs, _kwargs in list(self.observers):
-            func(largs, None, None)
+            func(largs[0] if len(largs) == 1 else largs, None, None)
 
 
 tr = Lang(system_language())
