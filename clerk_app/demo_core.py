@@ -55,7 +55,9 @@ CARD: dict[str, Any] = {
 }
 
 
-def stock_row(sku: str, name: str, on_hand: int, safety: int, in_transit: int = 0) -> dict:
+def stock_row(
+    sku: str, name: str, on_hand: int, safety: int, in_transit: int = 0
+) -> dict[str, Any]:
     return {
         "onHand": on_hand,
         "inTransit": in_transit,

@@ -24,7 +24,7 @@ def _complaint(driver: Any) -> None:
     driver.go("complaint", member_code="880012345678")
     screen.choose("SERVICE")
     screen.render()
-    screen.ids.description.text = "顾客反映收银排队太久，等了二十分钟。"
+    screen.ids.description.text = "顾客反映收银排队太久, 等了二十分钟。"
     screen.photos = [Path("shelf-1.jpg"), Path("queue-2.jpg")]
     screen.render()
 

@@ -31,8 +31,19 @@ class FileInChild(pytest.Item):
     def runtest(self) -> None:
         env = {**os.environ, CHILD: "1"}
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", str(self.path), "-q", "-p", "no:cacheprovider",
-             "-p", "no:xdist", "-o", "addopts="],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                str(self.path),
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:xdist",
+                "-o",
+                "addopts=",
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,

@@ -74,17 +74,15 @@ def test_touch_targets_are_at_least_48_dp(driver: Driver) -> None:
     for screen in driver.app.root.screens:
         driver.go(screen.name)
         for widget in screen.walk():
-            if isinstance(widget, Button | TextInput) and widget.opacity and widget.width:
-                if widget.height < dp(48) or widget.width < dp(48):
-                    small.append((screen.name, getattr(widget, "text", ""), widget.size))
+            shown = isinstance(widget, Button | TextInput) and widget.opacity and widget.width
+            if shown and (widget.height < dp(48) or widget.width < dp(48)):
+                small.append((screen.name, getattr(widget, "text", ""), widget.size))
     assert small == []
 
 
 def test_back_home_from_every_screen(driver: Driver) -> None:
     for name in ("scan", "stock", "complaint", "alerts", "outbox", "member"):
         driver.go(name)
-        home = next(
-            w for w in driver.screen.walk() if isinstance(w, Button) and w.text == "Home"
-        )
+        home = next(w for w in driver.screen.walk() if isinstance(w, Button) and w.text == "Home")
         driver.tap(home)
         assert driver.screen.name == "home"
