@@ -97,6 +97,46 @@ ALERTS = [
 ]
 
 
+def shift_item(n: int, text: str, photo: bool = False, note: bool = False) -> dict[str, Any]:
+    return {
+        "itemId": f"item-{n}",
+        "position": n,
+        "text": text,
+        "requiresPhoto": photo,
+        "requiresNote": note,
+        "done": False,
+        "doneAt": None,
+        "note": None,
+    }
+
+
+SHIFT: dict[str, Any] = {
+    "id": "shift-1",
+    "kind": "OPENING",
+    "status": "OPEN",
+    "startedAt": "2026-12-02T06:02:00+08:00",
+    "endedAt": None,
+    "windowStart": "2026-12-02T06:00:00+08:00",
+    "windowEnd": "2026-12-02T14:00:00+08:00",
+    "store": {"code": "E1", "name": "东城店"},
+    "items": [
+        shift_item(1, "货架整理完毕", photo=True),
+        shift_item(2, "冷柜温度已记录", note=True),
+        shift_item(3, "地面已清扫"),
+    ],
+    "todos": [],
+    "summarySoFar": {
+        "salesCount": 42,
+        "salesCents": 318650,
+        "returnsCount": 1,
+        "refundedCents": 1850,
+        "membersEnrolled": 3,
+        "openStockAlerts": 1,
+        "openComplaints": 1,
+    },
+}
+
+
 class DemoCore:
     def __init__(self, server_url: str = "", data_dir: Path | None = None) -> None:
         self.server_url = server_url
@@ -107,6 +147,8 @@ class DemoCore:
         self.queued: list[dict[str, Any]] = []
         self.asked: list[tuple[str, Any]] = []
         self.waiting_entries: list[Waiting] = []
+        self.shift: dict[str, Any] | None = dict(SHIFT)
+        self.handovers: list[dict[str, Any]] = []
 
     def _check(self) -> None:
         if not self.signed_in:
@@ -190,6 +232,20 @@ class DemoCore:
             )
         )
         return f"key-{len(self.queued)}"
+
+    async def my_open_shift(self) -> dict[str, Any] | None:
+        self._check()
+        return dict(self.shift) if self.shift else None
+
+    def queue_start_shift(self, kind: str) -> str:
+        self.asked.append(("start_shift", kind))
+        self.shift = {**SHIFT, "kind": kind}
+        return "start-key"
+
+    def queue_handover(self, shift_id: str, items: list[Any], todos: list[str]) -> str:
+        self.handovers.append({"shiftId": shift_id, "items": list(items), "todos": list(todos)})
+        self.shift = None
+        return "handover-key"
 
     async def sync(self) -> int:
         if self.online and self.signed_in:

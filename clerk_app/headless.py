@@ -91,6 +91,18 @@ class Driver:
             parent = parent.parent
         return True
 
+    def scroll_to(self, widget: Any) -> None:
+        """Swipe the enclosing list until the widget shows (ScrollView.scroll_to)."""
+        from kivy.uix.scrollview import ScrollView
+
+        parent = widget.parent
+        while parent is not None and not isinstance(parent, ScrollView):
+            parent = parent.parent
+        if parent is not None:
+            self.pump(1)
+            parent.scroll_to(widget, padding=10, animate=False)
+            self.pump()
+
     def type(self, target: Any, text: str) -> None:
         widget = self.widget(target) if isinstance(target, str) else target
         widget.focus = True

@@ -107,7 +107,7 @@ def system_language() -> str:
 
 
 class Lang(Observable):  # type: ignore[misc]
-    """`tr._("...")` in kv re-evaluates when `switch` is called."""
+    """A kv rule that calls `tr._` re-evaluates when `switch` is called."""
 
     def __init__(self, language: str) -> None:
         super().__init__()
@@ -135,8 +135,15 @@ class Lang(Observable):  # type: ignore[misc]
     def switch(self, language: str) -> None:
         self.language = language
         self._gettext = catalogue(language).gettext
-        for func, largs, _kwargs in list(self.observers):
-            func(largs[0] if len(largs) == 1 else largs, None, None)
+        alive = []
+        for observer in self.observers:
+            func, largs, _kwargs = observer
+            try:
+                func(largs[0] if len(largs) == 1 else largs, None, None)
+            except ReferenceError:  # a widget built from a kv rule and since thrown away
+                continue
+            alive.append(observer)
+        self.observers = alive
 
 
 tr = Lang(system_language())

@@ -52,6 +52,7 @@ SHOTS: dict[str, Callable[[Any], None]] = {
     "member": lambda d: d.go("member", card=_card()),
     "stock": _stock,
     "complaint": _complaint,
+    "handover": lambda d: d.go("handover"),
     "alerts": lambda d: d.go("alerts"),
     "outbox": _outbox,
 }

@@ -23,6 +23,15 @@ SESSION_FILE = "session.json"
 
 
 @dataclass(frozen=True)
+class HandoverItem:
+    """One ticked checklist item: its photos (files on the phone) and note."""
+
+    item_id: str
+    photos: tuple[Path, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Waiting:
     """One line of the outbox view."""
 
@@ -184,6 +193,56 @@ class ClerkCore:
         )
         ids = self.outbox.add(group)
         return self.outbox.get(ids[-1]).idempotency_key
+
+    async def my_open_shift(self) -> dict[str, Any] | None:
+        """The clerk's open shift with its checklist and the summary so far, or None."""
+        data = await self._look_up("MyOpenShift", {})
+        shift = data["myOpenShift"]
+        return dict(shift) if shift else None
+
+    def queue_start_shift(self, kind: str) -> str:
+        """Start an OPENING, MIDDAY or CLOSING shift at the clerk's store (through the outbox)."""
+        variables = {"input": {"storeCode": self._store_code(), "kind": kind}}
+        entry = NewEntry(
+            EntryKind.OPERATION, f"start shift: {kind}", "StartShift", variables=variables
+        )
+        [entry_id] = self.outbox.add([entry])
+        return self.outbox.get(entry_id).idempotency_key
+
+    def queue_handover(self, shift_id: str, items: list[HandoverItem], todos: list[str]) -> str:
+        """Hand the shift over: every item's photos are uploaded first, then
+        `completeHandover` names them; the handover's idempotency key."""
+        self._store_code()
+        group: list[NewEntry] = []
+        sent_items: list[dict[str, Any]] = []
+        for item in items:
+            first = len(group)
+            group += [NewEntry(EntryKind.PHOTO, "photo for handover", file=p) for p in item.photos]
+            sent: dict[str, Any] = {
+                "itemId": item.item_id,
+                "photoIds": [result_of(i, "id") for i in range(first, len(group))],
+            }
+            if item.note:
+                sent["note"] = item.note
+            sent_items.append(sent)
+        group.append(
+            NewEntry(
+                EntryKind.OPERATION,
+                "handover",
+                operation="CompleteHandover",
+                variables={"input": {"shiftId": shift_id, "items": sent_items, "todos": todos}},
+                depends_on=tuple(range(len(group))),
+            )
+        )
+        ids = self.outbox.add(group)
+        return self.outbox.get(ids[-1]).idempotency_key
+
+    def result(self, idempotency_key: str) -> Any:
+        """What the server answered to a delivered entry (None while it waits)."""
+        for entry in self.outbox.entries(EntryState.DELIVERED):
+            if entry.idempotency_key == idempotency_key:
+                return entry.result
+        return None
 
     async def sync(self) -> int:
         """Send what can be sent; the entries still waiting."""

@@ -3,6 +3,7 @@
 from clerk_app.screens.alerts import AlertsScreen
 from clerk_app.screens.base import ClerkScreen
 from clerk_app.screens.complaint import ComplaintScreen
+from clerk_app.screens.handover import HandoverScreen
 from clerk_app.screens.home import HomeScreen
 from clerk_app.screens.member import MemberScreen
 from clerk_app.screens.outbox import OutboxScreen
@@ -17,6 +18,7 @@ SCREENS: list[type[ClerkScreen]] = [
     MemberScreen,
     StockScreen,
     ComplaintScreen,
+    HandoverScreen,
     AlertsScreen,
     OutboxScreen,
 ]

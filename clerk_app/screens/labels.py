@@ -17,6 +17,13 @@ TIERS = {"BASIC": "Basic", "SILVER": "Silver", "GOLD": "Gold", "PLATINUM": "Plat
 ALERT_KINDS = {"LOW_STOCK": "Low stock", "SLOW_MOVER": "Slow seller", "NEAR_EXPIRY": "Near expiry"}
 
 
+SHIFT_KINDS = {"OPENING": "Opening shift", "MIDDAY": "Midday shift", "CLOSING": "Closing shift"}
+
+
+def shift_kind(kind: str) -> str:
+    return _(SHIFT_KINDS.get(kind, kind))
+
+
 def category_name(category: str) -> str:
     return _(CATEGORIES.get(category, category))
 

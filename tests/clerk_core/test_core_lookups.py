@@ -83,7 +83,7 @@ async def test_the_member_by_phone_and_by_a_scanned_qr_image(
     assert not {k for k in card if "phone" in k.lower()}
     # The desktop scanner: a picture of the printed card's QR code, read by zxing-cpp.
     picture = tmp_path / "card.png"
-    segno.make(card_number, micro=False).save(picture, scale=6)
+    segno.make(card_number, micro=False).save(str(picture), scale=6)
     assert decode_file(picture) == card_number
     assert (await clerk.scan(decode_file(picture) or ""))["displayName"] == "王芳"
 

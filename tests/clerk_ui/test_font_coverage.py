@@ -67,3 +67,28 @@ def test_gb2312_hanzi_are_all_there() -> None:
                 continue
     assert len(hanzi) == 6763
     assert hanzi <= covered
+
+
+def used_messages() -> set[str]:
+    """Every English source string the screens can show: `_("...")` / `tr._("...")` in the
+    .py and .kv files, and the enum words of screens/labels.py."""
+    import re
+
+    from clerk_app.screens import labels
+
+    package = Path(__file__).resolve().parents[2] / "clerk_app"
+    pattern = re.compile(r'(?<![A-Za-z0-9])_\(\s*"((?:[^"\\]|\\.)*)"')
+    found: set[str] = set()
+    for path in [*package.rglob("*.py"), *package.rglob("*.kv")]:
+        if "core" in path.parts:
+            continue
+        found.update(m.group(1) for m in pattern.finditer(path.read_text("utf-8")))
+    for table in (labels.CATEGORIES, labels.TIERS, labels.ALERT_KINDS, labels.SHIFT_KINDS):
+        found.update(table.values())
+    return found
+
+
+def test_every_string_on_screen_is_translated() -> None:
+    messages = parse_po(po_path("zh_CN").read_text("utf-8"))
+    untranslated = {m for m in used_messages() if not messages.get(m)}
+    assert untranslated == set()
