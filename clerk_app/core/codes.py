@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import zxingcpp
 from PIL import Image
 
 
 def decode_file(path: Path) -> str | None:
     """The first code in the image, or None when there is none to read."""
+    import zxingcpp  # desktop only: the APK scans with Google's code scanner instead
+
     with Image.open(path) as image:
         found = zxingcpp.read_barcodes(image.convert("L"))
     return found[0].text if found else None
