@@ -13,10 +13,18 @@ from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import FadeTransition, NoTransition, ScreenManager
+from kivy.utils import platform
 
 from clerk_app.core import ClerkCore
 from clerk_app.core.settings import Settings
-from clerk_app.devices import Camera, FileCamera, FileScanner, Scanner
+from clerk_app.devices import (
+    Camera,
+    FileCamera,
+    FileScanner,
+    PlainWindow,
+    Scanner,
+    SecureWindow,
+)
 from clerk_app.fonts import register_fonts
 from clerk_app.i18n import system_language, tr
 from clerk_app.screens import SCREENS
@@ -45,6 +53,7 @@ class ClerkApp(App):  # type: ignore[misc]
         worker_factory: Callable[[Callable[[], Any]], Worker] = ThreadWorker,
         scanner: Scanner | None = None,
         camera: Camera | None = None,
+        window: SecureWindow | None = None,
         animate: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -52,7 +61,16 @@ class ClerkApp(App):  # type: ignore[misc]
         self._data_dir = data_dir
         self._core_factory = core_factory
         self._worker_factory = worker_factory
-        self.scanner: Scanner = scanner or FileScanner()
+        self.scanner, self.window = scanner, window
+        if platform == "android" and (scanner is None or window is None):
+            from clerk_app.android_devices import CodeScanner
+            from clerk_app.android_devices import SecureWindow as AndroidWindow
+
+            self.scanner = scanner or CodeScanner()
+            self.window = window or AndroidWindow()
+        self.scanner = self.scanner or FileScanner()
+        self.window = self.window or PlainWindow()
+        # Photos: a picture file on both for now (an Android camera intent needs a FileProvider).
         self.camera: Camera = camera or FileCamera()
         self._animate = animate
         self.worker: Worker | None = None

@@ -30,6 +30,22 @@ class Camera(Protocol):
     def take(self, on_photo: Callable[[Path], None]) -> None: ...
 
 
+class SecureWindow(Protocol):
+    """Android's FLAG_SECURE: member screens cannot be captured or shown in recent apps."""
+
+    def secure(self, on: bool) -> None: ...
+
+
+class PlainWindow:
+    """Desktop: nothing to hide the window from."""
+
+    def __init__(self) -> None:
+        self.secured = False
+
+    def secure(self, on: bool) -> None:
+        self.secured = on
+
+
 def choose_image(title: str, on_path: Callable[[Path], None]) -> None:
     """A file picker for images (the desktop's stand-in for the camera)."""
     chooser = FileChooserListView(path=str(Path.home()), filters=IMAGE_FILTERS)

@@ -13,6 +13,12 @@ class MemberScreen(ClerkScreen):
     kv_name = "member"
     card: dict[str, Any] | None = None
 
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.app.window.secure(True)  # no screenshots of a member's card
+
+    def on_leave(self, *_args: Any) -> None:
+        self.app.window.secure(False)
+
     def prepare(self, card: dict[str, Any] | None = None, **_ignored: Any) -> None:
         self.card = card
         self.render()

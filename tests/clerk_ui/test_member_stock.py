@@ -108,3 +108,11 @@ def test_an_alert_opens_the_stock_of_its_product(started: tuple[Driver, Any]) ->
     driver.tap(row.ids.open)
     assert driver.screen.name == "stock"
     assert driver.widget("search").text == "BLG-10"
+
+
+def test_the_member_card_is_secured_while_shown(started: tuple[Driver, Any]) -> None:
+    driver, _core = started
+    driver.go("member", card=dict(CARD))
+    assert driver.app.window.secured is True  # FLAG_SECURE on Android
+    driver.go("home")
+    assert driver.app.window.secured is False
