@@ -178,6 +178,23 @@ class DemoCore:
         self.asked.append(("member_by_phone", phone))
         return dict(CARD)
 
+    async def enroll_member(
+        self, phone: str, display_name: str, marketing_consent: bool, idempotency_key: str
+    ) -> dict[str, Any]:
+        self._check()
+        self.asked.append(
+            ("enroll_member", (phone, display_name, marketing_consent, idempotency_key))
+        )
+        return {
+            **CARD,
+            "displayName": display_name,
+            "tier": "BASIC",
+            "points": 0,
+            "coupons": [],
+            "pendingPickups": [],
+            "openComplaints": [],
+        }
+
     async def search_stock(self, search: str, first: int = 20) -> list[dict[str, Any]]:
         self._check()
         self.asked.append(("search_stock", search))

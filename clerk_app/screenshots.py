@@ -29,6 +29,12 @@ def _complaint(driver: Any) -> None:
     screen.render()
 
 
+def _enrol(driver: Any) -> None:
+    driver.go("enrol")
+    driver.screen.ids.name.text = "赵敏"
+    driver.screen.ids.consent.state = "down"
+
+
 def _stock(driver: Any) -> None:
     driver.go("stock", search="板蓝根")
     screen = driver.screen
@@ -50,6 +56,7 @@ SHOTS: dict[str, Callable[[Any], None]] = {
     "home": lambda d: d.go("home"),
     "scan": lambda d: d.go("scan"),
     "member": lambda d: d.go("member", card=_card()),
+    "enrol": _enrol,
     "stock": _stock,
     "complaint": _complaint,
     "handover": lambda d: d.go("handover"),

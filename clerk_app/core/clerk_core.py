@@ -140,6 +140,27 @@ class ClerkCore:
         data = await self._look_up("MemberByPhone", {"phone": phone.strip()})
         return dict(data["memberByPhone"])
 
+    async def enroll_member(
+        self, phone: str, display_name: str, marketing_consent: bool, idempotency_key: str
+    ) -> dict[str, Any]:
+        """Enrol a customer at this store; the new member's card. Sent at once, never through
+        the outbox: the number must not wait on the phone's disk. The screen keeps one key per
+        form, so pressing again after a lost answer replays instead of enrolling twice."""
+        data = await self._look_up(
+            "EnrollMember",
+            {
+                "input": {
+                    "phone": phone.strip(),
+                    "displayName": display_name.strip(),
+                    "marketingConsent": marketing_consent,
+                    "tags": [],
+                    "storeCode": self._store_code(),
+                    "idempotencyKey": idempotency_key,
+                }
+            },
+        )
+        return dict(data["enrollMember"]["member"])
+
     async def search_stock(self, search: str, first: int = 20) -> list[dict[str, Any]]:
         """This store's stock rows matching a name, pinyin initials or a barcode."""
         data = await self._look_up(

@@ -3,6 +3,7 @@
 from clerk_app.screens.alerts import AlertsScreen
 from clerk_app.screens.base import ClerkScreen
 from clerk_app.screens.complaint import ComplaintScreen
+from clerk_app.screens.enrol import EnrolScreen
 from clerk_app.screens.handover import HandoverScreen
 from clerk_app.screens.home import HomeScreen
 from clerk_app.screens.member import MemberScreen
@@ -16,6 +17,7 @@ SCREENS: list[type[ClerkScreen]] = [
     HomeScreen,
     ScanScreen,
     MemberScreen,
+    EnrolScreen,
     StockScreen,
     ComplaintScreen,
     HandoverScreen,

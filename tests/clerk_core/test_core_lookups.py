@@ -123,3 +123,17 @@ async def test_the_outbox_listing_says_why_each_entry_waits(
         await clerk.close()
     async with api.engine.connect() as conn:
         assert await conn.scalar(text("SELECT count(*) FROM complaint")) == 1
+
+
+async def test_enrolment_sends_the_number_once_and_never_returns_it(
+    clerk: ClerkCore, api: Api
+) -> None:
+    await clerk.sign_in("clerk.e1", PASSWORD)
+    card = await clerk.enroll_member("139 1234 5678", "赵敏", False, "enrol-form-1")
+    again = await clerk.enroll_member("139 1234 5678", "赵敏", False, "enrol-form-1")
+    assert again["cardNumber"] == card["cardNumber"]  # a retried form replays
+    assert card["displayName"] == "赵敏" and card["enrolledStore"]["code"] == "E1"
+    assert "12345678" not in str(card)
+    async with api.engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM member")) == 1
+    assert (await clerk.member_by_phone("13912345678"))["cardNumber"] == card["cardNumber"]

@@ -53,6 +53,7 @@ def test_signing_in_opens_home_and_remembers_the_server(driver: Driver, data_dir
         ("tile_stock", "stock"),
         ("tile_complaint", "complaint"),
         ("tile_handover", "handover"),
+        ("tile_enrol", "enrol"),
         ("tile_alerts", "alerts"),
         ("tile_outbox", "outbox"),
     ],
@@ -82,7 +83,7 @@ def test_touch_targets_are_at_least_48_dp(driver: Driver) -> None:
 
 
 def test_back_home_from_every_screen(driver: Driver) -> None:
-    for name in ("scan", "stock", "complaint", "handover", "alerts", "outbox", "member"):
+    for name in ("scan", "stock", "complaint", "handover", "enrol", "alerts", "outbox", "member"):
         driver.go(name)
         home = next(w for w in driver.screen.walk() if isinstance(w, Button) and w.text == "Home")
         driver.tap(home)
