@@ -88,3 +88,17 @@ def test_back_home_from_every_screen(driver: Driver) -> None:
         home = next(w for w in driver.screen.walk() if isinstance(w, Button) and w.text == "Home")
         driver.tap(home)
         assert driver.screen.name == "home"
+
+
+def test_an_expired_sign_in_asks_again_and_keeps_the_outbox(driver: Driver) -> None:
+    core = driver.app.worker.core
+    core.online = False
+    core.queue_complaint("OTHER", "门口台阶松动", [])
+    driver.go("home")
+    assert driver.screen.name == "home"
+    core.sign_in_needed = "UNAUTHENTICATED: the sign-in expired"
+    driver.app.sync()
+    driver.pump()
+    assert driver.screen.name == "signin"
+    assert core.pending() == 1  # nothing the clerk filed is dropped
+    assert driver.widget("server").text == "https://chainstore.example/"
