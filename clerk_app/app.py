@@ -16,6 +16,7 @@ from kivy.uix.screenmanager import FadeTransition, NoTransition, ScreenManager
 from kivy.utils import platform
 
 from clerk_app.core import ClerkCore
+from clerk_app.core.live import FeedEnded
 from clerk_app.core.settings import Settings
 from clerk_app.devices import (
     Camera,
@@ -99,6 +100,8 @@ class ClerkApp(App):  # type: ignore[misc]
         self._start_core(self.settings.server_url)
         signed_in = self.worker is not None and self._core_signed_in()
         manager.current = "home" if signed_in else "signin"
+        if signed_in:
+            self.follow_alerts()
         Clock.schedule_interval(lambda _dt: self.sync(), SYNC_EVERY_S)
         return manager
 
@@ -154,6 +157,20 @@ class ClerkApp(App):  # type: ignore[misc]
         self.store_name = str((staff.get("store") or {}).get("name") or "")
         self.go("home")
         self.sync()
+        self.follow_alerts()
+
+    def follow_alerts(self) -> None:
+        """While the app runs, the store's alerts arrive live and refresh the badge."""
+
+        def refresh(*_args: Any) -> None:
+            Clock.schedule_once(lambda _dt: self.refresh_alerts())
+
+        def ended(error: BaseException) -> None:
+            if isinstance(error, FeedEnded):
+                self.sign_in_again()
+
+        if self.worker is not None:
+            self.worker.spawn("alerts", lambda core: core.alert_feed(refresh, refresh).run(), ended)
 
     def sign_in_again(self) -> None:
         """The server refused the token: the outbox stays, the clerk signs in again."""

@@ -27,6 +27,10 @@ Failed = Callable[[BaseException], None]
 class Worker(Protocol):
     def submit(self, job: Job, done: Done | None = None, failed: Failed | None = None) -> None: ...
 
+    def spawn(self, name: str, job: Job, failed: Failed | None = None) -> None:
+        """Keep `job(core)` running in the background (the live feed), replacing any earlier
+        one of that name; `failed(error)` if it ends with an error."""
+
     def stop(self) -> None: ...
 
 
@@ -46,6 +50,7 @@ class ThreadWorker:
         self._thread = threading.Thread(target=self._main, args=(make_core,), daemon=True)
         self._thread.start()
         self._core = self._ready.result(timeout=30)
+        self._spawned: dict[str, Any] = {}
 
     def _main(self, make_core: Callable[[], ClerkCore]) -> None:
         asyncio.set_event_loop(self._loop)
@@ -70,7 +75,25 @@ class ThreadWorker:
 
         future.add_done_callback(finished)
 
+    def spawn(self, name: str, job: Job, failed: Failed | None = None) -> None:
+        earlier = self._spawned.pop(name, None)
+        if earlier is not None:
+            earlier.cancel()
+        future = asyncio.run_coroutine_threadsafe(_run(self._core, job), self._loop)
+        self._spawned[name] = future
+
+        def finished(f: Any) -> None:
+            if f.cancelled():
+                return
+            error = f.exception()
+            if error is not None and failed is not None:
+                Clock.schedule_once(lambda _dt: failed(error))
+
+        future.add_done_callback(finished)
+
     def stop(self) -> None:
+        for future in self._spawned.values():
+            future.cancel()
         asyncio.run_coroutine_threadsafe(self._core.close(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
@@ -82,6 +105,10 @@ class InlineWorker:
     def __init__(self, core: Any) -> None:
         self.core = core
         self._loop = asyncio.new_event_loop()
+        self.spawned: dict[str, Job] = {}  # kept, not run: a test's clock has no background
+
+    def spawn(self, name: str, job: Job, failed: Failed | None = None) -> None:
+        self.spawned[name] = job
 
     def submit(self, job: Job, done: Done | None = None, failed: Failed | None = None) -> None:
         try:

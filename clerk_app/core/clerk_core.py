@@ -9,6 +9,7 @@ restarted app carries on where it was; the outbox never depends on it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 
 from clerk_app.core.api_client import ApiClient, ApiError, Manifest, default_manifest_path
+from clerk_app.core.live import AlertFeed
 from clerk_app.core.outbox import EntryKind, EntryState, NewEntry, Outbox, result_of
 from clerk_app.core.sync import Sync
 
@@ -264,6 +266,25 @@ class ClerkCore:
             if entry.idempotency_key == idempotency_key:
                 return entry.result
         return None
+
+    def alert_feed(
+        self,
+        on_event: Callable[[dict[str, Any]], None],
+        on_reset: Callable[[], None] = lambda: None,
+        last_event_id: str | None = None,
+    ) -> AlertFeed:
+        """The store's stock alerts as they happen (`await feed.run()` follows them)."""
+        store_code = self._store_code()
+        assert self.api.token is not None
+        return AlertFeed(
+            self.api.server_url,
+            self.api.manifest,
+            self.api.token,
+            store_code,
+            on_event,
+            on_reset,
+            last_event_id,
+        )
 
     async def sync(self) -> int:
         """Send what can be sent; the entries still waiting."""

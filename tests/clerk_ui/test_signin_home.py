@@ -42,8 +42,10 @@ def test_signing_in_opens_home_and_remembers_the_server(driver: Driver, data_dir
     assert driver.widget("greeting").text == "李秀英, 东城店"
     saved = json.loads((data_dir / "settings.json").read_text())
     assert saved["server_url"] == "https://chainstore.example"
-    # The alerts badge shows the store's open alerts (one in the demo data).
+    # The alerts badge shows the store's open alerts (one in the demo data), and the live
+    # feed that keeps it current runs in the background from now on.
     assert driver.widget("tile_alerts").badge == "1"
+    assert list(driver.app.worker.spawned) == ["alerts"]
 
 
 @pytest.mark.parametrize(
