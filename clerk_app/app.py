@@ -97,11 +97,9 @@ class ClerkApp(App):  # type: ignore[misc]
         for screen_class in SCREENS:
             Builder.load_file(str(KV_DIR / "screens" / f"{screen_class.kv_name}.kv"))
             manager.add_widget(screen_class(name=screen_class.kv_name))
-        self._start_core(self.settings.server_url)
-        signed_in = self.worker is not None and self._core_signed_in()
-        manager.current = "home" if signed_in else "signin"
-        if signed_in:
-            self.follow_alerts()
+        manager.current = "signin"
+        # Once the window shows (the root exists): a kept sign-in then goes straight home.
+        Clock.schedule_once(lambda _dt: self._start_core(self.settings.server_url))
         Clock.schedule_interval(lambda _dt: self.sync(), SYNC_EVERY_S)
         return manager
 
@@ -113,17 +111,12 @@ class ClerkApp(App):  # type: ignore[misc]
             return
         data_dir = self.data_dir
         self.worker = self._worker_factory(lambda: self._core_factory(server_url, data_dir))
+        # A sign-in kept from an earlier run (the core's session file): straight to home.
+        self.call(lambda core: dict(core.staff or {}) if core.signed_in else None, self._restored)
 
-    def _core_signed_in(self) -> bool:
-        answer: list[bool] = []
-        self.call(lambda core: self._remember_staff(core), answer.append)
-        return bool(answer) and answer[0]
-
-    def _remember_staff(self, core: Any) -> bool:
-        staff = core.staff or {}
-        self.staff_name = str(staff.get("displayName") or "")
-        self.store_name = str((staff.get("store") or {}).get("name") or "")
-        return bool(core.signed_in)
+    def _restored(self, staff: dict[str, Any] | None) -> None:
+        if staff is not None and self.root is not None and self.root.current == "signin":
+            self.signed_in(staff)
 
     def on_stop(self) -> None:
         if self.worker is not None:

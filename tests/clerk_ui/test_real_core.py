@@ -61,6 +61,8 @@ def test_a_complaint_waits_in_the_real_outbox(driver: Driver, data_dir: Path) ->
     )
     driver.app.use_server(NOWHERE + "/x")  # another address, then back: the core is rebuilt
     driver.app.use_server(NOWHERE)
+    wait_for(driver, lambda: driver.screen.name == "home")  # signed in from the session file
+    assert driver.widget("greeting").text == "李秀英, 东城店"
     photo = data_dir / "shelf.jpg"
     Image.new("RGB", (32, 32), (10, 120, 10)).save(photo, "JPEG")
     threads: list[str] = []
