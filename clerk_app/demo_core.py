@@ -203,7 +203,7 @@ class DemoCore:
             r
             for r in STOCK
             if wanted in r["product"]["name"]
-            or wanted in ("blg", r["product"]["sku"].lower(), r["product"]["barcode"])
+            or wanted in (r["product"]["sku"].lower(), r["product"]["barcode"])
         ]
 
     async def nearby_stock(self, sku: str, first: int = 5) -> list[dict[str, Any]]:

@@ -164,7 +164,7 @@ class ClerkCore:
         return dict(data["enrollMember"]["member"])
 
     async def search_stock(self, search: str, first: int = 20) -> list[dict[str, Any]]:
-        """This store's stock rows matching a name, pinyin initials or a barcode."""
+        """This store's stock rows matching a name or a barcode (the API's `search`)."""
         data = await self._look_up(
             "SearchStock",
             {"storeCode": self._store_code(), "search": search.strip() or None, "first": first},

@@ -73,7 +73,7 @@ def test_stock_search_with_big_numbers_and_nearby_stores(started: tuple[Driver, 
     driver, core = started
     driver.go("home")
     driver.tap("tile_stock")
-    driver.type("search", "blg")
+    driver.type("search", "板蓝根")
     driver.tap("go")
     rows = driver.widget("results").children[::-1]
     assert [r.ids.name.text for r in rows] == ["板蓝根颗粒 10袋", "板蓝根颗粒 20袋"]
