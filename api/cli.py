@@ -343,11 +343,14 @@ def staff_confirm_grant(
     with database(Settings()) as url:
         key = run_in_session(url, work)
     console.print(f"[green]confirmed[/green] compliance grant {key}")
+
+
 @analytics_app.command("rebuild")
 def analytics_rebuild() -> None:
     """Recompute every analytics rollup from the ledgers (after a bulk load, or to repair)."""
     from api.domain.analytics.rebuild import rebuild_rollups
 
+    with database(Settings()) as url:
         migrate_to_head(url)
         with console.status("Rebuilding the analytics rollups from the ledgers..."):
             report = run_in_session(url, rebuild_rollups)

@@ -23,8 +23,8 @@ from strawberry.types import Info
 
 from api.domain import (
     compliance_grants,
-    global_ids,
     customer_calls,
+    global_ids,
     help_requests,
     markdowns,
     organisation,

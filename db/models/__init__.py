@@ -1,7 +1,7 @@
 """All tables, imported here so Alembic's autogenerate sees every one."""
 
-from db.models.auth import AuthToken, LiveSocketClaim, LoginThrottle, TokenKind
 from db.models.analytics import ClerkMonthly, MemberMonthly, SalesDaily, StoreHourly
+from db.models.auth import AuthToken, LiveSocketClaim, LoginThrottle, TokenKind
 from db.models.base import Base
 from db.models.complaints import (
     Complaint,

@@ -284,6 +284,8 @@ async def _call_customer(api: Api) -> FirstCall:
     member = await complaints.enrol_member(api)
     complaint = await complaints.filed(api, memberCode=member["cardNumber"])
     return FirstCall("clerk.e1", {"complaintId": complaint["id"], "reason": "回访处理结果"})
+
+
 def _days(start: int, end: int) -> dict[str, str]:
     today = datetime.now(UTC).date()
     return {
