@@ -22,6 +22,10 @@ from db.models import (
     PointsEntry,
     PointsEntryKind,
     Product,
+    Promotion,
+    PromotionMechanism,
+    PromotionStacking,
+    PromotionState,
     Role,
     Sale,
     SaleLine,
@@ -308,11 +312,38 @@ async def test_points_ledger_is_append_only(org_session: AsyncSession) -> None:
         await org_session.rollback()
 
 
+async def a_promotion(session: AsyncSession) -> int:
+    """A published buy-one-get-one row, as createPromotion would store it (sale lines name it)."""
+    today = datetime.now(UTC)
+    hq = await actor_for(session, "ops")
+    promotion = Promotion(
+        name="买一送一",
+        mechanism=PromotionMechanism.BUY_X_GET_Y,
+        state=PromotionState.SCHEDULED,
+        stacking=PromotionStacking.EXCLUSIVE,
+        coupons_allowed=True,
+        members_only=False,
+        buy_quantity=1,
+        get_quantity=1,
+        start_date=today.date(),
+        end_date=today.date(),
+        starts_at=today - timedelta(hours=1),
+        ends_at=today + timedelta(hours=1),
+        scope={},
+        talking_points=[],
+        created_by_id=hq.staff_id,
+    )
+    session.add(promotion)
+    await session.flush()
+    return promotion.id
+
+
 async def test_preferences_follow_purchases(org_session: AsyncSession) -> None:
     member = await enrol(org_session)
+    bogof = await a_promotion(org_session)
     for sku, total, promotion in [
-        ("SKU-CORE-1", 400, 11),
-        ("SKU-CORE-1", 600, 11),
+        ("SKU-CORE-1", 400, bogof),
+        ("SKU-CORE-1", 600, bogof),
         ("SKU-EAST-1", 2800, None),
         ("SKU-CORE-2", 150, None),
     ]:
@@ -323,7 +354,7 @@ async def test_preferences_follow_purchases(org_session: AsyncSession) -> None:
             store_id=sale.store_id,
             sale_id=sale.id,
             paid_cents=total,
-            promotion_types={11: "BUY_ONE_GET_ONE"},
+            promotion_types={bogof: "BUY_ONE_GET_ONE"},
         )
     found = await preferences.member_preferences(org_session, member.id)
     assert [p.key for p in found.categories] == ["BAKERY", "BEVERAGES", "STATIONERY"]
