@@ -14,7 +14,9 @@ import re
 import unicodedata
 from typing import Any
 
+import psycopg
 from graphql import GraphQLError
+from sqlalchemy import exc as sa_exc
 
 from api.domain.errors import DomainError, ErrorCode
 from api.request_id import current_request_id
@@ -25,6 +27,40 @@ PARSE_FAILED = ErrorCode.GRAPHQL_PARSE_FAILED.value
 VALIDATION_FAILED = ErrorCode.GRAPHQL_VALIDATION_FAILED.value
 INTERNAL = ErrorCode.INTERNAL.value
 BAD_USER_INPUT = ErrorCode.BAD_USER_INPUT.value
+UNAVAILABLE = ErrorCode.UNAVAILABLE.value
+# How soon a client should try again when the database was away: a restart takes seconds.
+UNAVAILABLE_RETRY_SECONDS = 1
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """True when `error` says the database could not be reached or cut the connection (a
+    restart, a failover, a full pool), as opposed to a bug or a refused statement."""
+    while error is not None:
+        if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, sa_exc.TimeoutError):  # no pooled connection within the timeout
+            return True
+        if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
+            return True  # connection failure, admin shutdown, server closed the connection
+        if isinstance(error, sa_exc.DBAPIError):
+            error = error.orig
+        elif isinstance(error, GraphQLError):
+            error = error.original_error
+        else:
+            return False
+    return False
+
+
+def unavailable_error(request_id: str) -> dict[str, Any]:
+    """The error answered while the database is away (retryable, unlike INTERNAL)."""
+    return {
+        "message": "The database is unavailable; retry shortly with the same idempotency key.",
+        "extensions": {
+            "code": UNAVAILABLE,
+            "requestId": request_id,
+            "retryAfterSeconds": UNAVAILABLE_RETRY_SECONDS,
+        },
+    }
 
 
 def _domain_error(error: GraphQLError) -> DomainError | None:
@@ -87,7 +123,7 @@ def error_code(error: GraphQLError) -> str:
     if domain is not None:
         return domain.code.value
     if not _is_graphql_own(error):
-        return INTERNAL
+        return UNAVAILABLE if database_unavailable(error.original_error) else INTERNAL
     code = (error.extensions or {}).get("code")
     if isinstance(code, str):
         return code
@@ -109,6 +145,17 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         formatted["message"] = redact_numbers(error.message)
         formatted["extensions"] = {**(error.extensions or {}), "code": error_code(error)}
         return formatted
+    if database_unavailable(error.original_error):
+        log.warning(
+            "database unavailable at %s (request %s): %s",
+            error.path,
+            request_id,
+            type(error.original_error).__name__,
+        )
+        unavailable = unavailable_error(request_id)
+        if error.path:
+            unavailable["path"] = error.path
+        return unavailable
     log.error(
         "unexpected error at %s (request %s)",
         error.path,

@@ -10,13 +10,15 @@ document when the request names one by `documentId` (api/persisted_requests.py).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -31,7 +33,14 @@ from api.context import Context, Services
 from api.domain import auth
 from api.domain.access import Actor, Role
 from api.domain.errors import DomainError, Unauthenticated
-from api.errors import format_error, has_only_pre_execution_errors, log_client_errors
+from api.errors import (
+    UNAVAILABLE_RETRY_SECONDS,
+    database_unavailable,
+    format_error,
+    has_only_pre_execution_errors,
+    log_client_errors,
+    unavailable_error,
+)
 from api.graphql_socket import (
     ACCOUNT_FROZEN,
     NEEDS_AUTHORIZATION,
@@ -45,6 +54,8 @@ from api.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate
 from api.persisted_requests import as_graphql_error, document_to_run, requested_document_id
 from api.request_id import current_request_id
 from api.trusted_documents import TrustedDocuments
+
+log = logging.getLogger("chainstore.errors")
 
 
 def _caller(context: Context) -> Actor | None:
@@ -132,8 +143,17 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
             await refusal(scope, receive, send)
             return
         scope["chainstore.media_type"] = media_type
-        context = await self._new_context(request)
         response: Response
+        try:
+            context = await self._new_context(request)
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            await self._close_session(scope)
+            log.warning("database unavailable before the operation ran: %s", type(exc).__name__)
+            response = self._unavailable(media_type)
+            await response(scope, receive, send)
+            return
         try:
             response = await self.run(request, context=context)
             if media_type == GRAPHQL_RESPONSE_JSON and response.media_type == APPLICATION_JSON:
@@ -149,9 +169,25 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
             if exc.status_code == 405:
                 response.headers["Allow"] = "POST" if request.method == "GET" else "GET, POST"
         finally:
-            if context.has_session:
-                await context.session.close()
+            await self._close_session(scope)
         await response(scope, receive, send)
+
+    @staticmethod
+    async def _close_session(scope: Scope) -> None:
+        context = scope.get("chainstore.context")
+        if context is not None and context.has_session:
+            with contextlib.suppress(Exception):  # a dead connection is discarded by the pool
+                await context.session.close()
+
+    @staticmethod
+    def _unavailable(media_type: str | None) -> Response:
+        """503 with a GraphQL error body: the database was away before anything ran."""
+        return JSONResponse(
+            {"errors": [unavailable_error(current_request_id())]},
+            status_code=503,
+            media_type=media_type or APPLICATION_JSON,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)},
+        )
 
     async def _new_context(self, request: Request | WebSocket) -> Context:
         client = request.client
@@ -236,11 +272,16 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         errors: list[GraphQLError] = list(result.errors or [])
         if isinstance(request, Request):
             context = request.scope.get("chainstore.context")
+        result_data = result.data
         if context is not None and context.has_session:
-            errors = await self._finish_transaction(context, errors)
+            errors, committed = await self._finish_transaction(context, errors)
+            if not committed:
+                # Nothing was written: an answer built before the commit must not reach the
+                # client, who would take it for an acknowledgement (a till would drop the sale).
+                result_data = None
         request_id = current_request_id()
         formatted = [format_error(e, request_id) for e in errors]
-        request_error = result.data is None and (
+        request_error = result_data is None and (
             has_only_pre_execution_errors(formatted)
             or request.scope.get("chainstore.document_refused", False)
         )
@@ -253,7 +294,7 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         if not (request_error and graphql_response):
             # graphql-response+json: no `data` when nothing ran. application/json keeps the
             # `"data": null` legacy clients look for.
-            data["data"] = result.data
+            data["data"] = result_data
         if formatted:
             data["errors"] = [*formatted]
         if result.extensions:
@@ -262,17 +303,20 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
 
     async def _finish_transaction(
         self, context: Context, errors: list[GraphQLError]
-    ) -> list[GraphQLError]:
+    ) -> tuple[list[GraphQLError], bool]:
+        """Commit the request's transaction unless it had errors; the errors to answer with
+        and whether the commit happened."""
         session = context.session
         if errors:
             await session.rollback()
-            return errors
+            return errors, True  # nothing to commit; the result says what failed
         try:
             await session.commit()
         except Exception as exc:
-            await session.rollback()
-            return [GraphQLError("commit failed", original_error=exc)]
-        return errors
+            with contextlib.suppress(Exception):  # the connection may be gone already
+                await session.rollback()
+            return [GraphQLError("commit failed", original_error=exc)], False
+        return errors, True
 
     def parse_json(self, data: str | bytes) -> Any:
         return request_json.parse_body(data)

@@ -58,6 +58,12 @@ class ErrorCode(DescribedEnum):
         "PERSISTED_QUERY_NOT_FOUND",
         "No trusted document has this documentId (operations/manifest.json lists them).",
     )
+    UNAVAILABLE = (
+        "UNAVAILABLE",
+        "The database could not be reached or dropped the connection: retry after "
+        "`retryAfterSeconds` with the same idempotency key (a write that did commit answers "
+        "with its first result).",
+    )
 
 
 class ErrorReason(DescribedEnum):

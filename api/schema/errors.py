@@ -58,7 +58,9 @@ class ErrorExtensions:
         description="The permission the caller's role lacks (PERMISSION_REQUIRED)."
     )
     request_id: str | None = strawberry.field(description="INTERNAL: quote it when reporting.")
-    retry_after_seconds: int | None = strawberry.field(description="RATE_LIMITED: when to retry.")
+    retry_after_seconds: int | None = strawberry.field(
+        description="RATE_LIMITED, UNAVAILABLE: when to retry."
+    )
     limit: int | None = strawberry.field(description="OPERATIONS_PER_SOCKET: the cap reached.")
     problems: list[str] | None = strawberry.field(
         description="INPUT_PROBLEMS: every problem, as `field: what is wrong`."
