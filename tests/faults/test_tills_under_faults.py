@@ -1,18 +1,24 @@
-"""Faults under a till's load: 16 tills record sales against `serve --workers 2` while
-PostgreSQL restarts, a worker process is killed, or responses are lost after the commit. Each
-ends by reconciling what the tills were told with what the ledger holds (tests/faults/
-harness.py): every acknowledged sale exactly once, nothing unacknowledged, stock moved once."""
+"""Faults under load against `serve --workers 2`: 16 tills record sales while PostgreSQL
+restarts, a worker process is killed, or responses are lost after the commit; each run ends
+by reconciling what the tills were told with what the ledger holds (tests/faults/harness.py):
+every acknowledged sale exactly once, nothing unacknowledged, stock moved once. And a
+complaint subscriber dropped mid-burst resumes with lastEventId, missing and repeating none."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import json
 import signal
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import NamedTuple
 
 import httpx
 import psutil
 import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from tests.faults.harness import (
     TILLS,
@@ -99,3 +105,105 @@ def test_responses_lost_after_the_commit(chain: ServedChain) -> None:
     assert run.fault_answers["ReadError"] == lossy.lost
     assert run.replays == run.retried_after_loss > 0
     assert_reconciled(chain, run, "LR", TILLS * 8)
+
+
+COMPLAINT_EVENTS = """subscription($after: ID) {
+  complaintEvents(filter: {storeCode: "SH-001"}, lastEventId: $after) {
+    id kind complaint { id }
+  }
+}"""
+FILE = """mutation($input: FileComplaintInput!) {
+  fileComplaint(input: $input) { complaint { id } }
+}"""
+BURST = 40
+
+
+class Event(NamedTuple):
+    id: int
+    kind: str
+    complaint: str
+
+
+def filed_count(events: list[Event]) -> int:
+    return sum(e.kind == "COMPLAINT_FILED" for e in events)
+
+
+async def _events(
+    ws: ClientConnection, after: str | None, enough: Callable[[list[Event]], bool]
+) -> list[Event]:
+    """Subscribe (resuming after `after`) and read events until `enough` of them came."""
+    await ws.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": COMPLAINT_EVENTS, "variables": {"after": after}},
+            }
+        )
+    )
+    seen: list[Event] = []
+    while not enough(seen):
+        try:
+            message = json.loads(await asyncio.wait_for(ws.recv(), 20))
+        except TimeoutError:
+            raise AssertionError(f"resumed after {after}: only {seen}") from None
+        assert message["type"] == "next", message
+        event = message["payload"]["data"]["complaintEvents"]
+        seen.append(Event(int(event["id"]), event["kind"], event["complaint"]["id"]))
+    return seen
+
+
+@contextlib.asynccontextmanager
+async def _socket(chain: ServedChain, token: str) -> AsyncIterator[ClientConnection]:
+    async with connect(
+        f"ws://127.0.0.1:{chain.port}/graphql", subprotocols=[Subprotocol("graphql-transport-ws")]
+    ) as ws:
+        init = {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}
+        await ws.send(json.dumps(init))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        yield ws
+
+
+async def _burst_with_a_dropped_subscriber(chain: ServedChain) -> None:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{chain.port}", timeout=30) as http:
+        login = await http.post(
+            "/graphql",
+            json={
+                "query": 'mutation { login(username: "handler.east", '
+                'password: "chainstore-demo") { token } }'
+            },
+        )
+        handler = login.json()["data"]["login"]["token"]
+
+        async def file(k: int) -> str:
+            complaint = {
+                "storeCode": "SH-001",
+                "category": "SERVICE",
+                "description": f"排队太久 #{k}",
+                "idempotencyKey": f"burst-{k}",
+            }
+            answer = await http.post(
+                "/graphql",
+                json={"query": FILE, "variables": {"input": complaint}},
+                headers={"authorization": f"Bearer {chain.token}"},
+            )
+            return str(answer.json()["data"]["fileComplaint"]["complaint"]["id"])
+
+        async with _socket(chain, handler) as ws:
+            burst = asyncio.gather(*(file(k) for k in range(BURST)))
+            before = await _events(ws, None, lambda seen: filed_count(seen) >= 10)
+            # Dropped mid-burst with no close frame, as a phone losing its network does.
+            ws.transport.abort()
+        filed = await burst
+        async with _socket(chain, handler) as ws:
+            missing = BURST - filed_count(before)
+            after = await _events(ws, str(before[-1].id), lambda seen: filed_count(seen) >= missing)
+    everything = before + after
+    ids = [e.id for e in everything]
+    assert ids == sorted(set(ids))  # in order, none twice
+    filed_events = sorted(e.complaint for e in everything if e.kind == "COMPLAINT_FILED")
+    assert filed_events == sorted(filed)  # none lost
+
+
+def test_a_subscriber_dropped_during_a_burst_misses_nothing(chain: ServedChain) -> None:
+    asyncio.run(_burst_with_a_dropped_subscriber(chain))
