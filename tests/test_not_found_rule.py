@@ -33,7 +33,7 @@ from tests.transfers.helpers import requested
 KEY_NAMES = {"code", "sku", "id", "memberId", "storeCode", "regionCode", "soldInRegion"}
 KEY_NAMES |= {"staffUsername", "phone", "ids"}
 # Query fields that take no key.
-NO_KEY = {"me", "regions", "checklistTemplates", "myOpenShift", "complaintSlas"}
+NO_KEY = {"me", "regions", "checklistTemplates", "myOpenShift", "complaintSlas", "complianceGrants"}
 
 
 @pytest.fixture

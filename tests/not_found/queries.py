@@ -207,4 +207,30 @@ QUERIES = [
         'query { helpRequests(storeCode: "NOPE") { edges { cursor } } }',
     ),
     q("storeAlerts", "storeCode", 'query { storeAlerts(storeCode: "NOPE") { edges { cursor } } }'),
+    q(
+        "kpis",
+        "storeCode",
+        'query { kpis(from: "2026-01-01", to: "2026-01-31", storeCode: "NOPE") { storeCount } }',
+    ),
+    q(
+        "kpis",
+        "regionCode",
+        'query { kpis(from: "2026-01-01", to: "2026-01-31", regionCode: "NOPE") { storeCount } }',
+    ),
+    q(
+        "trafficHeatmap",
+        "storeCode",
+        'query { trafficHeatmap(storeCode: "NOPE", from: "2026-01-01", to: "2026-01-31") '
+        "{ weekday } }",
+    ),
+    q(
+        "staffRanking",
+        "storeCode",
+        'query { staffRanking(month: "2026-01-01", storeCode: "NOPE") { edges { cursor } } }',
+    ),
+    q(
+        "staffRanking",
+        "regionCode",
+        'query { staffRanking(month: "2026-01-01", regionCode: "NOPE") { edges { cursor } } }',
+    ),
 ]
