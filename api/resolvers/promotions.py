@@ -11,10 +11,26 @@ from api.context import Context
 from api.domain import global_ids, members
 from api.domain.access import Permission
 from api.domain.errors import NotFound
-from api.domain.promotions import approval, basket, offers, pricing, rules, store
+from api.domain.promotions import (
+    approval,
+    basket,
+    evidence,
+    offers,
+    pricing,
+    redemption,
+    rules,
+    store,
+)
 from api.resolvers.idempotent import once
 from api.resolvers.sales import member_codes
 from api.schema.permissions import requires
+from api.schema.promotion_execution import (
+    AttachPromotionPostersInput,
+    PromotionEvidencePayload,
+    PromotionRedemption,
+    RecordPromotionBriefingInput,
+    StorePromotionEvidence,
+)
 from api.schema.promotions import (
     ApplicableOffers,
     ApprovePromotionInput,
@@ -141,6 +157,39 @@ class PromotionsQuery:
     async def promotion(self, info: Info, id: strawberry.ID) -> Promotion:
         return await load_promotion(info.context, global_ids.expect(id, "Promotion", argument="id"))
 
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_PROMOTIONS)],
+        description="A promotion's redemption at each store in your scope, counted as sales "
+        "arrive, against the chain's and the same store type's rates; `method` states the "
+        "under-redemption rule (PROMOTION_UNDER_REDEEMED, once per promotion and store).",
+    )
+    async def promotion_redemption(
+        self, info: Info, promotion_id: strawberry.ID
+    ) -> PromotionRedemption:
+        context: Context = info.context
+        row_id = global_ids.expect(promotion_id, "Promotion", argument="promotionId")
+        await load_promotion(context, row_id)  # NOT_FOUND outside the caller's scope
+        report = await redemption.redemption_report(
+            context.session, context.require_actor(), row_id
+        )
+        return PromotionRedemption.from_domain(report)
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_PROMOTIONS)],
+        description="Proof of execution at each store in your scope of a scheduled promotion "
+        "not yet ended: poster photos and the staff briefing, due by store-local midnight the "
+        "day before it starts; LATE and MISSING are flagged.",
+    )
+    async def promotion_execution(
+        self, info: Info, promotion_id: strawberry.ID
+    ) -> list[StorePromotionEvidence]:
+        context: Context = info.context
+        row_id = global_ids.expect(promotion_id, "Promotion", argument="promotionId")
+        found = await evidence.execution_report(
+            context.session, context.actor, row_id, now=datetime.now(UTC)
+        )
+        return [StorePromotionEvidence.from_domain(e) for e in found]
+
 
 @strawberry.type
 class PromotionsMutation:
@@ -188,3 +237,62 @@ class PromotionsMutation:
 
         decided = await once(context, "approvePromotion", input, perform)
         return ApprovePromotionPayload(promotion=await load_promotion(context, decided))
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.VIEW_PROMOTIONS)],
+        description="Attach your uploaded poster photos (POST /photos) as a store's proof that "
+        "it shows a promotion; attaching one twice is one attachment.",
+    )
+    async def attach_promotion_posters(
+        self, info: Info, input: AttachPromotionPostersInput
+    ) -> PromotionEvidencePayload:
+        context: Context = info.context
+        promotion_id = global_ids.expect(input.promotion_id, "Promotion", argument="promotionId")
+
+        async def perform() -> int:
+            return await evidence.attach_posters(
+                context.session,
+                context.actor,
+                promotion_id=promotion_id,
+                store_code=input.store_code.strip(),
+                photo_ids=global_ids.expect_photos(input.photo_ids),
+            )
+
+        await once(context, "attachPromotionPosters", input, perform)
+        return await _evidence_payload(context, promotion_id, input.store_code.strip())
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.VIEW_PROMOTIONS)],
+        description="Record that you briefed these staff of the store on a promotion (a later "
+        "record replaces the list); BAD_USER_INPUT naming anyone not on the store's staff.",
+    )
+    async def record_promotion_briefing(
+        self, info: Info, input: RecordPromotionBriefingInput
+    ) -> PromotionEvidencePayload:
+        context: Context = info.context
+        promotion_id = global_ids.expect(input.promotion_id, "Promotion", argument="promotionId")
+
+        async def perform() -> int:
+            return await evidence.record_briefing(
+                context.session,
+                context.actor,
+                promotion_id=promotion_id,
+                store_code=input.store_code.strip(),
+                briefed_usernames=input.briefed_usernames,
+                note=input.note,
+            )
+
+        await once(context, "recordPromotionBriefing", input, perform)
+        return await _evidence_payload(context, promotion_id, input.store_code.strip())
+
+
+async def _evidence_payload(
+    context: Context, promotion_id: int, store_code: str
+) -> PromotionEvidencePayload:
+    found = await evidence.execution_report(
+        context.session, context.actor, promotion_id, now=datetime.now(UTC)
+    )
+    mine = [e for e in found if e.store_code == store_code]
+    return PromotionEvidencePayload(
+        evidence=StorePromotionEvidence.from_domain(mine[0]) if mine else None
+    )

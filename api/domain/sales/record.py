@@ -7,7 +7,8 @@ have left the shop, so the balance may go negative and is reported as a discrepa
 
 Cost (the hot path of PERFORMANCE.md): one statement resolves the store, checks the caller's
 scope and every SKU, and writes the sale and its lines only when all is well; the ledger's one
-statement moves the stock. A replay costs one more read instead of the ledger.
+statement moves the stock; the rollups take one and the promotions' redemption counts one
+(api/domain/promotions/redemption.py). A replay costs one more read instead of the ledger.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from api.domain.members.codes import DEFAULT_TTL_SECONDS
 from api.domain.promotions import claims as promotion_claims
+from api.domain.promotions import redemption as promotion_redemption
 from api.domain.stock.ledger import Change, apply_movements
 from db.models import MovementKind
 from db.pii import KeyRing
@@ -361,6 +363,22 @@ async def record_sale(
         member_id=member_id,
     )
     await rollups.record_sale(session, sale, staff_id=actor.staff_id)
+    await promotion_redemption.track_sale(
+        session,
+        store_id=row.store_id,
+        sold_at=new.sold_at,
+        member_id=member_id,
+        lines=[
+            promotion_redemption.TrackedLine(
+                product_id=product_id,
+                quantity=x.quantity,
+                gross_cents=x.quantity * x.unit_price_cents,
+                discount_cents=x.discount_cents,
+                promotion_id=x.promotion_id,
+            )
+            for product_id, x in zip(row.product_ids, new.lines, strict=True)
+        ],
+    )
     return sale
 
 

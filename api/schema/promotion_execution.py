@@ -1,0 +1,128 @@
+"""GraphQL types for how stores execute a promotion: redemption per store against the chain's
+and the store type's rates, with the alert rule stated."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from api.domain import global_ids
+from api.domain.promotions import evidence, redemption
+from api.schema.enums import StoreTypeEnum
+from db.models import StoreType
+
+
+@strawberry.type(description="A promotion's redemption at one store, counted as sales arrive.")
+class StoreRedemption:
+    store_code: str
+    store_type: StoreTypeEnum  # type: ignore[valid-type]
+    eligible_transactions: int = strawberry.field(
+        description="Sales in the window with a SKU of it and its precondition met."
+    )
+    redemptions: int = strawberry.field(description="Of those, the ones a line claimed it on.")
+    discount_cents: int = strawberry.field(description="Given on the lines that claimed it.")
+    rate: float | None = strawberry.field(description="redemptions / eligibleTransactions.")
+    chain_rate: float | None = strawberry.field(description="Every store of it, pooled.")
+    store_type_rate: float | None = strawberry.field(
+        description="The stores of this one's type, pooled (this one included)."
+    )
+    under_redeemed_at: datetime | None = strawberry.field(
+        description="When PROMOTION_UNDER_REDEEMED was raised for this store (once), if it was."
+    )
+    z_score: float | None = strawberry.field(description="The test's z when the alert fired.")
+
+    @classmethod
+    def from_domain(cls, r: redemption.StoreRedemption) -> StoreRedemption:
+        return cls(
+            store_code=r.store_code,
+            store_type=StoreType(r.store_type),
+            eligible_transactions=r.eligible,
+            redemptions=r.redeemed,
+            discount_cents=r.discount_cents,
+            rate=r.rate,
+            chain_rate=r.chain_rate,
+            store_type_rate=r.store_type_rate,
+            under_redeemed_at=r.under_redeemed_at,
+            z_score=r.z_score,
+        )
+
+
+@strawberry.type(description="A promotion's redemption, chain-wide and per store in your scope.")
+class PromotionRedemption:
+    eligible_transactions: int = strawberry.field(description="The whole chain's.")
+    redemptions: int
+    rate: float | None
+    stores: list[StoreRedemption]
+    method: str = strawberry.field(description="The under-redemption rule, in words.")
+
+    @classmethod
+    def from_domain(cls, r: redemption.RedemptionReport) -> PromotionRedemption:
+        return cls(
+            eligible_transactions=r.eligible,
+            redemptions=r.redeemed,
+            rate=r.rate,
+            stores=[StoreRedemption.from_domain(s) for s in r.stores],
+            method=r.method,
+        )
+
+
+EvidenceStatusEnum = strawberry.enum(
+    evidence.EvidenceStatus,
+    name="PromotionEvidenceStatus",
+    description="PENDING (before the deadline), DONE (posters and briefing by the deadline), "
+    "LATE (complete after it), MISSING (the deadline passed without them).",
+)
+
+
+@strawberry.type(description="A store's proof that it executes a promotion.")
+class StorePromotionEvidence:
+    promotion_id: strawberry.ID
+    promotion_name: str
+    store_code: str
+    due_at: datetime = strawberry.field(
+        description="Store-local midnight at the start of the day before the promotion starts."
+    )
+    poster_photos: int
+    briefed_by: str | None
+    briefed: list[str] = strawberry.field(description="Usernames of the staff briefed.")
+    briefed_at: datetime | None
+    done_at: datetime | None
+    status: EvidenceStatusEnum  # type: ignore[valid-type]
+
+    @classmethod
+    def from_domain(cls, e: evidence.StoreEvidence) -> StorePromotionEvidence:
+        return cls(
+            promotion_id=strawberry.ID(global_ids.encode("Promotion", e.promotion_id)),
+            promotion_name=e.promotion_name,
+            store_code=e.store_code,
+            due_at=e.due_at,
+            poster_photos=e.photos,
+            briefed_by=e.briefed_by,
+            briefed=e.briefed,
+            briefed_at=e.briefed_at,
+            done_at=e.done_at,
+            status=e.status,
+        )
+
+
+@strawberry.input(description="Poster photos (uploaded with POST /photos) for one store.")
+class AttachPromotionPostersInput:
+    promotion_id: strawberry.ID
+    store_code: str
+    photo_ids: list[strawberry.ID]
+    idempotency_key: str | None = None
+
+
+@strawberry.input(description="Which of the store's staff were briefed (by you).")
+class RecordPromotionBriefingInput:
+    promotion_id: strawberry.ID
+    store_code: str
+    briefed_usernames: list[str]
+    note: str | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class PromotionEvidencePayload:
+    evidence: StorePromotionEvidence | None
