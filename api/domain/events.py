@@ -353,7 +353,7 @@ class PromotionUnderRedeemed(EventPayload, kind=EventKind.PROMOTION_UNDER_REDEEM
     redeemed: int
     others_eligible: int
     others_redeemed: int
-    z_score: float
+    z_score: str  # the test's z to 3 decimals, e.g. "-2.582"
 
 
 # ---- the catalogue --------------------------------------------------------------------------

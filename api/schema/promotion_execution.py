@@ -3,10 +3,12 @@ and the store type's rates, with the alert rule stated."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
+from api.context import Context
 from api.domain import global_ids
 from api.domain.promotions import evidence, redemption
 from api.schema.enums import StoreTypeEnum
@@ -126,3 +128,24 @@ class RecordPromotionBriefingInput:
 @strawberry.type
 class PromotionEvidencePayload:
     evidence: StorePromotionEvidence | None
+
+
+_OWED_LOADER = "_promotion_evidence_owed_loader"
+
+
+def owed_loader(context: Context) -> DataLoader[int, list[StorePromotionEvidence]]:
+    """The promotion evidence each store still owes, batched per request (for shifts)."""
+    found: DataLoader[int, list[StorePromotionEvidence]] | None = getattr(
+        context, _OWED_LOADER, None
+    )
+    if found is None:
+
+        async def load(keys: list[int]) -> list[list[StorePromotionEvidence]]:
+            owed = await evidence.owed_at_stores(
+                context.session, context.require_actor(), keys, now=datetime.now(UTC)
+            )
+            return [[StorePromotionEvidence.from_domain(e) for e in owed[k]] for k in keys]
+
+        found = DataLoader(load, cache=False)
+        setattr(context, _OWED_LOADER, found)
+    return found

@@ -156,13 +156,12 @@ class StoreEvidence:
     status: EvidenceStatus
 
 
-_EVIDENCE = text(
-    """
+_EVIDENCE_SQL = """
     SELECT p.id AS promotion_id, p.name, s.id AS store_id, s.code, s.region_id,
            (CAST(p.start_date AS timestamp) - make_interval(days => :lead))
              AT TIME ZONE s.time_zone AS due_at,
            ph.photos, ph.last_photo_at, b.recorded_at AS briefed_at, by_.username AS briefed_by,
-           (SELECT coalesce(array_agg(u.username ORDER BY u.username), '{}')
+           (SELECT coalesce(array_agg(u.username ORDER BY u.username), CAST(ARRAY[] AS text[]))
               FROM staff u WHERE u.id = ANY(b.staff_ids)) AS briefed
       FROM promotion p
       JOIN promotion_store ps ON ps.promotion_id = p.id
@@ -176,8 +175,7 @@ _EVIDENCE = text(
       LEFT JOIN staff by_ ON by_.id = b.briefed_by_id
      WHERE p.state = 'SCHEDULED' AND p.ends_at > :now AND {where}
      ORDER BY p.id, s.code
-    """
-)
+"""
 
 
 def _status(due_at: datetime, done_at: datetime | None, now: datetime) -> EvidenceStatus:
@@ -190,7 +188,7 @@ async def _evidence(
     session: AsyncSession, actor: Actor, where: str, params: dict[str, object], now: datetime
 ) -> list[StoreEvidence]:
     rows = await session.execute(
-        text(_EVIDENCE.text.format(where=where)),
+        text(_EVIDENCE_SQL.replace("{where}", where)),
         {"lead": EVIDENCE_LEAD_DAYS, "now": now, **params},
     )
     found = []
@@ -229,9 +227,16 @@ async def execution_report(
     )
 
 
-async def owed_at_store(
-    session: AsyncSession, actor: Actor, store_id: int, *, now: datetime
-) -> list[StoreEvidence]:
-    """What a store still owes (not DONE or LATE): its shifts' must-do items."""
-    found = await _evidence(session, actor, "s.id = :store_id", {"store_id": store_id}, now)
-    return [e for e in found if e.done_at is None]
+async def owed_at_stores(
+    session: AsyncSession, actor: Actor, store_ids: Sequence[int], *, now: datetime
+) -> dict[int, list[StoreEvidence]]:
+    """What each store still owes (no photo or no briefing yet, late or not): the must-do
+    items its open shifts show until done."""
+    found = await _evidence(
+        session, actor, "s.id = ANY(:store_ids)", {"store_ids": list(store_ids)}, now
+    )
+    owed: dict[int, list[StoreEvidence]] = {i: [] for i in store_ids}
+    for e in found:
+        if e.done_at is None:
+            owed[e.store_id].append(e)
+    return owed

@@ -162,7 +162,7 @@ async def track_sale(
                 redeemed=row.redeemed,
                 others_eligible=row.others_eligible,
                 others_redeemed=row.others_redeemed,
-                z_score=round(row.z_score, 3),
+                z_score=f"{row.z_score:.3f}",
             ),
             store_id=store_id,
             region_id=row.region_id,
