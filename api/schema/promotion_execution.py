@@ -55,6 +55,11 @@ class PromotionRedemption:
     eligible_transactions: int = strawberry.field(description="The whole chain's.")
     redemptions: int
     rate: float | None
+    discount_cents: int = strawberry.field(description="Given so far, the whole chain.")
+    budget_cents: int | None = strawberry.field(
+        description="It stops applying once the discount given reaches it (the sale that "
+        "crosses it keeps its discount)."
+    )
     stores: list[StoreRedemption]
     method: str = strawberry.field(description="The under-redemption rule, in words.")
 
@@ -64,6 +69,8 @@ class PromotionRedemption:
             eligible_transactions=r.eligible,
             redemptions=r.redeemed,
             rate=r.rate,
+            discount_cents=r.discount_cents,
+            budget_cents=r.budget_cents,
             stores=[StoreRedemption.from_domain(s) for s in r.stores],
             method=r.method,
         )

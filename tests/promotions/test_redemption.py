@@ -15,7 +15,7 @@ from tests.promotions.test_sale_claims import claimed, record
 RUNNING = {"startDate": day(-2), "endDate": day(7)}  # the receipts are from yesterday
 REDEMPTION = """query($id: ID!) {
   promotionRedemption(promotionId: $id) {
-    eligibleTransactions redemptions rate method
+    eligibleTransactions redemptions rate method discountCents budgetCents
     stores { storeCode storeType eligibleTransactions redemptions discountCents rate chainRate
              storeTypeRate underRedeemedAt zScore }
   }

@@ -11,7 +11,8 @@ Eligible: a new sale at a store in scope, inside the window read in the store's 
 with a SKU of the promotion and the mechanism's precondition met on those SKUs (spend
 threshold reached, buy X + get Y units, two units for a second-item discount, a member for
 member-only ones). Redeemed: a line of it claims the promotion. Points multipliers are not
-counted (nothing is claimed at the till: the member's card earns them).
+counted (nothing is claimed at the till: the member's card earns them); the same statement
+finds the multiplier in force on each line instead, and recordSale credits the bonus points.
 
 The rule (ALERT_RULE): a store's rate is compared with the rest of the chain's on that
 promotion (every other store's counts pooled) by a one-sided two-proportion z-test; it alerts
@@ -34,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.access import Actor
 from api.domain.events import PromotionUnderRedeemed, emit
+from api.domain.promotions.claims import ClaimedLine
 
 Z_CRITICAL = -2.326  # one-sided p < 0.01
 MIN_EXPECTED = 5
@@ -54,16 +56,11 @@ _TRACK = text(
                            CAST(:gross AS bigint[]), CAST(:discounts AS bigint[]),
                            CAST(:promotions AS bigint[]))
              AS x(product_id, quantity, gross, discount, promotion_id)
-    ), hit AS (
-      SELECT p.id AS promotion_id, st.id AS store_id,
-             coalesce(bool_or(x.promotion_id = p.id), false) AS redeemed,
-             coalesce(sum(x.discount) FILTER (WHERE x.promotion_id = p.id), 0) AS discount
-        FROM st
+    ), running AS (
+      SELECT p.* FROM st
         JOIN promotion_store ps ON ps.store_id = st.id
         JOIN promotion p ON p.id = ps.promotion_id
-        JOIN promotion_product pp ON pp.promotion_id = p.id
-        JOIN x ON x.product_id = pp.product_id
-       WHERE p.state = 'SCHEDULED' AND p.mechanism <> 'POINTS_MULTIPLIER'
+       WHERE p.state = 'SCHEDULED'
          AND p.starts_at <= CAST(:sold_at AS timestamptz)
          AND p.ends_at > CAST(:sold_at AS timestamptz)
          AND CAST(st.local AS date) BETWEEN p.start_date AND p.end_date
@@ -72,6 +69,26 @@ _TRACK = text(
          AND (p.daily_start IS NULL OR (CAST(st.local AS time) >= p.daily_start
                                         AND CAST(st.local AS time) < p.daily_end))
          AND (NOT p.members_only OR CAST(:member_id AS bigint) IS NOT NULL)
+         AND (p.budget_cents IS NULL
+              OR (SELECT coalesce(sum(b.discount_cents), 0) FROM promotion_store_stats b
+                   WHERE b.promotion_id = p.id) < p.budget_cents)
+    ), bonus AS (
+      SELECT coalesce(sum((x.gross - x.discount) * (m.times - 1)), 0) AS spend
+        FROM x CROSS JOIN LATERAL (
+          SELECT max(p.points_multiplier) AS times
+            FROM running p JOIN promotion_product pp ON pp.promotion_id = p.id
+           WHERE p.mechanism = 'POINTS_MULTIPLIER' AND pp.product_id = x.product_id
+        ) m
+       WHERE m.times IS NOT NULL AND CAST(:member_id AS bigint) IS NOT NULL
+    ), hit AS (
+      SELECT p.id AS promotion_id, st.id AS store_id,
+             coalesce(bool_or(x.promotion_id = p.id), false) AS redeemed,
+             coalesce(sum(x.discount) FILTER (WHERE x.promotion_id = p.id), 0) AS discount
+        FROM st
+        CROSS JOIN running p
+        JOIN promotion_product pp ON pp.promotion_id = p.id
+        JOIN x ON x.product_id = pp.product_id
+       WHERE p.mechanism <> 'POINTS_MULTIPLIER'
        GROUP BY p.id, st.id
       HAVING bool_or(x.promotion_id = p.id) OR CASE min(p.mechanism)
                WHEN 'SPEND_THRESHOLD' THEN sum(x.gross) >= min(p.threshold_cents)
@@ -113,18 +130,11 @@ _TRACK = text(
       ON CONFLICT DO NOTHING
       RETURNING promotion_id, eligible, redeemed, others_eligible, others_redeemed, z_score
     )
-    SELECT f.*, st.region_id, st.code FROM flagged f CROSS JOIN st ORDER BY f.promotion_id
+    SELECT st.region_id, st.code, (SELECT spend FROM bonus) AS bonus_spend,
+           (SELECT json_agg(f ORDER BY f.promotion_id) FROM flagged f) AS alerts
+      FROM st
     """
 )
-
-
-@dataclass(frozen=True)
-class TrackedLine:
-    product_id: int
-    quantity: int
-    gross_cents: int  # quantity x unit price
-    discount_cents: int
-    promotion_id: int | None
 
 
 async def track_sale(
@@ -133,40 +143,46 @@ async def track_sale(
     store_id: int,
     sold_at: datetime,
     member_id: int | None,
-    lines: Sequence[TrackedLine],
-) -> None:
+    product_ids: Sequence[int],
+    lines: Sequence[ClaimedLine],
+) -> int:
     """Count a newly recorded sale (never a replay) for every promotion it was eligible for:
-    one statement; an alert it raises adds its event."""
-    rows = await session.execute(
-        _TRACK,
-        {
-            "store_id": store_id,
-            "sold_at": sold_at,
-            "member_id": member_id,
-            "product_ids": [x.product_id for x in lines],
-            "quantities": [x.quantity for x in lines],
-            "gross": [x.gross_cents for x in lines],
-            "discounts": [x.discount_cents for x in lines],
-            "promotions": [x.promotion_id for x in lines],
-            "min_expected": MIN_EXPECTED,
-            "z_critical": Z_CRITICAL,
-        },
-    )
-    for row in list(rows):
+    one statement; an alert it raises adds its event. Returns the member's bonus spend for
+    points: each line's paid amount x (its points multiplier - 1), the highest multiplier in
+    force on its SKU (0 without a member or a multiplier)."""
+    row = (
+        await session.execute(
+            _TRACK,
+            {
+                "store_id": store_id,
+                "sold_at": sold_at,
+                "member_id": member_id,
+                "product_ids": list(product_ids),
+                "quantities": [x.quantity for x in lines],
+                "gross": [x.quantity * x.unit_price_cents for x in lines],
+                "discounts": [x.discount_cents for x in lines],
+                "promotions": [x.promotion_id for x in lines],
+                "min_expected": MIN_EXPECTED,
+                "z_critical": Z_CRITICAL,
+            },
+        )
+    ).one()
+    for alert in row.alerts or []:
         await emit(
             session,
             PromotionUnderRedeemed(
-                promotion_id=row.promotion_id,
+                promotion_id=alert["promotion_id"],
                 store_code=row.code,
-                eligible=row.eligible,
-                redeemed=row.redeemed,
-                others_eligible=row.others_eligible,
-                others_redeemed=row.others_redeemed,
-                z_score=f"{row.z_score:.3f}",
+                eligible=alert["eligible"],
+                redeemed=alert["redeemed"],
+                others_eligible=alert["others_eligible"],
+                others_redeemed=alert["others_redeemed"],
+                z_score=f"{alert['z_score']:.3f}",
             ),
             store_id=store_id,
             region_id=row.region_id,
         )
+    return int(row.bonus_spend)
 
 
 # ---- reading it back ------------------------------------------------------------------------
@@ -175,8 +191,10 @@ _REPORT = text(
     """
     SELECT s.id AS store_id, s.code, s.type, s.region_id,
            coalesce(t.eligible, 0) AS eligible, coalesce(t.redeemed, 0) AS redeemed,
-           coalesce(t.discount_cents, 0) AS discount_cents, a.raised_at, a.z_score
+           coalesce(t.discount_cents, 0) AS discount_cents, a.raised_at, a.z_score,
+           p.budget_cents
       FROM promotion_store ps
+      JOIN promotion p ON p.id = ps.promotion_id
       JOIN store s ON s.id = ps.store_id
       LEFT JOIN promotion_store_stats t
         ON t.promotion_id = ps.promotion_id AND t.store_id = ps.store_id
@@ -213,6 +231,8 @@ class RedemptionReport:
     eligible: int  # the whole chain's
     redeemed: int
     rate: float | None
+    discount_cents: int  # given so far, the whole chain
+    budget_cents: int | None  # it stops applying once the discount given reaches it
     stores: list[StoreRedemption]  # those in the caller's scope
     method: str = ALERT_RULE
 
@@ -235,6 +255,8 @@ async def redemption_report(
         eligible=eligible,
         redeemed=redeemed,
         rate=chain,
+        discount_cents=sum(r.discount_cents for r in rows),
+        budget_cents=rows[0].budget_cents if rows else None,
         stores=[
             StoreRedemption(
                 store_id=r.store_id,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, insert, or_, select, text
+from sqlalchemy import ColumnElement, exists, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import global_ids
@@ -40,6 +40,7 @@ from db.models import (
     PromotionProduct,
     PromotionState,
     PromotionStore,
+    PromotionStoreStats,
     Region,
     Staff,
     Store,
@@ -336,6 +337,18 @@ async def promotion_views(
     }
 
 
+def budget_left() -> ColumnElement[bool]:
+    """No budget, or less discount given so far than the budget (counted per store as sales
+    arrive: api/domain/promotions/redemption.py). The sale that crosses the budget keeps its
+    whole discount; the promotion stops applying after it."""
+    spent = (
+        select(func.coalesce(func.sum(PromotionStoreStats.discount_cents), 0))
+        .where(PromotionStoreStats.promotion_id == Promotion.id)
+        .scalar_subquery()
+    )
+    return or_(Promotion.budget_cents.is_(None), spent < Promotion.budget_cents)
+
+
 @dataclass(frozen=True)
 class InForce:
     promotion: Promotion
@@ -362,6 +375,7 @@ async def in_force(
             Promotion.state == PromotionState.SCHEDULED,
             Promotion.starts_at <= local_now,
             Promotion.ends_at > local_now,
+            budget_left(),
             *sku_filter,
         )
         .group_by(Promotion.id)

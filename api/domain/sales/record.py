@@ -327,6 +327,14 @@ async def record_sale(
     await promotion_claims.redeem_coupons(
         session, claims, member_id=member_id, store_id=row.store_id, sale_id=row.sale_id, now=now
     )
+    bonus_spend = await promotion_redemption.track_sale(
+        session,
+        store_id=row.store_id,
+        sold_at=new.sold_at,
+        member_id=member_id,
+        product_ids=row.product_ids,
+        lines=new.lines,
+    )
     if member_id is not None:
         await _credit_member(
             session,
@@ -336,6 +344,7 @@ async def record_sale(
             total_cents=subtotal - discount,
             points_redeemed=new.points_redeemed,
             promotion_types=claims.promotion_types if claims else None,
+            bonus_spend_cents=bonus_spend,
         )
     sku_of = dict(zip(row.product_ids, (x.sku for x in new.lines), strict=True))
     sale = RecordedSale(
@@ -363,22 +372,6 @@ async def record_sale(
         member_id=member_id,
     )
     await rollups.record_sale(session, sale, staff_id=actor.staff_id)
-    await promotion_redemption.track_sale(
-        session,
-        store_id=row.store_id,
-        sold_at=new.sold_at,
-        member_id=member_id,
-        lines=[
-            promotion_redemption.TrackedLine(
-                product_id=product_id,
-                quantity=x.quantity,
-                gross_cents=x.quantity * x.unit_price_cents,
-                discount_cents=x.discount_cents,
-                promotion_id=x.promotion_id,
-            )
-            for product_id, x in zip(row.product_ids, new.lines, strict=True)
-        ],
-    )
     return sale
 
 
@@ -391,6 +384,7 @@ async def _credit_member(
     total_cents: int,
     points_redeemed: int,
     promotion_types: dict[int, str] | None = None,
+    bonus_spend_cents: int = 0,
 ) -> None:
     """Redeem points as money off (atomically: CONFLICT when the balance is short), then earn
     points on what was actually paid and update the member's preferences."""
@@ -412,6 +406,7 @@ async def _credit_member(
         sale_id=sale_id,
         paid_cents=total_cents - points_value,
         promotion_types=promotion_types,
+        bonus_spend_cents=bonus_spend_cents,
     )
 
 
