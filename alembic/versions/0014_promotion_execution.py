@@ -1,5 +1,6 @@
-"""Promotion execution: redemption counted per promotion and store as sales arrive, the
-under-redemption alert once per promotion and store, and each store's briefing record.
+"""Promotion execution and lifecycle: versions and cancellation of a promotion, redemption
+counted per promotion and store as sales arrive, the under-redemption alert once per promotion
+and store, and each store's briefing record.
 
 Revision ID: 0014
 Revises: 0013
@@ -34,6 +35,27 @@ def _keys(table: str) -> list[Any]:
 
 
 def upgrade() -> None:
+    op.add_column(
+        "promotion", sa.Column("version", sa.Integer(), server_default="1", nullable=False)
+    )
+    op.add_column("promotion", sa.Column("previous_id", sa.BigInteger(), nullable=True))
+    op.add_column("promotion", sa.Column("cancelled_by_id", sa.Integer(), nullable=True))
+    op.add_column("promotion", sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("promotion", sa.Column("cancel_reason", sa.Text(), nullable=True))
+    op.create_foreign_key(
+        op.f("fk_promotion_previous_id_promotion"),
+        "promotion",
+        "promotion",
+        ["previous_id"],
+        ["id"],
+    )
+    op.create_foreign_key(
+        op.f("fk_promotion_cancelled_by_id_staff"),
+        "promotion",
+        "staff",
+        ["cancelled_by_id"],
+        ["id"],
+    )
     op.create_table(
         "promotion_store_stats",
         *_keys("promotion_store_stats"),
@@ -82,3 +104,7 @@ def downgrade() -> None:
     op.drop_table("promotion_briefing")
     op.drop_table("promotion_under_redeemed")
     op.drop_table("promotion_store_stats")
+    op.drop_constraint(op.f("fk_promotion_cancelled_by_id_staff"), "promotion", type_="foreignkey")
+    op.drop_constraint(op.f("fk_promotion_previous_id_promotion"), "promotion", type_="foreignkey")
+    for column in ("cancel_reason", "cancelled_at", "cancelled_by_id", "previous_id", "version"):
+        op.drop_column("promotion", column)

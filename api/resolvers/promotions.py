@@ -15,6 +15,7 @@ from api.domain.promotions import (
     approval,
     basket,
     evidence,
+    lifecycle,
     offers,
     pricing,
     redemption,
@@ -26,6 +27,7 @@ from api.resolvers.sales import member_codes
 from api.schema.permissions import requires
 from api.schema.promotion_execution import (
     AttachPromotionPostersInput,
+    CancelPromotionInput,
     PromotionEvidencePayload,
     PromotionRedemption,
     RecordPromotionBriefingInput,
@@ -40,10 +42,11 @@ from api.schema.promotions import (
     CreatePromotionPayload,
     PricedBasket,
     Promotion,
+    RevisePromotionInput,
 )
 
 
-def _new_promotion(input: CreatePromotionInput) -> rules.NewPromotion:
+def _new_promotion(input: CreatePromotionInput | RevisePromotionInput) -> rules.NewPromotion:
     w = input.window
     return rules.NewPromotion(
         name=input.name,
@@ -284,6 +287,54 @@ class PromotionsMutation:
 
         await once(context, "recordPromotionBriefing", input, perform)
         return await _evidence_payload(context, promotion_id, input.store_code.strip())
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.APPROVE_PROMOTIONS)],
+        description="HQ cancels a promotion that has not ended, with a reason: it stops "
+        "applying at once (cancelling again is a no-op; an ENDED one is CONFLICT).",
+    )
+    async def cancel_promotion(
+        self, info: Info, input: CancelPromotionInput
+    ) -> CreatePromotionPayload:
+        context: Context = info.context
+        promotion_id = global_ids.expect(input.promotion_id, "Promotion", argument="promotionId")
+
+        async def perform() -> int:
+            return await lifecycle.cancel_promotion(
+                context.session,
+                context.actor,
+                promotion_id,
+                reason=input.reason,
+                now=datetime.now(UTC),
+            )
+
+        done = await once(context, "cancelPromotion", input, perform)
+        return CreatePromotionPayload(promotion=await load_promotion(context, done))
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.APPROVE_PROMOTIONS)],
+        description="HQ changes a promotion by writing a new version (the history is kept; "
+        "sale lines keep the version that priced them): an ACTIVE one ends now and the new "
+        "version runs from now; a SCHEDULED or DRAFT one is replaced. Checked as "
+        "createPromotion is; ENDED or CANCELLED ones are CONFLICT (WRONG_STATUS).",
+    )
+    async def revise_promotion(
+        self, info: Info, input: RevisePromotionInput
+    ) -> CreatePromotionPayload:
+        context: Context = info.context
+        promotion_id = global_ids.expect(input.promotion_id, "Promotion", argument="promotionId")
+
+        async def perform() -> int:
+            return await lifecycle.revise_promotion(
+                context.session,
+                context.actor,
+                promotion_id,
+                _new_promotion(input),
+                now=datetime.now(UTC),
+            )
+
+        revised = await once(context, "revisePromotion", input, perform)
+        return CreatePromotionPayload(promotion=await load_promotion(context, revised))
 
 
 async def _evidence_payload(

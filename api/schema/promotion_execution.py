@@ -156,3 +156,10 @@ def owed_loader(context: Context) -> DataLoader[int, list[StorePromotionEvidence
         found = DataLoader(load, cache=False)
         setattr(context, _OWED_LOADER, found)
     return found
+
+
+@strawberry.input(description="HQ withdraws a promotion that has not ended.")
+class CancelPromotionInput:
+    promotion_id: strawberry.ID
+    reason: str
+    idempotency_key: str | None = None

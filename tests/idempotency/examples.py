@@ -382,4 +382,36 @@ async def _record_promotion_briefing(api: Api) -> FirstCall:
     )
 
 
+@example("cancelPromotion")
+async def _cancel_promotion(api: Api) -> FirstCall:
+    promotion_id = await _evidence_promotion(api)
+    return FirstCall("ops", {"promotionId": promotion_id, "reason": "供应商断货"})
+
+
+@example("revisePromotion")
+async def _revise_promotion(api: Api) -> FirstCall:
+    promotion_id = await _evidence_promotion(api)
+    return FirstCall(
+        "ops",
+        {
+            "promotionId": promotion_id,
+            "name": "新品海报 8 折",
+            "mechanism": "PERCENT_OFF",
+            "percentOff": 20,
+            "window": _days(3, 9),
+            "storeCodes": ["E1"],
+            "regionCodes": ["WEST"],
+            "storeTypes": ["BUSINESS_DISTRICT", "COMMUNITY"],
+            "skus": ["SKU-CORE-1"],
+            "categories": ["STATIONERY"],
+            "stacking": "BEST_OF",
+            "couponsAllowed": True,
+            "membersOnly": False,
+            "budgetCents": 100000,
+            "talkingPoints": ["新品八折"],
+            "draft": False,
+        },
+    )
+
+
 __all__ = ["EXAMPLES", "NOT_BOUND", "REPLAY_MARKERS", "SAME_REQUEST", "FirstCall"]

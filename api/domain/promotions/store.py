@@ -221,10 +221,17 @@ async def check_overlap(
 
 
 async def create_promotion(
-    session: AsyncSession, actor: Actor | None, new: NewPromotion, *, now: datetime
+    session: AsyncSession,
+    actor: Actor | None,
+    new: NewPromotion,
+    *,
+    now: datetime,
+    previous: Promotion | None = None,
+    not_before: datetime | None = None,
 ) -> int:
     """HQ's plan (SCHEDULED, or DRAFT on request) or a manager's request (DRAFT, PENDING);
-    BAD_USER_INPUT listing every problem, nothing written."""
+    BAD_USER_INPUT listing every problem, nothing written. `previous`: the version this one
+    replaces (lifecycle.py), from `not_before` on."""
     actor = require(actor, Permission.CREATE_PROMOTIONS)
     problems = problems_of(new, today=now.date())
     stores = await _stores(session, actor, new, problems)
@@ -233,6 +240,10 @@ async def create_promotion(
         raise InvalidInput.listing(problems)
     hq = actor.can(Permission.APPROVE_PROMOTIONS)
     starts_at, ends_at = new.window.bounds({s.time_zone for s in stores})
+    if not_before is not None and starts_at < not_before:
+        if ends_at <= not_before:
+            raise InvalidInput.listing(["window.endDate: a revision must run after now"])
+        starts_at = not_before
     promotion = Promotion(
         name=new.name.strip(),
         mechanism=new.mechanism,
@@ -260,6 +271,8 @@ async def create_promotion(
         talking_points=[p.strip() for p in new.talking_points],
         created_by_id=actor.staff_id,
         approval=None if hq else PromotionApproval.PENDING,
+        version=previous.version + 1 if previous is not None else 1,
+        previous_id=previous.id if previous is not None else None,
     )
     store_ids, product_ids = [s.id for s in stores], [p.id for p in products]
     if promotion.state is PromotionState.SCHEDULED:
