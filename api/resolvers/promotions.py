@@ -19,6 +19,7 @@ from api.domain.promotions import (
     offers,
     pricing,
     redemption,
+    returns,
     rules,
     store,
 )
@@ -30,6 +31,7 @@ from api.schema.promotion_execution import (
     CancelPromotionInput,
     PromotionEvidencePayload,
     PromotionRedemption,
+    PromotionReturns,
     RecordPromotionBriefingInput,
     StorePromotionEvidence,
 )
@@ -192,6 +194,22 @@ class PromotionsQuery:
             context.session, context.actor, row_id, now=datetime.now(UTC)
         )
         return [StorePromotionEvidence.from_domain(e) for e in found]
+
+    @strawberry.field(
+        extensions=[requires(Permission.APPROVE_PROMOTIONS)],
+        description="HQ: what promotions returned, side by side and per mechanism: incremental "
+        "units and revenue against a baseline, discount cost, margin and cost per incremental "
+        "yuan; `method` states how.",
+    )
+    async def promotion_returns(
+        self, info: Info, promotion_ids: list[strawberry.ID]
+    ) -> PromotionReturns:
+        context: Context = info.context
+        ids = [global_ids.expect(i, "Promotion", argument="promotionIds") for i in promotion_ids]
+        found = await returns.promotion_returns(
+            context.session, context.actor, ids, today=datetime.now(UTC).date()
+        )
+        return PromotionReturns.from_domain(found)
 
 
 @strawberry.type

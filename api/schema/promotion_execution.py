@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from api.context import Context
 from api.domain import global_ids
 from api.domain.promotions import evidence, redemption
+from api.domain.promotions import returns as promotion_returns
 from api.schema.enums import StoreTypeEnum
 from db.models import StoreType
 
@@ -163,3 +164,72 @@ class CancelPromotionInput:
     promotion_id: strawberry.ID
     reason: str
     idempotency_key: str | None = None
+
+
+@strawberry.type(description="What a promotion (or a mechanism's promotions) returned.")
+class PromotionFigures:
+    units: int
+    revenue_cents: int = strawberry.field(description="Net of discounts.")
+    baseline_units: float
+    baseline_revenue_cents: float
+    incremental_units: float
+    incremental_revenue_cents: float
+    discount_cents: int = strawberry.field(description="What it cost: the discount it gave.")
+    incremental_margin_cents: float = strawberry.field(
+        description="Incremental revenue net of discount (no unit costs are recorded)."
+    )
+    cost_per_incremental_yuan: float | None
+
+    @classmethod
+    def from_domain(cls, f: promotion_returns.Figures) -> PromotionFigures:
+        return cls(
+            units=f.units,
+            revenue_cents=f.revenue_cents,
+            baseline_units=f.baseline_units,
+            baseline_revenue_cents=f.baseline_revenue_cents,
+            incremental_units=f.incremental_units,
+            incremental_revenue_cents=f.incremental_revenue_cents,
+            discount_cents=f.discount_cents,
+            incremental_margin_cents=f.incremental_revenue_cents,
+            cost_per_incremental_yuan=f.cost_per_incremental_yuan,
+        )
+
+
+@strawberry.type
+class PromotionReturnRow:
+    promotion_id: strawberry.ID
+    mechanism: str
+    days: int = strawberry.field(description="Days of it so far (up to today).")
+    figures: PromotionFigures
+
+
+@strawberry.type
+class MechanismReturn:
+    mechanism: str
+    figures: PromotionFigures
+
+
+@strawberry.type(description="Promotions and mechanisms side by side, with the method.")
+class PromotionReturns:
+    promotions: list[PromotionReturnRow]
+    mechanisms: list[MechanismReturn]
+    method: str
+
+    @classmethod
+    def from_domain(cls, r: promotion_returns.Returns) -> PromotionReturns:
+        return cls(
+            promotions=[
+                PromotionReturnRow(
+                    promotion_id=strawberry.ID(global_ids.encode("Promotion", p.promotion_id)),
+                    mechanism=p.mechanism,
+                    days=p.days,
+                    figures=PromotionFigures.from_domain(p.figures),
+                )
+                for p in r.promotions
+            ],
+            mechanisms=[
+                MechanismReturn(mechanism=m, figures=PromotionFigures.from_domain(f))
+                for m, f in sorted(r.mechanisms.items())
+            ],
+            method=r.method,
+        )
