@@ -6,9 +6,8 @@ with other content is a CONFLICT). A sale is never refused for lack of recorded 
 have left the shop, so the balance may go negative and is reported as a discrepancy.
 
 Cost (the hot path of PERFORMANCE.md): one statement resolves the store, checks the caller's
-scope and every SKU, and writes the sale and its lines only when all is well; the ledger's one
-statement moves the stock; the rollups take one and the promotions' redemption counts one
-(api/domain/promotions/redemption.py). A replay costs one more read instead of the ledger.
+scope and every SKU, and writes the sale and its lines only when all is well; then one each for
+the ledger, the rollups and promotion redemption. A replay reads the first sale instead.
 """
 
 from __future__ import annotations
