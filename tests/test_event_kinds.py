@@ -28,6 +28,7 @@ from tests.complaints.helpers import filed, move
 from tests.conftest import Api, running_api
 from tests.help.helpers import answered, asked
 from tests.markdowns.test_markdowns_api import ACK, issued
+from tests.promotions.test_redemption import half_redeemed_at_e1, sell
 from tests.sales.helpers import RECORD_SALE, receive, sale_input
 from tests.sales.test_returns import RETURN, return_input
 from tests.shifts.helpers import ACCEPT, COMPLETE, END, start
@@ -218,6 +219,8 @@ async def _people_workload(api: Api) -> None:
 async def test_a_workload_writes_only_catalogued_events(api: Api) -> None:
     await _stock_workload(api)
     await _people_workload(api)
+    await half_redeemed_at_e1(api)  # and E2's tenth sale without it: the alert
+    await sell(api, "E2", "B-9", None)
     async with api.engine.connect() as conn:
         written = await assert_catalogued(conn)
     # The workload reached (nearly) every kind: the check above is not about an empty table.

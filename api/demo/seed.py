@@ -41,6 +41,7 @@ from api.demo.catalogue import CATALOGUE
 from api.demo.chain import HOURS, REGIONS, STAFF, STORES
 from api.demo.complaints import seed_demo_complaints
 from api.demo.members import seed_demo_members
+from api.demo.promotions import seed_demo_promotions
 from api.demo.shifts import seed_demo_shifts
 from api.demo.stock import seed_demo_stock
 from api.demo.summary import SeedReport
@@ -82,6 +83,7 @@ async def seed_demo(
     balances = await seed_demo_stock(session)  # opening stock: api/demo/stock.py
     standards, shifts = await seed_demo_shifts(session)  # api/demo/shifts.py
     complaints = await seed_demo_complaints(session, ring)  # api/demo/complaints.py
+    await seed_demo_promotions(session)  # HQ's promotion in the east: api/demo/promotions.py
     await session.flush()
     if members or shifts:
         # The demo's members and shifts are inserted directly, not through the rules that keep

@@ -60,6 +60,7 @@ class EventKind(enum.StrEnum):
     MARKDOWN_ACKNOWLEDGED = "MARKDOWN_ACKNOWLEDGED"
     HELP_REQUESTED = "HELP_REQUESTED"
     HELP_ANSWERED = "HELP_ANSWERED"
+    PROMOTION_UNDER_REDEEMED = "PROMOTION_UNDER_REDEEMED"
 
 
 _PAYLOAD_TYPES: dict[EventKind, type[EventPayload]] = {}
@@ -334,6 +335,24 @@ class HelpAnswered(HelpRequestChanged, kind=EventKind.HELP_ANSWERED):
     """HQ (or the region's manager) answered a store's help request."""
 
     answered_by: str  # a username
+
+
+# ---- promotions (api/domain/promotions/redemption.py): HQ and the store's region ----------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromotionUnderRedeemed(EventPayload, kind=EventKind.PROMOTION_UNDER_REDEEMED):
+    """A store redeems a promotion far below the rest of the chain (a one-sided two-proportion
+    z-test at p < 0.01, with enough eligible transactions): check its tills and its staff's
+    briefing. Raised once per promotion and store."""
+
+    promotion_id: int
+    store_code: str
+    eligible: int
+    redeemed: int
+    others_eligible: int
+    others_redeemed: int
+    z_score: str  # the test's z to 3 decimals, e.g. "-2.582"
 
 
 # ---- the catalogue --------------------------------------------------------------------------

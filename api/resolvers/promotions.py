@@ -11,10 +11,30 @@ from api.context import Context
 from api.domain import global_ids, members
 from api.domain.access import Permission
 from api.domain.errors import NotFound
-from api.domain.promotions import approval, basket, offers, pricing, rules, store
+from api.domain.promotions import (
+    approval,
+    basket,
+    evidence,
+    lifecycle,
+    offers,
+    pricing,
+    redemption,
+    returns,
+    rules,
+    store,
+)
 from api.resolvers.idempotent import once
 from api.resolvers.sales import member_codes
 from api.schema.permissions import requires
+from api.schema.promotion_execution import (
+    AttachPromotionPostersInput,
+    CancelPromotionInput,
+    PromotionEvidencePayload,
+    PromotionRedemption,
+    PromotionReturns,
+    RecordPromotionBriefingInput,
+    StorePromotionEvidence,
+)
 from api.schema.promotions import (
     ApplicableOffers,
     ApprovePromotionInput,
@@ -24,10 +44,11 @@ from api.schema.promotions import (
     CreatePromotionPayload,
     PricedBasket,
     Promotion,
+    RevisePromotionInput,
 )
 
 
-def _new_promotion(input: CreatePromotionInput) -> rules.NewPromotion:
+def _new_promotion(input: CreatePromotionInput | RevisePromotionInput) -> rules.NewPromotion:
     w = input.window
     return rules.NewPromotion(
         name=input.name,
@@ -141,6 +162,55 @@ class PromotionsQuery:
     async def promotion(self, info: Info, id: strawberry.ID) -> Promotion:
         return await load_promotion(info.context, global_ids.expect(id, "Promotion", argument="id"))
 
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_PROMOTIONS)],
+        description="A promotion's redemption at each store in your scope, counted as sales "
+        "arrive, against the chain's and the same store type's rates; `method` states the "
+        "under-redemption rule (PROMOTION_UNDER_REDEEMED, once per promotion and store).",
+    )
+    async def promotion_redemption(
+        self, info: Info, promotion_id: strawberry.ID
+    ) -> PromotionRedemption:
+        context: Context = info.context
+        row_id = global_ids.expect(promotion_id, "Promotion", argument="promotionId")
+        await load_promotion(context, row_id)  # NOT_FOUND outside the caller's scope
+        report = await redemption.redemption_report(
+            context.session, context.require_actor(), row_id
+        )
+        return PromotionRedemption.from_domain(report)
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_PROMOTIONS)],
+        description="Proof of execution at each store in your scope of a scheduled promotion "
+        "not yet ended: poster photos and the staff briefing, due by store-local midnight the "
+        "day before it starts; LATE and MISSING are flagged.",
+    )
+    async def promotion_execution(
+        self, info: Info, promotion_id: strawberry.ID
+    ) -> list[StorePromotionEvidence]:
+        context: Context = info.context
+        row_id = global_ids.expect(promotion_id, "Promotion", argument="promotionId")
+        found = await evidence.execution_report(
+            context.session, context.actor, row_id, now=datetime.now(UTC)
+        )
+        return [StorePromotionEvidence.from_domain(e) for e in found]
+
+    @strawberry.field(
+        extensions=[requires(Permission.APPROVE_PROMOTIONS)],
+        description="HQ: what promotions returned, side by side and per mechanism: incremental "
+        "units and revenue against a baseline, discount cost, margin and cost per incremental "
+        "yuan; `method` states how.",
+    )
+    async def promotion_returns(
+        self, info: Info, promotion_ids: list[strawberry.ID]
+    ) -> PromotionReturns:
+        context: Context = info.context
+        ids = [global_ids.expect(i, "Promotion", argument="promotionIds") for i in promotion_ids]
+        found = await returns.promotion_returns(
+            context.session, context.actor, ids, today=datetime.now(UTC).date()
+        )
+        return PromotionReturns.from_domain(found)
+
 
 @strawberry.type
 class PromotionsMutation:
@@ -188,3 +258,110 @@ class PromotionsMutation:
 
         decided = await once(context, "approvePromotion", input, perform)
         return ApprovePromotionPayload(promotion=await load_promotion(context, decided))
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.VIEW_PROMOTIONS)],
+        description="Attach your uploaded poster photos (POST /photos) as a store's proof that "
+        "it shows a promotion; attaching one twice is one attachment.",
+    )
+    async def attach_promotion_posters(
+        self, info: Info, input: AttachPromotionPostersInput
+    ) -> PromotionEvidencePayload:
+        context: Context = info.context
+        promotion_id = global_ids.expect(input.promotion_id, "Promotion", argument="promotionId")
+
+        async def perform() -> int:
+            return await evidence.attach_posters(
+                context.session,
+                context.actor,
+                promotion_id=promotion_id,
+                store_code=input.store_code.strip(),
+                photo_ids=global_ids.expect_photos(input.photo_ids),
+            )
+
+        await once(context, "attachPromotionPosters", input, perform)
+        return await _evidence_payload(context, promotion_id, input.store_code.strip())
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.VIEW_PROMOTIONS)],
+        description="Record that you briefed these staff of the store on a promotion (a later "
+        "record replaces the list); BAD_USER_INPUT naming anyone not on the store's staff.",
+    )
+    async def record_promotion_briefing(
+        self, info: Info, input: RecordPromotionBriefingInput
+    ) -> PromotionEvidencePayload:
+        context: Context = info.context
+        promotion_id = global_ids.expect(input.promotion_id, "Promotion", argument="promotionId")
+
+        async def perform() -> int:
+            return await evidence.record_briefing(
+                context.session,
+                context.actor,
+                promotion_id=promotion_id,
+                store_code=input.store_code.strip(),
+                briefed_usernames=input.briefed_usernames,
+                note=input.note,
+            )
+
+        await once(context, "recordPromotionBriefing", input, perform)
+        return await _evidence_payload(context, promotion_id, input.store_code.strip())
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.APPROVE_PROMOTIONS)],
+        description="HQ cancels a promotion that has not ended, with a reason: it stops "
+        "applying at once (cancelling again is a no-op; an ENDED one is CONFLICT).",
+    )
+    async def cancel_promotion(
+        self, info: Info, input: CancelPromotionInput
+    ) -> CreatePromotionPayload:
+        context: Context = info.context
+        promotion_id = global_ids.expect(input.promotion_id, "Promotion", argument="promotionId")
+
+        async def perform() -> int:
+            return await lifecycle.cancel_promotion(
+                context.session,
+                context.actor,
+                promotion_id,
+                reason=input.reason,
+                now=datetime.now(UTC),
+            )
+
+        done = await once(context, "cancelPromotion", input, perform)
+        return CreatePromotionPayload(promotion=await load_promotion(context, done))
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.APPROVE_PROMOTIONS)],
+        description="HQ changes a promotion by writing a new version (the history is kept; "
+        "sale lines keep the version that priced them): an ACTIVE one ends now and the new "
+        "version runs from now; a SCHEDULED or DRAFT one is replaced. Checked as "
+        "createPromotion is; ENDED or CANCELLED ones are CONFLICT (WRONG_STATUS).",
+    )
+    async def revise_promotion(
+        self, info: Info, input: RevisePromotionInput
+    ) -> CreatePromotionPayload:
+        context: Context = info.context
+        promotion_id = global_ids.expect(input.promotion_id, "Promotion", argument="promotionId")
+
+        async def perform() -> int:
+            return await lifecycle.revise_promotion(
+                context.session,
+                context.actor,
+                promotion_id,
+                _new_promotion(input),
+                now=datetime.now(UTC),
+            )
+
+        revised = await once(context, "revisePromotion", input, perform)
+        return CreatePromotionPayload(promotion=await load_promotion(context, revised))
+
+
+async def _evidence_payload(
+    context: Context, promotion_id: int, store_code: str
+) -> PromotionEvidencePayload:
+    found = await evidence.execution_report(
+        context.session, context.actor, promotion_id, now=datetime.now(UTC)
+    )
+    mine = [e for e in found if e.store_code == store_code]
+    return PromotionEvidencePayload(
+        evidence=StorePromotionEvidence.from_domain(mine[0]) if mine else None
+    )

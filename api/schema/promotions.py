@@ -107,6 +107,14 @@ class CreatePromotionInput:
     idempotency_key: str | None = None
 
 
+@strawberry.input(
+    description="A new version of a promotion, said in full as createPromotion says it: an "
+    "ACTIVE one ends now and the new version runs from now; one not yet started is replaced."
+)
+class RevisePromotionInput(CreatePromotionInput):
+    promotion_id: strawberry.ID = strawberry.field(description="The version being replaced.")
+
+
 @strawberry.input
 class ApprovePromotionInput:
     promotion_id: strawberry.ID
@@ -151,6 +159,11 @@ class Promotion(relay.Node):
     )
     decided_by: str | None
     decision_reason: str | None
+    version: int = strawberry.field(description="1, then one more for each revision.")
+    previous_version_id: strawberry.ID | None = strawberry.field(
+        description="The version this one replaced; sale lines keep the version that priced them."
+    )
+    cancel_reason: str | None
     store_ids: strawberry.Private[list[int]]
 
     @classmethod
@@ -186,6 +199,11 @@ class Promotion(relay.Node):
             approval=p.approval,
             decided_by=view.decided_by,
             decision_reason=p.decision_reason,
+            version=p.version,
+            previous_version_id=strawberry.ID(global_ids.encode("Promotion", p.previous_id))
+            if p.previous_id is not None
+            else None,
+            cancel_reason=p.cancel_reason,
             store_ids=view.store_ids,
         )
 

@@ -19,6 +19,7 @@ from api.domain.shifts.summary import Window, summaries
 from api.schema.enums import StoreTypeEnum
 from api.schema.organisation import Store
 from api.schema.photos import Photo
+from api.schema.promotion_execution import StorePromotionEvidence, owed_loader
 from db.models import PhotoSubject
 from db.models import ShiftKind as ShiftKindModel
 from db.models import ShiftStatus as ShiftStatusModel
@@ -222,6 +223,15 @@ class Shift(relay.Node):
             return self.summary
         data = await _summary_loader(info.context).load((self.store_id, self.started_at))
         return HandoverSummary.from_data(data, self.todos)
+
+    @strawberry.field(
+        description="Must-do while open: the promotions whose proof of execution (poster "
+        "photos and staff briefing) this store still owes, until it is recorded."
+    )
+    async def promotion_must_dos(self, info: Info) -> list[StorePromotionEvidence]:
+        if self.ended_at is not None:
+            return []
+        return await owed_loader(info.context).load(self.store_id)
 
     @classmethod
     def from_view(cls, view: ShiftView) -> Shift:

@@ -34,6 +34,11 @@ from db.models.members import (
 )
 from db.models.organisation import Product, Region, Store, StoreType
 from db.models.photos import Photo, PhotoAttachment, PhotoSubject
+from db.models.promotion_execution import (
+    PromotionBriefing,
+    PromotionStoreStats,
+    PromotionUnderRedeemed,
+)
 from db.models.promotions import (
     Promotion,
     PromotionApproval,
@@ -120,11 +125,14 @@ __all__ = [
     "Product",
     "Promotion",
     "PromotionApproval",
+    "PromotionBriefing",
     "PromotionMechanism",
     "PromotionProduct",
     "PromotionStacking",
     "PromotionState",
     "PromotionStore",
+    "PromotionStoreStats",
+    "PromotionUnderRedeemed",
     "Region",
     "ReplenishmentLine",
     "ReplenishmentOrder",

@@ -105,6 +105,13 @@ class Promotion(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     decided_at: Mapped[datetime | None] = mapped_column()
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    # Versions (api/domain/promotions/lifecycle.py): a revision is a new row naming the one it
+    # replaced; sale lines keep the id of the version that priced them.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("promotion.id"))
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column()
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         CheckConstraint("end_date >= start_date", name="dates_ordered"),

@@ -338,4 +338,80 @@ async def _approve_promotion(api: Api) -> FirstCall:
     return FirstCall("ops", {"promotionId": promotion_id, "approve": True, "reason": "Go ahead"})
 
 
+async def _evidence_promotion(api: Api) -> str:
+    data = await api.data(
+        "mutation($i: CreatePromotionInput!) { createPromotion(input: $i) { promotion { id } } }",
+        {
+            "i": {
+                "name": "新品海报",
+                "mechanism": "PERCENT_OFF",
+                "percentOff": 10,
+                "window": _days(3, 8),
+                "storeCodes": ["E1"],
+                "skus": ["SKU-CORE-1"],
+            }
+        },
+        token=await api.token_for("ops"),
+    )
+    promotion_id: str = data["createPromotion"]["promotion"]["id"]
+    return promotion_id
+
+
+@example("attachPromotionPosters")
+async def _attach_promotion_posters(api: Api) -> FirstCall:
+    from tests.shifts.helpers import upload_photo
+
+    photo = await upload_photo(api, await api.token_for("clerk.e1"))
+    promotion_id = await _evidence_promotion(api)
+    return FirstCall(
+        "clerk.e1", {"promotionId": promotion_id, "storeCode": "E1", "photoIds": [photo]}
+    )
+
+
+@example("recordPromotionBriefing")
+async def _record_promotion_briefing(api: Api) -> FirstCall:
+    promotion_id = await _evidence_promotion(api)
+    return FirstCall(
+        "sm.e1",
+        {
+            "promotionId": promotion_id,
+            "storeCode": "E1",
+            "briefedUsernames": ["clerk.e1"],
+            "note": "海报和话术",
+        },
+    )
+
+
+@example("cancelPromotion")
+async def _cancel_promotion(api: Api) -> FirstCall:
+    promotion_id = await _evidence_promotion(api)
+    return FirstCall("ops", {"promotionId": promotion_id, "reason": "供应商断货"})
+
+
+@example("revisePromotion")
+async def _revise_promotion(api: Api) -> FirstCall:
+    promotion_id = await _evidence_promotion(api)
+    return FirstCall(
+        "ops",
+        {
+            "promotionId": promotion_id,
+            "name": "新品海报 8 折",
+            "mechanism": "PERCENT_OFF",
+            "percentOff": 20,
+            "window": _days(3, 9),
+            "storeCodes": ["E1"],
+            "regionCodes": ["WEST"],
+            "storeTypes": ["BUSINESS_DISTRICT", "COMMUNITY"],
+            "skus": ["SKU-CORE-1"],
+            "categories": ["STATIONERY"],
+            "stacking": "BEST_OF",
+            "couponsAllowed": True,
+            "membersOnly": False,
+            "budgetCents": 100000,
+            "talkingPoints": ["新品八折"],
+            "draft": False,
+        },
+    )
+
+
 __all__ = ["EXAMPLES", "NOT_BOUND", "REPLAY_MARKERS", "SAME_REQUEST", "FirstCall"]

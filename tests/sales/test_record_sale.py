@@ -61,7 +61,8 @@ async def test_record_sale_costs_two_statements_beyond_authentication(api: Api) 
     await api.data(RECORD_SALE, {"input": sale_input("warm")}, token=token)
     with api.count_sql() as statements:
         await api.data(RECORD_SALE, {"input": sale_input("R-2")}, token=token)
-    assert len(statements) == 1 + 3, statements  # the token, the sale CTE, the ledger, rollups
+    # the token, the sale CTE, the ledger, rollups, the promotions' redemption counts
+    assert len(statements) == 1 + 4, statements
     with api.count_sql() as statements:
         await api.data(RECORD_SALE, {"input": sale_input("R-2")}, token=token)
     assert len(statements) == 1 + 2, statements  # a replay reads the first sale instead

@@ -46,13 +46,19 @@ async def record_member_sale(
     sale_id: int,
     paid_cents: int,
     promotion_types: Mapping[int, str] | None = None,
+    bonus_spend_cents: int = 0,
 ) -> PointsChange:
     """Earn points for a recorded sale (its lines already flushed) and update preferences.
 
     Idempotent per sale: a replay earns nothing and leaves the preferences as they are.
     """
     change = await earn_points_for_sale(
-        session, member_id=member_id, store_id=store_id, sale_id=sale_id, paid_cents=paid_cents
+        session,
+        member_id=member_id,
+        store_id=store_id,
+        sale_id=sale_id,
+        paid_cents=paid_cents,
+        bonus_spend_cents=bonus_spend_cents,
     )
     if change.entry_id is not None:
         await update_preferences_for_sale(

@@ -184,8 +184,11 @@ async def earn_points_for_sale(
     store_id: int,
     sale_id: int,
     paid_cents: int,
+    bonus_spend_cents: int = 0,
 ) -> PointsChange:
-    """Credit points for a sale (idempotent per sale) and count its spend toward the tier."""
+    """Credit points for a sale (idempotent per sale) and count its spend toward the tier.
+    `bonus_spend_cents` (a points multiplier's extra, api/domain/promotions/redemption.py)
+    earns points as if spent, but counts nothing toward the tier."""
     if paid_cents < 0:
         raise InvalidInput("paid_cents must not be negative.")
     member = await _locked_member(session, member_id)
@@ -199,7 +202,7 @@ async def earn_points_for_sale(
     )
     if already is not None:
         return PointsChange(0, member.points_balance, member.tier, None)
-    earned = points_for(paid_cents, member.tier)
+    earned = points_for(paid_cents + max(bonus_spend_cents, 0), member.tier)
     now = await session.scalar(select(func.now()))
     assert now is not None
     entry_id = await _append(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import global_ids
@@ -162,3 +162,28 @@ async def redeem_coupons(
             reason=ErrorReason.COUPON_UNAVAILABLE,
             couponId=public,
         )
+
+
+_GIVE_BACK = text(
+    """
+    UPDATE member_coupon c
+       SET redeemed_at = NULL, redeemed_store_id = NULL, redeemed_sale_id = NULL
+     WHERE c.redeemed_store_id = :store_id AND c.redeemed_sale_id = :sale_id
+       AND c.expires_at > now()
+       AND NOT EXISTS (SELECT 1 FROM sale_line l
+                        WHERE l.store_id = :store_id AND l.sale_id = :sale_id
+                          AND l.returned_quantity < l.quantity)
+    RETURNING c.id
+    """
+)
+
+
+async def give_back_coupons(session: AsyncSession, *, store_id: int, sale_id: int) -> list[int]:
+    """After a return (its lines' returned quantities already updated): once every unit of
+    the receipt is back, the coupons it redeemed are the member's again (those not expired).
+
+    What a return gives back, by the rules: a returned line refunds what was paid for it, its
+    promotion's and coupons' shares of the discount excluded (returns.py, pro rata); the coupon
+    itself is not money and comes back only with the whole receipt, so a partial return never
+    frees a coupon that still pays for the lines kept."""
+    return list(await session.scalars(_GIVE_BACK, {"store_id": store_id, "sale_id": sale_id}))

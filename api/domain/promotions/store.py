@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, insert, or_, select, text
+from sqlalchemy import ColumnElement, exists, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import global_ids
@@ -40,6 +40,7 @@ from db.models import (
     PromotionProduct,
     PromotionState,
     PromotionStore,
+    PromotionStoreStats,
     Region,
     Staff,
     Store,
@@ -220,10 +221,17 @@ async def check_overlap(
 
 
 async def create_promotion(
-    session: AsyncSession, actor: Actor | None, new: NewPromotion, *, now: datetime
+    session: AsyncSession,
+    actor: Actor | None,
+    new: NewPromotion,
+    *,
+    now: datetime,
+    previous: Promotion | None = None,
+    not_before: datetime | None = None,
 ) -> int:
     """HQ's plan (SCHEDULED, or DRAFT on request) or a manager's request (DRAFT, PENDING);
-    BAD_USER_INPUT listing every problem, nothing written."""
+    BAD_USER_INPUT listing every problem, nothing written. `previous`: the version this one
+    replaces (lifecycle.py), from `not_before` on."""
     actor = require(actor, Permission.CREATE_PROMOTIONS)
     problems = problems_of(new, today=now.date())
     stores = await _stores(session, actor, new, problems)
@@ -232,6 +240,10 @@ async def create_promotion(
         raise InvalidInput.listing(problems)
     hq = actor.can(Permission.APPROVE_PROMOTIONS)
     starts_at, ends_at = new.window.bounds({s.time_zone for s in stores})
+    if not_before is not None and starts_at < not_before:
+        if ends_at <= not_before:
+            raise InvalidInput.listing(["window.endDate: a revision must run after now"])
+        starts_at = not_before
     promotion = Promotion(
         name=new.name.strip(),
         mechanism=new.mechanism,
@@ -259,6 +271,8 @@ async def create_promotion(
         talking_points=[p.strip() for p in new.talking_points],
         created_by_id=actor.staff_id,
         approval=None if hq else PromotionApproval.PENDING,
+        version=previous.version + 1 if previous is not None else 1,
+        previous_id=previous.id if previous is not None else None,
     )
     store_ids, product_ids = [s.id for s in stores], [p.id for p in products]
     if promotion.state is PromotionState.SCHEDULED:
@@ -336,6 +350,18 @@ async def promotion_views(
     }
 
 
+def budget_left() -> ColumnElement[bool]:
+    """No budget, or less discount given so far than the budget (counted per store as sales
+    arrive: api/domain/promotions/redemption.py). The sale that crosses the budget keeps its
+    whole discount; the promotion stops applying after it."""
+    spent = (
+        select(func.coalesce(func.sum(PromotionStoreStats.discount_cents), 0))
+        .where(PromotionStoreStats.promotion_id == Promotion.id)
+        .scalar_subquery()
+    )
+    return or_(Promotion.budget_cents.is_(None), spent < Promotion.budget_cents)
+
+
 @dataclass(frozen=True)
 class InForce:
     promotion: Promotion
@@ -362,6 +388,7 @@ async def in_force(
             Promotion.state == PromotionState.SCHEDULED,
             Promotion.starts_at <= local_now,
             Promotion.ends_at > local_now,
+            budget_left(),
             *sku_filter,
         )
         .group_by(Promotion.id)

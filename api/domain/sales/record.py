@@ -6,8 +6,8 @@ with other content is a CONFLICT). A sale is never refused for lack of recorded 
 have left the shop, so the balance may go negative and is reported as a discrepancy.
 
 Cost (the hot path of PERFORMANCE.md): one statement resolves the store, checks the caller's
-scope and every SKU, and writes the sale and its lines only when all is well; the ledger's one
-statement moves the stock. A replay costs one more read instead of the ledger.
+scope and every SKU, and writes the sale and its lines only when all is well; then one each for
+the ledger, the rollups and promotion redemption. A replay reads the first sale instead.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from api.domain.members.codes import DEFAULT_TTL_SECONDS
 from api.domain.promotions import claims as promotion_claims
+from api.domain.promotions import redemption as promotion_redemption
 from api.domain.stock.ledger import Change, apply_movements
 from db.models import MovementKind
 from db.pii import KeyRing
@@ -325,6 +326,14 @@ async def record_sale(
     await promotion_claims.redeem_coupons(
         session, claims, member_id=member_id, store_id=row.store_id, sale_id=row.sale_id, now=now
     )
+    bonus_spend = await promotion_redemption.track_sale(
+        session,
+        store_id=row.store_id,
+        sold_at=new.sold_at,
+        member_id=member_id,
+        product_ids=row.product_ids,
+        lines=new.lines,
+    )
     if member_id is not None:
         await _credit_member(
             session,
@@ -334,6 +343,7 @@ async def record_sale(
             total_cents=subtotal - discount,
             points_redeemed=new.points_redeemed,
             promotion_types=claims.promotion_types if claims else None,
+            bonus_spend_cents=bonus_spend,
         )
     sku_of = dict(zip(row.product_ids, (x.sku for x in new.lines), strict=True))
     sale = RecordedSale(
@@ -373,6 +383,7 @@ async def _credit_member(
     total_cents: int,
     points_redeemed: int,
     promotion_types: dict[int, str] | None = None,
+    bonus_spend_cents: int = 0,
 ) -> None:
     """Redeem points as money off (atomically: CONFLICT when the balance is short), then earn
     points on what was actually paid and update the member's preferences."""
@@ -394,6 +405,7 @@ async def _credit_member(
         sale_id=sale_id,
         paid_cents=total_cents - points_value,
         promotion_types=promotion_types,
+        bonus_spend_cents=bonus_spend_cents,
     )
 
 

@@ -8,7 +8,8 @@ returns never add up to more (or less) than the line's total.
 
 Stock: every returned unit comes back into the returning store's stock as a RETURN movement;
 damaged (not resaleable) units then leave it again as a WRITE_OFF, so the ledger shows both.
-Points earned on the sale are taken back in proportion to the refund.
+Points earned on the sale are taken back in proportion to the refund; the coupons a member's
+receipt redeemed come back once all of it is returned (api/domain/promotions/claims.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from api.domain.access import Actor, Permission, authorize_store, require
 from api.domain.analytics import rollups
 from api.domain.error_reasons import ErrorReason
 from api.domain.errors import InvalidInput, NotFound
+from api.domain.promotions import claims as promotion_claims
 from api.domain.stock.ledger import Change, apply_movements
 from db.models import MovementKind
 
@@ -280,6 +282,9 @@ async def record_return(
         await session.execute(
             text("UPDATE sale_return SET points_reversed = :p WHERE store_id = :s AND id = :r"),
             {"p": points_reversed, "s": store.id, "r": return_id},
+        )
+        await promotion_claims.give_back_coupons(
+            session, store_id=original_store_id, sale_id=sale_id
         )
     await rollups.record_return(
         session,
