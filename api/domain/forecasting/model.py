@@ -132,7 +132,7 @@ def yearly_factors(units: FloatArray, horizon: int) -> FloatArray:
     for h in range(horizon):
         lo, hi = n - YEAR + h - 3, min(n, n - YEAR + h + 4)
         out[h] = float(units[lo:hi].mean()) / base
-    return np.clip(out, 0.25, 4.0)  # type: ignore[no-any-return]
+    return np.clip(out, 0.25, 4.0)
 
 
 def promotion_uplift(values: FloatArray, promoted: BoolArray, prior: float) -> float:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,9 @@ from api.domain.access import Actor, Permission, authorize_region, authorize_sto
 from api.domain.errors import InvalidInput, NotFound
 from api.domain.pagination import Page, keyset_page
 from db.models import CoverWarning, DemandForecast, Product, Store
+
+
+_WARNING_COLUMNS: tuple[Any, ...] = (CoverWarning, Product, Store)
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,8 @@ async def list_cover_warnings(
     actor = require(actor, Permission.VIEW_STOCK)
     if store_code is not None and region_code is not None:
         raise InvalidInput.listing(["storeCode, regionCode: give one of them, or neither"])
-    stmt: Select[tuple[CoverWarning, Product, Store]] = (
-        select(CoverWarning, Product, Store)
+    stmt: Select[Any] = (
+        select(*_WARNING_COLUMNS)
         .join(Product, Product.id == CoverWarning.product_id)
         .join(Store, Store.id == CoverWarning.store_id)
         .where(actor.scope.sql(Store.id, Store.region_id))
