@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -40,7 +43,8 @@ class ForecastingQuery:
     @strawberry.field(
         extensions=[requires(Permission.VIEW_STOCK)],
         description="A SKU's daily demand forecast at a store, or for a district (regionCode: "
-        "the sum of its stores' forecasts); exactly one of storeCode and regionCode.",
+        "the sum of its stores' forecasts); exactly one of storeCode and regionCode; optionally "
+        "only the days `from` to `to`.",
     )
     async def demand_forecast(
         self,
@@ -48,6 +52,8 @@ class ForecastingQuery:
         sku: str,
         store_code: str | None = None,
         region_code: str | None = None,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
     ) -> list[ForecastDay]:
         days = await queries.demand_forecast(
             info.context.session,
@@ -55,5 +61,7 @@ class ForecastingQuery:
             sku=sku,
             store_code=store_code,
             region_code=region_code,
+            first_day=from_,
+            last_day=to,
         )
         return [ForecastDay.from_domain(d) for d in days]

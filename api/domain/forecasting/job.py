@@ -195,6 +195,7 @@ async def run_forecasts(
     max_series: int,
     max_seconds: float,
     clock: Callable[[], float] = time.monotonic,
+    batch_size: int = BATCH,
 ) -> ForecastRun:
     """One bounded run of the job, in the caller's transaction (the worker's)."""
     started = clock()
@@ -206,7 +207,7 @@ async def run_forecasts(
     done = warnings = 0
     completed = False
     while done < max_series and clock() - started < max_seconds:
-        want = min(BATCH, max_series - done)
+        want = min(batch_size, max_series - done)
         keys: Sequence[SeriesKey] = await next_series(session, window, after, want)
         if keys:
             batch = await load_batch(session, window, keys)

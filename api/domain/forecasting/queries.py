@@ -17,7 +17,6 @@ from api.domain.errors import InvalidInput, NotFound
 from api.domain.pagination import Page, keyset_page
 from db.models import CoverWarning, DemandForecast, Product, Store
 
-
 _WARNING_COLUMNS: tuple[Any, ...] = (CoverWarning, Product, Store)
 
 
@@ -84,12 +83,17 @@ async def demand_forecast(
     sku: str,
     store_code: str | None,
     region_code: str | None,
+    first_day: date | None = None,
+    last_day: date | None = None,
 ) -> list[ForecastDay]:
     """A SKU's daily forecast at one store, or for a district (region): the sum of its
-    stores' forecasts (bottom-up, as the backtest scores it), with their mean weather factor."""
+    stores' forecasts (bottom-up, as the backtest scores it), with their mean weather factor;
+    only the days from `first_day` to `last_day` when given."""
     actor = require(actor, Permission.VIEW_STOCK)
     if (store_code is None) == (region_code is None):
         raise InvalidInput.listing(["storeCode, regionCode: give exactly one of them"])
+    if first_day is not None and last_day is not None and last_day < first_day:
+        raise InvalidInput(f"to: {last_day} is before from ({first_day}).", argument="to")
     product_id = await session.scalar(select(Product.id).where(Product.sku == sku))
     if product_id is None:
         raise NotFound(f"No product has SKU {sku!r}.", argument="sku", sku=sku)
@@ -107,6 +111,10 @@ async def demand_forecast(
         stmt = stmt.where(
             DemandForecast.store_id.in_(select(Store.id).where(Store.region_id == region_id))
         )
+    if first_day is not None:
+        stmt = stmt.where(DemandForecast.day >= first_day)
+    if last_day is not None:
+        stmt = stmt.where(DemandForecast.day <= last_day)
     rows = await session.execute(stmt.group_by(DemandForecast.day).order_by(DemandForecast.day))
     return [ForecastDay(r.day, float(r.units), float(r.weather_factor)) for r in rows]
 
