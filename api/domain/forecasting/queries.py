@@ -96,7 +96,7 @@ async def demand_forecast(
         raise InvalidInput(f"to: {last_day} is before from ({first_day}).", argument="to")
     product_id = await session.scalar(select(Product.id).where(Product.sku == sku))
     if product_id is None:
-        raise NotFound(f"No product has SKU {sku!r}.", argument="sku", sku=sku)
+        raise NotFound(f"No product has SKU {sku!r}.", argument="sku")
     stmt = select(
         DemandForecast.day,
         func.sum(DemandForecast.units).label("units"),
