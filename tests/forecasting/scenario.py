@@ -34,9 +34,13 @@ def today() -> date:
 
 
 async def chain(session: AsyncSession, day: date) -> Chain:
-    stores = dict((await session.execute(text("SELECT code, id FROM store"))).all())
-    regions = dict((await session.execute(text("SELECT code, id FROM region"))).all())
-    products = dict((await session.execute(text("SELECT sku, id FROM product"))).all())
+    stores: dict[str, int] = dict((await session.execute(text("SELECT code, id FROM store"))).all())
+    regions: dict[str, int] = dict(
+        (await session.execute(text("SELECT code, id FROM region"))).all()
+    )
+    products: dict[str, int] = dict(
+        (await session.execute(text("SELECT sku, id FROM product"))).all()
+    )
     return Chain(day, stores, regions, products)
 
 

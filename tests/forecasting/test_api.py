@@ -146,5 +146,7 @@ async def test_the_worker_then_the_api_the_hot_stores_forecast_and_district(api:
     )["demandForecast"]  # fmt: skip
     # The district is E1 alone (E2 sold none): three hot days at 1.5, then a cool one.
     assert [d["weatherFactor"] for d in days] == [1.5, 1.5, 1.5, 1.0]
-    assert [date.fromisoformat(d["day"]) for d in days][0] == c.today
+    assert [date.fromisoformat(d["day"]) for d in days] == [
+        c.today + timedelta(days=h) for h in range(4)
+    ]
     assert 14 < days[0]["units"] < 16.5 and 9 < days[3]["units"] < 11

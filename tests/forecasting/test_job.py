@@ -23,7 +23,7 @@ from tests.forecasting.scenario import CONFIG, build
 OPS = Actor(1, "ops", Role.HQ_OPERATIONS, None, None, 0, TokenKind.SESSION)
 
 
-async def run(session: AsyncSession, day, **bounds):  # type: ignore[no-untyped-def]
+async def run(session: AsyncSession, day, **bounds):
     bounds.setdefault("max_series", 1000)
     bounds.setdefault("max_seconds", 60.0)
     return await run_forecasts(session, CONFIG, RecordedWeather(), today=day, **bounds)
@@ -35,7 +35,7 @@ async def test_hot_days_ahead_warn_at_the_hot_store_only(org_session: AsyncSessi
     assert result.series == 4 and result.pass_completed
     # Six hot days sold 15 against 10: (15 / 10 - 1) / 10 degrees = 0.05 a degree.
     assert result.weather_betas["BEVERAGES"] == pytest.approx(0.05)
-    factors = dict(
+    factors: dict[str, list[float]] = dict(
         (
             await org_session.execute(
                 text(

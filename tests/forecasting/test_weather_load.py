@@ -32,7 +32,9 @@ ROWS = "SELECT count(*) FROM weather_reading"
 async def test_a_good_file_loads_and_the_store_row_wins(org_session: AsyncSession) -> None:
     report = await load_weather(org_session, GOOD, json_format=False)
     assert (report.rows, report.stores, report.regions) == (3, 1, 2)
-    ids = dict((await org_session.execute(text("SELECT code, id FROM store"))).all())
+    ids: dict[str, int] = dict(
+        (await org_session.execute(text("SELECT code, id FROM store"))).all()
+    )
     day = date(2026, 7, 1)
     temps = await recorded_temperatures(org_session, [ids["E1"], ids["E2"], ids["W1"]], day, day)
     assert temps == {ids["E1"]: {day: 36.0}, ids["E2"]: {day: 33.5}, ids["W1"]: {day: 21.0}}
