@@ -123,3 +123,11 @@ def test_a_warning_when_cover_is_under_lead_time_and_safety_and_its_order() -> N
     assert short.warn and short.days == pytest.approx(2.5)
     assert (short.target_units, short.suggested_quantity) == (100, 70)
     assert not cover(30, 0, daily, needed_days=3, cycle_days=7).warn  # exactly 3 days is enough
+
+
+def test_a_weekday_the_store_is_closed_forecasts_nothing() -> None:
+    # The store never opens on Sundays (its prior says 0 there): the other days keep 12.
+    units = [0.0 if day % 7 == 6 else 12.0 for day in range(28)]
+    prior = np.array([7 / 6] * 6 + [0.0])
+    result = forecast(series(units), quiet(7), Params(weekday_prior=prior, prior_strength=0.0))
+    assert result.units == pytest.approx([12.0] * 6 + [0.0])

@@ -150,9 +150,13 @@ def forecast(history: SeriesHistory, signals: Signals, params: Params) -> Foreca
     weather_next = 1.0 + params.weather_beta * signals.heat
     y = history.units / weather_past
     weekday = weekday_index(y, history.first_day, params.weekday_prior, params.prior_strength)
-    deseasoned = y / weekday[weekdays_of(history.first_day, len(y))]
-    uplift = promotion_uplift(deseasoned, history.promoted, params.promotion_uplift)
-    level, alpha = smooth_level(np.where(history.promoted, deseasoned / uplift, deseasoned))
+    # A weekday with index 0 is one the store is closed: left out of the level, forecast 0.
+    index = weekday[weekdays_of(history.first_day, len(y))]
+    open_days = index > 0
+    deseasoned = y[open_days] / index[open_days]
+    promoted = history.promoted[open_days]
+    uplift = promotion_uplift(deseasoned, promoted, params.promotion_uplift)
+    level, alpha = smooth_level(np.where(promoted, deseasoned / uplift, deseasoned))
     yearly = yearly_factors(history.units, horizon)
     promo_next = np.where(signals.promoted, uplift, 1.0)
     units = (
