@@ -7,7 +7,7 @@ from __future__ import annotations
 from itertools import count
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.config import Settings
@@ -116,3 +116,27 @@ async def test_the_worker_runs_the_job_within_its_setting(org_db: str) -> None:
         assert outcome.summary == "forecast 2 store x SKU series, 0 days-of-cover warning(s)"
     finally:
         await engine.dispose()
+
+
+async def test_a_batch_costs_the_same_statements_whatever_its_size(
+    org_session: AsyncSession,
+) -> None:
+    c = await build(org_session)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    engine = org_session.bind.sync_engine  # type: ignore[union-attr]
+    counts = []
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for series in (2, 4):  # both first series are E1's, both batches warn about water
+            await org_session.execute(text("DELETE FROM forecast_progress"))
+            statements.clear()
+            result = await run(org_session, c.today, max_series=series)
+            assert result.series == series and result.warnings == 1
+            counts.append(len(statements))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert counts[0] == counts[1]
