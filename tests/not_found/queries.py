@@ -207,4 +207,29 @@ QUERIES = [
         'query { helpRequests(storeCode: "NOPE") { edges { cursor } } }',
     ),
     q("storeAlerts", "storeCode", 'query { storeAlerts(storeCode: "NOPE") { edges { cursor } } }'),
+    q(
+        "coverWarnings",
+        "storeCode",
+        'query { coverWarnings(storeCode: "NOPE") { edges { cursor } } }',
+    ),
+    q(
+        "coverWarnings",
+        "regionCode",
+        'query { coverWarnings(regionCode: "NOPE") { edges { cursor } } }',
+    ),
+    q(
+        "demandForecast",
+        "sku",
+        'query { demandForecast(sku: "SKU-NOPE", storeCode: "E1") { day } }',
+    ),
+    q(
+        "demandForecast",
+        "storeCode",
+        'query { demandForecast(sku: "SKU-CORE-1", storeCode: "NOPE") { day } }',
+    ),
+    q(
+        "demandForecast",
+        "regionCode",
+        'query { demandForecast(sku: "SKU-CORE-1", regionCode: "NOPE") { day } }',
+    ),
 ]
