@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -36,6 +37,8 @@ staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 analytics_app = typer.Typer(help="Analytics rollups.", no_args_is_help=True)
 app.add_typer(analytics_app, name="analytics")
+weather_app = typer.Typer(help="Recorded weather for demand forecasts.", no_args_is_help=True)
+app.add_typer(weather_app, name="weather")
 console = Console(stderr=True)
 T = TypeVar("T")
 
@@ -356,6 +359,27 @@ def analytics_rebuild() -> None:
             report = run_in_session(url, rebuild_rollups)
     for table, rows in report.rows.items():
         typer.echo(f"{table}: {rows} rows")
+
+
+@weather_app.command("load")
+def weather_load(
+    path: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A .csv (with a header) or .json.")
+    ],
+) -> None:
+    """Load recorded weather forecasts (store_code or region_code, date, temp_max_c,
+    precipitation_mm) for the forecaster's recorded adapter; a bad row refuses the file."""
+    from api.domain.forecasting.weather_load import load_weather
+
+    content = path.read_text(encoding="utf-8")
+    json_format = path.suffix.lower() == ".json"
+    with database(Settings()) as url:
+        migrate_to_head(url)
+        report = run_in_session(url, lambda s: load_weather(s, content, json_format=json_format))
+    typer.echo(
+        f"loaded {report.rows} day(s) of weather for {report.stores} store(s) and "
+        f"{report.regions} region(s), {report.first_day} to {report.last_day}"
+    )
 
 
 def main() -> None:

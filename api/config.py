@@ -115,6 +115,23 @@ class Settings(BaseSettings):
     trusted_only_roles: Annotated[frozenset[Role], NoDecode] = TRUSTED_ONLY_ROLES
     operations_dir: Path = OPERATIONS_DIR
 
+    # Demand forecasts and days of cover (api/domain/forecasting/): the weather adapter
+    # (`recorded`, or `module:factory` returning a WeatherAdapter), the horizon and history
+    # read, how much one worker run may do (it resumes after the last series next run), the
+    # cover a SKU needs (supplier lead time plus safety days, then an order cycle on top for
+    # the draft's quantity), and which categories follow hot days (above hot_from_c).
+    weather_adapter: str = "recorded"
+    forecast_horizon_days: int = Field(default=14, ge=1, le=60)
+    forecast_history_days: int = Field(default=400, ge=14, le=1100)
+    forecast_max_series_per_run: int = Field(default=5000, ge=1)
+    forecast_max_seconds_per_run: float = Field(default=60.0, gt=0, le=3600)
+    forecast_lead_time_days: int = Field(default=2, ge=0, le=60)
+    forecast_safety_days: int = Field(default=1, ge=0, le=60)
+    forecast_order_cycle_days: int = Field(default=7, ge=0, le=60)
+    forecast_hot_from_c: float = Field(default=25.0, ge=-30, le=50)
+    forecast_weather_categories: str = "BEVERAGES,FROZEN"
+    forecast_promotion_uplift: float = Field(default=1.3, ge=1.0, le=5.0)
+
     @field_validator("trusted_only_roles", mode="before")
     @classmethod
     def _roles_from_text(cls, value: Any) -> Any:

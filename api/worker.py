@@ -14,6 +14,7 @@ import logging
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,6 +23,9 @@ from api.config import Settings
 from api.domain import scans
 from api.domain.complaints import outbox as complaint_outbox
 from api.domain.complaints import sla as complaint_sla
+from api.domain.forecasting.job import run_forecasts
+from api.domain.forecasting.series import ForecastConfig
+from api.domain.forecasting.weather import load_adapter as load_weather_adapter
 from api.domain.members.points import expire_all_due_points
 from db.engine import create_engine, create_session_factory
 
@@ -48,6 +52,34 @@ async def _expire_points(session: AsyncSession, settings: Settings) -> scans.Sca
     return scans.ScanResult(opened=await expire_all_due_points(session), cleared=0)
 
 
+def forecast_config(settings: Settings) -> ForecastConfig:
+    return ForecastConfig(
+        horizon_days=settings.forecast_horizon_days,
+        history_days=settings.forecast_history_days,
+        lead_time_days=settings.forecast_lead_time_days,
+        safety_days=settings.forecast_safety_days,
+        order_cycle_days=settings.forecast_order_cycle_days,
+        hot_from_c=settings.forecast_hot_from_c,
+        weather_categories=frozenset(
+            c.strip().upper() for c in settings.forecast_weather_categories.split(",") if c.strip()
+        ),
+        promotion_uplift=settings.forecast_promotion_uplift,
+    )
+
+
+async def _forecast(session: AsyncSession, settings: Settings) -> scans.ScanResult:
+    # Bounded per run (series and seconds); the next run resumes after the last series.
+    run = await run_forecasts(
+        session,
+        forecast_config(settings),
+        load_weather_adapter(settings.weather_adapter),
+        today=datetime.now(UTC).date(),
+        max_series=settings.forecast_max_series_per_run,
+        max_seconds=settings.forecast_max_seconds_per_run,
+    )
+    return scans.ScanResult(opened=run.series, cleared=run.warnings)
+
+
 JOBS = (
     Job("slow_movers", lambda s, cfg: scans.scan_slow_movers(s, days=cfg.slow_mover_days)),
     Job("near_expiry", lambda s, cfg: scans.scan_near_expiry(s, days=cfg.near_expiry_days)),
@@ -61,6 +93,11 @@ JOBS = (
         "complaint_messages",
         lambda s, cfg: complaint_outbox.deliver_due(s, complaint_outbox.default_adapter()),
         lambda r: f"delivered {r.opened} customer message(s), {r.cleared} left for a retry",
+    ),
+    Job(
+        "demand_forecast",
+        _forecast,
+        lambda r: f"forecast {r.opened} store x SKU series, {r.cleared} days-of-cover warning(s)",
     ),
 )
 

@@ -26,6 +26,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.demo import history_patterns
 from api.demo.history_receipts import (
     HISTORY_PREFIX,
     MemberInfo,
@@ -233,6 +234,34 @@ async def _write(session: AsyncSession, history: StoreHistory) -> None:
     await _copy(session, "shift", _SHIFT_COLUMNS, history.shifts)
 
 
+async def _write_weather(session: AsyncSession, first_day: date, days: int, seed: int) -> int:
+    """Each region's observed weather over the history (the same curve its shoppers followed),
+    so the forecaster can estimate how hot days move demand. A day already recorded stays."""
+    regions = (await session.execute(select(Region.id, Region.code))).all()
+    rows = []
+    for region_id, code in regions:
+        for offset in range(days):
+            day = first_day + timedelta(days=offset)
+            temp, rain = history_patterns.temperature(code, day, seed)
+            rows.append((region_id, day, temp, rain))
+    if rows:
+        await session.execute(
+            text(
+                "INSERT INTO weather_reading (region_id, day, temp_max_c, precipitation_mm, source)"
+                " SELECT r, d, t, p, 'HISTORY' FROM unnest(CAST(:r AS int[]), CAST(:d AS date[]),"
+                " CAST(:t AS numeric[]), CAST(:p AS numeric[])) AS x(r, d, t, p)"
+                " ON CONFLICT (region_id, day) WHERE store_id IS NULL DO NOTHING"
+            ),
+            {
+                "r": [row[0] for row in rows],
+                "d": [row[1] for row in rows],
+                "t": [row[2] for row in rows],
+                "p": [row[3] for row in rows],
+            },
+        )
+    return len(rows)
+
+
 async def generate_history(
     session: AsyncSession,
     *,
@@ -283,6 +312,7 @@ async def generate_history(
         totals["returns"] += len(history.returns)
         totals["shifts"] += len(history.shifts)
         report("history", done, len(selling))
+    await _write_weather(session, first_day, days, seed)
     report("rollups", 0, 1)
     await session.execute(text("ANALYZE sale, sale_line, sale_return, return_line, shift, member"))
     rebuilt = await rebuild_rollups(session)

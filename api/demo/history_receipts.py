@@ -101,12 +101,15 @@ def _minute_in(spans: list[tuple[int, int]], hour: int, rng: random.Random) -> i
     return hour * 60
 
 
-def _product_weights(store: StoreInfo, products: Sequence[ProductInfo], day: date) -> list[float]:
+def _product_weights(
+    store: StoreInfo, products: Sequence[ProductInfo], day: date, seed: int
+) -> list[float]:
     taste = patterns.CATEGORY_TASTE[store.type]
+    temp_max_c, _ = patterns.temperature(store.region, day, seed)
     weights = []
     for p in products:
         w = p.popularity * taste.get(p.category, 1.0)
-        w *= patterns.weather_factor(p.category, day, store.region)
+        w *= patterns.weather_factor(p.category, temp_max_c)
         if p.seasonal:
             w *= patterns.season_factor(p.name, day, store.region)
         if p.region is not None:
@@ -144,7 +147,7 @@ def store_history(
         pool_weights = list(accumulate(m.loyalty for m in pool))
         member_share = MEMBER_SHARE * len(pool) / len(members) if members else 0.0
         # Cumulative weights, computed once a day: random.choices would re-add them per call.
-        product_weights = list(accumulate(_product_weights(store, products, day)))
+        product_weights = list(accumulate(_product_weights(store, products, day, seed)))
         hours = list(range(24))
         receipts = max(0, round(expected * scale * rng.uniform(0.85, 1.15)))
         moments = sorted(

@@ -2,10 +2,12 @@
 a manager or HQ, received as RECEIPT movements with a stock batch (and expiry date) per line.
 
 A line orders target - on hand - in transit - already on order (APPROVED, not yet received),
-where the target is the store's reorder target or else the product's default; only positive
-quantities are ordered. Goods already on an approved order count like goods in transit, so a
-regenerated draft never orders them twice. Regenerating updates the store's one DRAFT (a
-partial unique index allows one), and a draft nothing is needed for any more is cancelled.
+where the target is the store's reorder target or else the product's default; a SKU with a
+days-of-cover warning orders up to the warning's forecast target instead when that is more
+(api/domain/forecasting/queries.py). Only positive quantities are ordered. Goods already on an
+approved order count like goods in transit, so a regenerated draft never orders them twice.
+Regenerating updates the store's one DRAFT (a partial unique index allows one), and a draft
+nothing is needed for any more is cancelled.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from api.domain import global_ids
 from api.domain.access import Actor, Permission, authorize_store, require
 from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, NotFound
+from api.domain.forecasting.queries import Need, with_cover_needs
 from api.domain.pagination import Page, keyset_page
 from api.domain.stock.ledger import Change, apply_movements
 from api.domain.transfers.lines import MAX_LINES, MAX_QUANTITY, products_by_sku, raise_if
@@ -126,11 +129,16 @@ async def generate_orders(
         store_ids = [store.id]
     else:
         store_ids = list(await session.scalars(select(Store.id).where(actor.scope.where(Store.id))))
-    needs = [
-        row
-        for row in (await session.execute(_NEEDS, {"store_ids": store_ids})).all()
-        if row.quantity > 0
-    ]
+    # LOW_STOCK alerts' quantities, raised to what a days-of-cover warning asks for (the
+    # forecast's demand over lead time, safety days and an order cycle, api/domain/forecasting).
+    needs = await with_cover_needs(
+        session,
+        store_ids,
+        [
+            Need(row.store_id, row.product_id, row.quantity)
+            for row in (await session.execute(_NEEDS, {"store_ids": store_ids})).all()
+        ],
+    )
     needy = sorted({row.store_id for row in needs})
     order_of: dict[int, int] = {}
     if needy:

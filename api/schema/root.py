@@ -24,6 +24,7 @@ from api.resolvers.complaints import (
     ComplaintsSubscription,
 )
 from api.resolvers.customer_calls import CustomerCallsMutation
+from api.resolvers.forecasting import ForecastingQuery
 from api.resolvers.help import HelpMutation, HelpQuery, HelpSubscription
 from api.resolvers.live import LiveSubscription
 from api.resolvers.markdowns import MarkdownMutation, MarkdownQuery
@@ -59,6 +60,7 @@ class Query(
     HelpQuery,
     PromotionsQuery,
     AnalyticsQuery,
+    ForecastingQuery,
 ):
     pass
 

@@ -17,6 +17,7 @@ from db.models.complaints import (
     TimelineKind,
 )
 from db.models.events import Event
+from db.models.forecasting import CoverWarning, DemandForecast, ForecastProgress, WeatherReading
 from db.models.help import CallStatus, CustomerCall, HelpRequest, HelpRequestStatus
 from db.models.idempotency import IdempotencyRecord
 from db.models.markdowns import Markdown, MarkdownTarget
@@ -96,8 +97,11 @@ __all__ = [
     "ComplaintStatus",
     "ComplaintTimelineEntry",
     "ComplianceGrant",
+    "CoverWarning",
     "CustomerCall",
+    "DemandForecast",
     "Event",
+    "ForecastProgress",
     "HelpRequest",
     "HelpRequestStatus",
     "IdempotencyRecord",
@@ -161,4 +165,5 @@ __all__ = [
     "Transfer",
     "TransferLine",
     "TransferStatus",
+    "WeatherReading",
 ]

@@ -232,5 +232,28 @@ QUERIES = [
         "staffRanking",
         "regionCode",
         'query { staffRanking(month: "2026-01-01", regionCode: "NOPE") { edges { cursor } } }',
+        "coverWarnings",
+        "storeCode",
+        'query { coverWarnings(storeCode: "NOPE") { edges { cursor } } }',
+    ),
+    q(
+        "coverWarnings",
+        "regionCode",
+        'query { coverWarnings(regionCode: "NOPE") { edges { cursor } } }',
+    ),
+    q(
+        "demandForecast",
+        "sku",
+        'query { demandForecast(sku: "SKU-NOPE", storeCode: "E1") { day } }',
+    ),
+    q(
+        "demandForecast",
+        "storeCode",
+        'query { demandForecast(sku: "SKU-CORE-1", storeCode: "NOPE") { day } }',
+    ),
+    q(
+        "demandForecast",
+        "regionCode",
+        'query { demandForecast(sku: "SKU-CORE-1", regionCode: "NOPE") { day } }',
     ),
 ]
