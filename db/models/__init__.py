@@ -19,6 +19,7 @@ from db.models.complaints import (
 from db.models.events import Event
 from db.models.help import CallStatus, CustomerCall, HelpRequest, HelpRequestStatus
 from db.models.idempotency import IdempotencyRecord
+from db.models.insights import AnalyticsSetting, GoodPractice, SurveyAnswer, TrainingTask
 from db.models.markdowns import Markdown, MarkdownTarget
 from db.models.members import (
     Member,
@@ -75,6 +76,7 @@ from db.models.transfers import (
 __all__ = [
     "AlertKind",
     "AlertStatus",
+    "AnalyticsSetting",
     "AuthToken",
     "Base",
     "CallStatus",
@@ -93,6 +95,7 @@ __all__ = [
     "ComplianceGrant",
     "CustomerCall",
     "Event",
+    "GoodPractice",
     "HelpRequest",
     "HelpRequestStatus",
     "IdempotencyRecord",
@@ -148,8 +151,10 @@ __all__ = [
     "Store",
     "StoreHourly",
     "StoreType",
+    "SurveyAnswer",
     "TimelineKind",
     "TokenKind",
+    "TrainingTask",
     "Transfer",
     "TransferLine",
     "TransferStatus",
