@@ -158,6 +158,12 @@ def upgrade() -> None:
         op.create_check_constraint(
             op.f(f"ck_{table}_channel_known"), table, "channel IN ('APP', 'POS', 'API')"
         )
+    op.create_index(
+        "ix_stock_movement_counts",
+        "stock_movement",
+        ["store_id", "occurred_at"],
+        postgresql_where=sa.text("kind = 'COUNT'"),
+    )
     op.add_column("shift", sa.Column("handover_channel", sa.String(8), nullable=True))
     op.execute(
         f"""
@@ -178,6 +184,7 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER shift_handover_channel ON shift")
     op.execute("DROP FUNCTION shift_handover_channel()")
     op.drop_column("shift", "handover_channel")
+    op.drop_index("ix_stock_movement_counts", table_name="stock_movement")
     for table in _CHANNEL_TABLES:
         op.drop_column(table, "channel")
     op.drop_table("analytics_setting")

@@ -61,6 +61,7 @@ class EventKind(enum.StrEnum):
     MARKDOWN_ACKNOWLEDGED = "MARKDOWN_ACKNOWLEDGED"
     HELP_REQUESTED = "HELP_REQUESTED"
     HELP_ANSWERED = "HELP_ANSWERED"
+    TRAINING_ALERT_RAISED = "TRAINING_ALERT_RAISED"
 
 
 _PAYLOAD_TYPES: dict[EventKind, type[EventPayload]] = {}
@@ -335,6 +336,16 @@ class HelpAnswered(HelpRequestChanged, kind=EventKind.HELP_ANSWERED):
     """HQ (or the region's manager) answered a store's help request."""
 
     answered_by: str  # a username
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingAlertRaised(EventPayload, kind=EventKind.TRAINING_ALERT_RAISED):
+    """A clerk was at the bottom of their store type's takings three months running; their
+    store manager has a training plan task (api/domain/analytics/training.py)."""
+
+    training_task_id: int
+    clerk: str  # a username
+    month: str  # the third month, YYYY-MM
 
 
 # ---- the catalogue --------------------------------------------------------------------------

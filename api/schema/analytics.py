@@ -153,6 +153,16 @@ class StaffMonth:
     shifts: int = strawberry.field(description="Shifts ended, by the month they started.")
     hours_on_duty: float
     receipts_per_hour: float | None = strawberry.field(description="Receipts per hour on duty.")
+    ratings: int = strawberry.field(
+        description="Survey answers that month about receipts this clerk served."
+    )
+    average_rating: float | None = strawberry.field(description="Their mean score, 0 to 10.")
+    days_on_duty: int = strawberry.field(
+        description="Store-local days of the month on which they started a shift."
+    )
+    late_starts: int = strawberry.field(
+        description="Shifts started more than 15 minutes after their window opened."
+    )
 
     @classmethod
     def from_data(cls, month: operations.ClerkMonth) -> StaffMonth:
@@ -168,4 +178,8 @@ class StaffMonth:
             shifts=month.shifts,
             hours_on_duty=month.hours_on_duty,
             receipts_per_hour=month.receipts_per_hour,
+            ratings=month.ratings,
+            average_rating=month.average_rating,
+            days_on_duty=month.days_on_duty,
+            late_starts=month.late_starts,
         )

@@ -25,6 +25,7 @@ from api.resolvers.complaints import (
 )
 from api.resolvers.customer_calls import CustomerCallsMutation
 from api.resolvers.help import HelpMutation, HelpQuery, HelpSubscription
+from api.resolvers.insights import InsightsMutation, InsightsQuery
 from api.resolvers.live import LiveSubscription
 from api.resolvers.markdowns import MarkdownMutation, MarkdownQuery
 from api.resolvers.members import MembersMutation, MembersQuery
@@ -59,6 +60,7 @@ class Query(
     HelpQuery,
     PromotionsQuery,
     AnalyticsQuery,
+    InsightsQuery,
 ):
     pass
 
@@ -79,6 +81,7 @@ class Mutation(
     HelpMutation,
     CustomerCallsMutation,
     PromotionsMutation,
+    InsightsMutation,
 ):
     pass
 

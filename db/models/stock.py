@@ -100,6 +100,13 @@ class StockMovement(Base):
     __table_args__ = (
         Index("ix_stock_movement_store_id_product_id", "store_id", "product_id", "id"),
         channel_check(),
+        # Stock-takes by store and time, for the digital adoption figures.
+        Index(
+            "ix_stock_movement_counts",
+            "store_id",
+            "occurred_at",
+            postgresql_where=text("kind = 'COUNT'"),
+        ),
         Index("ix_stock_movement_reference", "reference_type", "reference_id"),
     )
 

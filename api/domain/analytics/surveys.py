@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.domain.access import Actor, Permission, authorize_store
+from api.domain.access import Actor, Permission, authorize_store, require
 from api.domain.errors import InvalidInput, NotFound
 from api.domain.members.profile import resolve_member_code
 from db.models import Complaint, Sale, SurveyAnswer
@@ -100,3 +100,16 @@ async def record_survey_answer(
     session.add(answer)
     await session.flush()
     return answer.id
+
+
+async def survey_answers_by_id(
+    session: AsyncSession, actor: Actor | None, ids: list[int]
+) -> dict[int, SurveyAnswer]:
+    """The answers among `ids` at stores in the caller's scope."""
+    actor = require(actor, Permission.VIEW_SALES)
+    rows = await session.scalars(
+        select(SurveyAnswer).where(
+            SurveyAnswer.id.in_(ids), actor.scope.where(SurveyAnswer.store_id)
+        )
+    )
+    return {row.id: row for row in rows}
