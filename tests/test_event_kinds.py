@@ -216,14 +216,14 @@ async def _people_workload(api: Api) -> None:
     await api.data(CONFIRM_GRANT, {"id": grant}, token=await api.token_for("compliance"))
     await answered(api, (await asked(api))["id"])
 
-    # A clerk alone in their store type three months running: the bottom, a training alert.
+    # Below the store's manager three months running: the bottom, a training alert.
     await _sql(
         api,
         "INSERT INTO clerk_monthly (store_id, staff_id, month, transactions, units,"
         " revenue_cents, stockouts, members_enrolled, shifts, shift_seconds)"
-        " SELECT s.store_id, s.id, m, 1, 1, 100, 0, 0, 0, 0 FROM staff s,"
+        " SELECT s.store_id, s.id, m, 1, 1, length(s.username) * 100, 0, 0, 0, 0 FROM staff s,"
         " unnest(ARRAY[DATE '2026-08-01', DATE '2026-09-01', DATE '2026-10-01']) m"
-        " WHERE s.username = 'clerk.e1'",
+        " WHERE s.username IN ('clerk.e1', 'sm.e1')",
     )
     async with create_session_factory(api.engine)() as s, s.begin():
         await raise_training_alerts(s, month=date(2026, 10, 1))

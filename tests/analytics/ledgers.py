@@ -138,9 +138,7 @@ class Ledgers:
             },
         )
 
-    async def answer(
-        self, store: str, score: int, at: datetime, clerk: str | None = None
-    ) -> None:
+    async def answer(self, store: str, score: int, at: datetime, clerk: str | None = None) -> None:
         """A survey answer (rating `clerk`'s receipt when one is named)."""
         await self.session.execute(
             text(

@@ -2,7 +2,8 @@
 
 A clerk is at the bottom of their store type in a month when, of every clerk who sold at a
 store of that type that month, their takings there were the lowest (ties: the lower staff id
-is the one flagged, so one clerk per type and month). At the bottom three store-local months
+is the one flagged, so one clerk per type and month; a clerk alone in their type that month
+is nobody's bottom). At the bottom three store-local months
 running (the month reviewed and the two before) raises a TRAINING_ALERT_RAISED event and an
 OPEN plan task for the store's manager; reviewing again raises nothing new (one task per clerk
 and month). The manager marks the task done with a note.
@@ -28,11 +29,14 @@ MAX_NOTE = 1000
 
 _BOTTOM = text(
     """
-    SELECT DISTINCT ON (s.type, c.month) s.type, c.month, c.store_id, c.staff_id,
-           c.revenue_cents
-      FROM clerk_monthly c JOIN store s ON s.id = c.store_id
-     WHERE c.month BETWEEN :first AND :last AND c.transactions > 0
-     ORDER BY s.type, c.month, c.revenue_cents, c.staff_id
+    SELECT type, month, store_id, staff_id, revenue_cents
+      FROM (SELECT s.type, c.month, c.store_id, c.staff_id, c.revenue_cents,
+                   row_number() OVER (PARTITION BY s.type, c.month
+                                      ORDER BY c.revenue_cents, c.staff_id) AS place,
+                   count(*) OVER (PARTITION BY s.type, c.month) AS clerks
+              FROM clerk_monthly c JOIN store s ON s.id = c.store_id
+             WHERE c.month BETWEEN :first AND :last AND c.transactions > 0) ranked
+     WHERE place = 1 AND clerks >= 2
     """
 )
 
