@@ -63,8 +63,9 @@ class Ledgers:
         stock_out: bool = False,
         after: int | None = None,
         promotion: int | None = None,
+        sku: str = "SKU-CORE-1",
     ) -> int:
-        """One receipt of `units` of SKU-CORE-1 for `cents`; `stock_out`: it emptied the shelf;
+        """One receipt of `units` of `sku` for `cents`; `stock_out`: it emptied the shelf;
         `after`: the balance left (default 100, 0 on a stock-out); `promotion`: the line's."""
         params = {
             "store": self.store[store],
@@ -74,7 +75,7 @@ class Ledgers:
             "member": member,
             "cents": cents,
             "units": units,
-            "product": self.product["SKU-CORE-1"],
+            "product": self.product[sku],
             "promotion": promotion,
         }
         sale_id = await self.session.scalar(
