@@ -340,12 +340,11 @@ class HelpAnswered(HelpRequestChanged, kind=EventKind.HELP_ANSWERED):
 
 @dataclass(frozen=True, kw_only=True)
 class TrainingAlertRaised(EventPayload, kind=EventKind.TRAINING_ALERT_RAISED):
-    """A clerk was at the bottom of their store type's takings three months running; their
-    store manager has a training plan task (api/domain/analytics/training.py)."""
+    """A clerk was at the bottom of their store type three months (analytics/training.py)."""
 
     training_task_id: int
-    clerk: str  # a username
-    month: str  # the third month, YYYY-MM
+    clerk: str  # a username; `month`: the third month, YYYY-MM
+    month: str
 
 
 # ---- the catalogue --------------------------------------------------------------------------
