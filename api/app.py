@@ -58,10 +58,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = create_engine(
             url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
         )
+        read_engine = None
+        if settings.database_read_url is not None:
+            read_engine = create_engine(
+                settings.database_read_url,
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+                application_name="chainstore-read",
+            )
         services = Services(
             settings=settings,
             engine=engine,
             sessions=create_session_factory(engine),
+            read_sessions=create_session_factory(read_engine or engine),
             photos=FilesystemPhotoStorage(settings.data_dir / "photos"),
             key_ring=key_ring,
             telephony=telephony,
@@ -75,6 +84,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if services.live is not None:  # live feeds start with the first subscription
                 await services.live.stop()
             await engine.dispose()
+            if read_engine is not None:
+                await read_engine.dispose()
             if embedded is not None:
                 embedded.stop()
 

@@ -142,6 +142,13 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"CHAINSTORE_TRUSTED_ONLY_ROLES: {exc}") from None
 
+    # Analytics reads that tolerate lag (api/domain/analytics/) go to this server when set,
+    # a streaming replica of DATABASE_URL; unset, they read the primary.
+    database_read_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_READ_URL", "CHAINSTORE_DATABASE_READ_URL"),
+    )
+
     def pii_key_ring(self) -> KeyRing:
         """The PII key ring these settings name (`pii_keys`, else the data dir's development
         ring). The app factory builds it once and hands it down; rules never read keys."""

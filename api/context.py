@@ -38,6 +38,8 @@ class Services:
     live: LiveFeeds | None = None  # the process's event hub and sockets, made on first use
     # The masked-number bridge (api/domain/telephony.py), chosen by the settings.
     telephony: TelephonyAdapter = field(default_factory=RecordingTelephony)
+    # Reads that tolerate lag (analytics): DATABASE_READ_URL's server, else the primary.
+    read_sessions: async_sessionmaker[AsyncSession] | None = None
 
 
 class Loaders:
@@ -102,6 +104,10 @@ class Context:
     # Response keys of memberByPhone fields: no phone field under them answers (api/schema/
     # members.py). On a socket the set outlives one operation, which only hides more.
     phone_lookup_roots: set[str] = field(default_factory=set)
+    _read_session: AsyncSession | None = None
+    # The request's channel (api/channel.py): APP for the clerk app's trusted documents, POS
+    # for the tills', API for everything else.
+    channel: str = "API"
     _loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -132,6 +138,21 @@ class Context:
         if self._session is None:
             self._session = self.services.sessions()
         return self._session
+
+    @property
+    def read_session(self) -> AsyncSession:
+        """A session for reads that tolerate lag: on DATABASE_READ_URL's server when set (a
+        replica), else the primary. Read-only work only; the view closes it with the request."""
+        if self.services.read_sessions is None or isinstance(self.request, WebSocket):
+            return self.session
+        if self._read_session is None:
+            self._read_session = self.services.read_sessions()
+        return self._read_session
+
+    async def close_read_session(self) -> None:
+        session, self._read_session = self._read_session, None
+        if session is not None:
+            await session.close()
 
     @property
     def has_session(self) -> bool:

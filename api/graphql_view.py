@@ -29,6 +29,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from api import request_json
+from api.channel import API, channel_of_client, use_channel
 from api.context import Context, Services
 from api.domain import auth
 from api.domain.access import Actor, Role
@@ -170,6 +171,7 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
                 response.headers["Allow"] = "POST" if request.method == "GET" else "GET, POST"
         finally:
             await self._close_session(scope)
+            await context.close_read_session()
         await response(scope, receive, send)
 
     @staticmethod
@@ -254,6 +256,11 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
             log_client_errors([error], request_data.operation_name)
             context.request.scope["chainstore.document_refused"] = True
             return ExecutionResult(data=None, errors=[error])
+        # The channel of the writes this request makes: its trusted document's client.
+        stored = self.trusted_documents.by_text(request_data.query)
+        context.channel = channel_of_client(stored.client if stored is not None else None)
+        if context.channel != API and isinstance(context.request, Request):
+            await use_channel(context.session, context.channel)
         try:
             return await super().execute_single(*args, **kwargs)
         except HTTPException as exc:

@@ -1,5 +1,6 @@
-"""Benchmark the analytics: latency of the kpis query (chain, each region, some stores) on the
-database's history, and what the rollups cost a recorded sale.
+"""Benchmark the analytics: latency of the kpis query (chain, each region, some stores) and of
+the other analytics queries (traffic, staff months, store operations, product insights, digital
+adoption and experts) on the database's history, and what the rollups cost a recorded sale.
 
     DATABASE_URL=postgresql://... .venv/bin/python -m bench.analytics_kpis [--runs 50]
 
@@ -18,7 +19,7 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 if __package__ in (None, ""):  # `python bench/analytics_kpis.py`
@@ -28,8 +29,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.access import Actor
-from api.domain.analytics import rollups
-from api.domain.analytics.kpis import kpis
+from api.domain.analytics import digital, operations, products, rollups, store_ops
+from api.domain.analytics.kpis import add_months, kpis
 from api.domain.sales.record import RecordedLine, RecordedSale, StockAfterSale
 from db.engine import create_engine, create_session_factory
 from db.models import Role, TokenKind
@@ -89,6 +90,57 @@ async def bench_kpis(session: AsyncSession, runs: int) -> None:
             return await kpis(session, HQ, first_day=first, last_day=last, go_live=go_live, **scope)
 
         print(line(f"kpis {label}", await timed(runs, call)))
+    await bench_analytics(session, runs, first, last, stores, regions)
+
+
+async def bench_analytics(
+    session: AsyncSession,
+    runs: int,
+    first: date,
+    last: date,
+    stores: list[str],
+    regions: list[str],
+) -> None:
+    """Each other analytics query once per case, on the history's last whole month."""
+    month = add_months(last.replace(day=1), -1) if last.day < 28 else last.replace(day=1)
+    month_end = add_months(month, 1) - timedelta(days=1)
+    store = stores[0]
+    region = regions[0] if regions else None
+    calls: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+        (
+            f"trafficHeatmap store {store}",
+            lambda: operations.traffic_heatmap(
+                session, HQ, store_code=store, first_day=first, last_day=last
+            ),
+        ),
+        (
+            "staffRanking chain (first 20)",
+            lambda: operations.staff_ranking(session, HQ, month=month, first=20),
+        ),
+        (
+            f"storeOperations store {store} (month)",
+            lambda: store_ops.store_operations(
+                session, HQ, store_code=store, first_day=month, last_day=month_end
+            ),
+        ),
+        (
+            f"productInsights region {region} (month)",
+            lambda: products.product_insights(
+                session, HQ, first_day=month, last_day=month_end, region_code=region
+            ),
+        ),
+        (
+            "productInsights chain (month)",
+            lambda: products.product_insights(session, HQ, first_day=month, last_day=month_end),
+        ),
+        (
+            f"digitalAdoption region {region}",
+            lambda: digital.digital_adoption(session, HQ, month=month, region_code=region),
+        ),
+        ("digitalExperts chain", lambda: digital.digital_experts(session, HQ, month=month)),
+    ]
+    for label, call in calls:
+        print(line(label, await timed(runs, call)))
 
 
 async def bench_rollup_cost(session: AsyncSession, runs: int) -> None:

@@ -10,14 +10,20 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    application_name: str = "chainstore",
+) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=False,
         # Hot statements repeat: let psycopg prepare them server-side after two uses.
-        connect_args={"prepare_threshold": 2, "application_name": "chainstore"},
+        connect_args={"prepare_threshold": 2, "application_name": application_name},
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api.demo.seed import seed_demo
+from api.domain.analytics.training import raise_training_alerts
 from api.domain.complaints.sla import flag_breaches
 from api.domain.events import EventKind, EventPayload, describe, parse_payload
 from api.domain.scans import scan_near_expiry, scan_slow_movers
@@ -214,6 +216,18 @@ async def _people_workload(api: Api) -> None:
     grant = await compliance_requested(api)
     await api.data(CONFIRM_GRANT, {"id": grant}, token=await api.token_for("compliance"))
     await answered(api, (await asked(api))["id"])
+
+    # Below the store's manager three months running: the bottom, a training alert.
+    await _sql(
+        api,
+        "INSERT INTO clerk_monthly (store_id, staff_id, month, transactions, units,"
+        " revenue_cents, stockouts, members_enrolled, shifts, shift_seconds)"
+        " SELECT s.store_id, s.id, m, 1, 1, length(s.username) * 100, 0, 0, 0, 0 FROM staff s,"
+        " unnest(ARRAY[DATE '2026-08-01', DATE '2026-09-01', DATE '2026-10-01']) m"
+        " WHERE s.username IN ('clerk.e1', 'sm.e1')",
+    )
+    async with create_session_factory(api.engine)() as s, s.begin():
+        await raise_training_alerts(s, month=date(2026, 10, 1))
 
 
 async def test_a_workload_writes_only_catalogued_events(api: Api) -> None:

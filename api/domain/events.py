@@ -61,6 +61,7 @@ class EventKind(enum.StrEnum):
     HELP_REQUESTED = "HELP_REQUESTED"
     HELP_ANSWERED = "HELP_ANSWERED"
     PROMOTION_UNDER_REDEEMED = "PROMOTION_UNDER_REDEEMED"
+    TRAINING_ALERT_RAISED = "TRAINING_ALERT_RAISED"
 
 
 _PAYLOAD_TYPES: dict[EventKind, type[EventPayload]] = {}
@@ -353,6 +354,15 @@ class PromotionUnderRedeemed(EventPayload, kind=EventKind.PROMOTION_UNDER_REDEEM
     others_eligible: int
     others_redeemed: int
     z_score: str  # the test's z to 3 decimals, e.g. "-2.582"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingAlertRaised(EventPayload, kind=EventKind.TRAINING_ALERT_RAISED):
+    """A clerk was at the bottom of their store type three months (analytics/training.py)."""
+
+    training_task_id: int
+    clerk: str  # a username; `month`: the third month, YYYY-MM
+    month: str
 
 
 # ---- the catalogue --------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from api.domain import (
     staff,
 )
 from api.domain.access import Permission
+from api.domain.analytics import cases, surveys, training
 from api.domain.complaints import queries as complaint_queries
 from api.domain.complaints.common import complaint_not_found
 from api.domain.errors import DomainError, NotFound
@@ -53,6 +54,7 @@ from api.schema.complaints import (
 )
 from api.schema.customer_calls import CustomerCall
 from api.schema.help import HelpRequest
+from api.schema.insights import GoodPractice, SurveyAnswer, TrainingTask
 from api.schema.markdowns import Markdown, StockWatchAlert
 from api.schema.members import PiiAccessEntry, PrivacyAlert, open_member
 from api.schema.organisation import Product, Region, Store
@@ -334,6 +336,21 @@ async def _customer_calls(info: Info, keys: list[int]) -> Answers:
     return _each(keys, found, CustomerCall.from_model, "No customer call {} in your scope.")
 
 
+async def _survey_answers(info: Info, keys: list[int]) -> Answers:
+    found = await surveys.survey_answers_by_id(info.context.session, info.context.actor, keys)
+    return _each(keys, found, SurveyAnswer.from_model, "No survey answer {} in your scope.")
+
+
+async def _training_tasks(info: Info, keys: list[int]) -> Answers:
+    found = await training.training_tasks_by_id(info.context.session, info.context.actor, keys)
+    return _each(keys, found, TrainingTask.from_model, "No training task {} in your scope.")
+
+
+async def _good_practices(info: Info, keys: list[int]) -> Answers:
+    found = await cases.good_practices_by_id(info.context.session, info.context.actor, keys)
+    return _each(keys, found, GoodPractice.from_model, "No good practice {}.")
+
+
 def _by_natural_key(
     keys: list[str],
     found: dict[str, Any],
@@ -404,4 +421,7 @@ NODE_TYPES: dict[str, NodeType] = {
     "SaleReturn": NodeType(Permission.VIEW_SALES, _returns),
     "HelpRequest": NodeType(Permission.VIEW_HELP_REQUESTS, _help_requests),
     "CustomerCall": NodeType(Permission.VIEW_COMPLAINTS, _customer_calls),
+    "SurveyAnswer": NodeType(Permission.VIEW_SALES, _survey_answers),
+    "TrainingTask": NodeType(Permission.VIEW_STAFF, _training_tasks),
+    "GoodPractice": NodeType(Permission.SIGNED_IN, _good_practices),
 }

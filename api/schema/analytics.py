@@ -50,6 +50,26 @@ class KpiRow:
     complaint_handling_hours: KpiFigure = strawberry.field(
         description="Mean hours from filing to resolution of complaints resolved that month."
     )
+    promotion_redemption_rate: KpiFigure = strawberry.field(
+        description="The share of receipts with a line a promotion discounted, 0 to 1."
+    )
+    customers_per_staff: KpiFigure = strawberry.field(
+        description="Receipts per clerk who sold or worked a shift that month (the baseline: "
+        "per clerk-month)."
+    )
+    inventory_turnover_days: KpiFigure = strawberry.field(
+        description="Days of stock: the SKUs' closing stock (balance after each SKU's last "
+        "sale of the month) over the month's units sold per day."
+    )
+    replenishment_on_time_rate: KpiFigure = strawberry.field(
+        description="Of replenishment orders received that month, the share received within "
+        "48 hours of approval, 0 to 1."
+    )
+    nps: KpiFigure = strawberry.field(
+        description="Net promoter score of the month's survey answers (recordSurveyAnswer): "
+        "per cent promoters (9-10) minus per cent detractors (0-6), -100 to 100."
+    )
+    survey_answers: int = strawberry.field(description="Survey answers recorded that month.")
 
     @classmethod
     def from_data(cls, month: KpiMonth) -> KpiRow:
@@ -63,6 +83,12 @@ class KpiRow:
             member_repurchase_rate=f["member_repurchase_rate"],
             stock_outs=f["stock_outs"],
             complaint_handling_hours=f["complaint_handling_hours"],
+            promotion_redemption_rate=f["promotion_redemption_rate"],
+            customers_per_staff=f["customers_per_staff"],
+            inventory_turnover_days=f["inventory_turnover_days"],
+            replenishment_on_time_rate=f["replenishment_on_time_rate"],
+            nps=f["nps"],
+            survey_answers=month.totals.answers,
         )
 
 
@@ -127,6 +153,16 @@ class StaffMonth:
     shifts: int = strawberry.field(description="Shifts ended, by the month they started.")
     hours_on_duty: float
     receipts_per_hour: float | None = strawberry.field(description="Receipts per hour on duty.")
+    ratings: int = strawberry.field(
+        description="Survey answers that month about receipts this clerk served."
+    )
+    average_rating: float | None = strawberry.field(description="Their mean score, 0 to 10.")
+    days_on_duty: int = strawberry.field(
+        description="Store-local days of the month on which they started a shift."
+    )
+    late_starts: int = strawberry.field(
+        description="Shifts started more than 15 minutes after their window opened."
+    )
 
     @classmethod
     def from_data(cls, month: operations.ClerkMonth) -> StaffMonth:
@@ -142,4 +178,8 @@ class StaffMonth:
             shifts=month.shifts,
             hours_on_duty=month.hours_on_duty,
             receipts_per_hour=month.receipts_per_hour,
+            ratings=month.ratings,
+            average_rating=month.average_rating,
+            days_on_duty=month.days_on_duty,
+            late_starts=month.late_starts,
         )

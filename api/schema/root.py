@@ -26,6 +26,7 @@ from api.resolvers.complaints import (
 from api.resolvers.customer_calls import CustomerCallsMutation
 from api.resolvers.forecasting import ForecastingQuery
 from api.resolvers.help import HelpMutation, HelpQuery, HelpSubscription
+from api.resolvers.insights import InsightsMutation, InsightsQuery
 from api.resolvers.live import LiveSubscription
 from api.resolvers.markdowns import MarkdownMutation, MarkdownQuery
 from api.resolvers.members import MembersMutation, MembersQuery
@@ -61,6 +62,7 @@ class Query(
     PromotionsQuery,
     AnalyticsQuery,
     ForecastingQuery,
+    InsightsQuery,
 ):
     pass
 
@@ -81,6 +83,7 @@ class Mutation(
     HelpMutation,
     CustomerCallsMutation,
     PromotionsMutation,
+    InsightsMutation,
 ):
     pass
 

@@ -20,6 +20,7 @@ from db.models.events import Event
 from db.models.forecasting import CoverWarning, DemandForecast, ForecastProgress, WeatherReading
 from db.models.help import CallStatus, CustomerCall, HelpRequest, HelpRequestStatus
 from db.models.idempotency import IdempotencyRecord
+from db.models.insights import AnalyticsSetting, GoodPractice, SurveyAnswer, TrainingTask
 from db.models.markdowns import Markdown, MarkdownTarget
 from db.models.members import (
     Member,
@@ -81,6 +82,7 @@ from db.models.transfers import (
 __all__ = [
     "AlertKind",
     "AlertStatus",
+    "AnalyticsSetting",
     "AuthToken",
     "Base",
     "CallStatus",
@@ -102,6 +104,7 @@ __all__ = [
     "DemandForecast",
     "Event",
     "ForecastProgress",
+    "GoodPractice",
     "HelpRequest",
     "HelpRequestStatus",
     "IdempotencyRecord",
@@ -160,8 +163,10 @@ __all__ = [
     "Store",
     "StoreHourly",
     "StoreType",
+    "SurveyAnswer",
     "TimelineKind",
     "TokenKind",
+    "TrainingTask",
     "Transfer",
     "TransferLine",
     "TransferStatus",

@@ -34,6 +34,8 @@ class SalesDaily(Base):
     refund_cents: Mapped[int] = mapped_column(BigInteger)
     # Sales that took the recorded balance from above zero to zero or below.
     stockouts: Mapped[int] = mapped_column(Integer)
+    # The SKU's recorded balance after the day's last sale (inventory turnover days).
+    closing_on_hand: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class StoreHourly(Base):
@@ -71,6 +73,8 @@ class ClerkMonthly(Base):
     members_enrolled: Mapped[int] = mapped_column(Integer)
     shifts: Mapped[int] = mapped_column(Integer)  # shifts ended, by the month they started
     shift_seconds: Mapped[int] = mapped_column(BigInteger)
+    # Receipts with at least one line a promotion discounted (promotion redemption rate).
+    promoted_transactions: Mapped[int] = mapped_column(Integer, server_default="0")
 
     __table_args__ = (CheckConstraint("extract(day FROM month) = 1", name="month_first_day"),)
 

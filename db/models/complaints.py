@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, created_at_column
+from db.models.insights import channel_check, channel_column
 from db.models.organisation import text_enum
 
 
@@ -93,9 +94,11 @@ class Complaint(Base):
     resolution_breached_at: Mapped[datetime | None] = mapped_column()
     escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     updated_at: Mapped[datetime] = created_at_column()
+    channel: Mapped[str] = channel_column()  # APP, POS or API (api/channel.py)
 
     __table_args__ = (
         CheckConstraint("length(description) BETWEEN 1 AND 2000", name="description_length"),
+        channel_check(),
         CheckConstraint("reopen_count >= 0", name="reopen_count_not_negative"),
         Index("ix_complaint_store_id_status", "store_id", "status"),
         Index("ix_complaint_region_id_id", "region_id", "id"),

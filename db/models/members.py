@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, created_at_column
+from db.models.insights import channel_check, channel_column
 from db.models.organisation import text_enum
 
 
@@ -77,9 +78,11 @@ class Member(Base):
     # When the current consent (or its withdrawal) was recorded.
     marketing_consent_at: Mapped[datetime] = created_at_column()
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
+    channel: Mapped[str] = channel_column()  # APP, POS or API (api/channel.py)
 
     __table_args__ = (
         CheckConstraint("card_number ~ '^[0-9]{16}$'", name="card_number_format"),
+        channel_check(),
         CheckConstraint("points_balance >= 0", name="points_not_negative"),
         CheckConstraint("length(display_name) BETWEEN 1 AND 40", name="display_name_length"),
     )

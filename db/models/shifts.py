@@ -123,6 +123,8 @@ class Shift(Base):
     todos: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     accepted_at: Mapped[datetime | None] = mapped_column()
+    # Where the handover was completed (APP, POS, API): a trigger stamps it (migration 0016).
+    handover_channel: Mapped[str | None] = mapped_column(String(8))
 
     __table_args__ = (
         # Found by id alone from the API (the id is unique by its identity).

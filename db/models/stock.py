@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, created_at_column
+from db.models.insights import channel_check, channel_column
 from db.models.organisation import text_enum
 
 
@@ -94,9 +95,18 @@ class StockMovement(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     occurred_at: Mapped[datetime] = created_at_column()
+    channel: Mapped[str] = channel_column()  # APP, POS or API (api/channel.py)
 
     __table_args__ = (
         Index("ix_stock_movement_store_id_product_id", "store_id", "product_id", "id"),
+        channel_check(),
+        # Stock-takes by store and time, for the digital adoption figures.
+        Index(
+            "ix_stock_movement_counts",
+            "store_id",
+            "occurred_at",
+            postgresql_where=text("kind = 'COUNT'"),
+        ),
         Index("ix_stock_movement_reference", "reference_type", "reference_id"),
     )
 

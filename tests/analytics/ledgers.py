@@ -61,8 +61,12 @@ class Ledgers:
         *,
         member: int | None = None,
         stock_out: bool = False,
-    ) -> None:
-        """One receipt of `units` of SKU-CORE-1 for `cents`; `stock_out`: it emptied the shelf."""
+        after: int | None = None,
+        promotion: int | None = None,
+        sku: str = "SKU-CORE-1",
+    ) -> int:
+        """One receipt of `units` of `sku` for `cents`; `stock_out`: it emptied the shelf;
+        `after`: the balance left (default 100, 0 on a stock-out); `promotion`: the line's."""
         params = {
             "store": self.store[store],
             "receipt": f"T-{next(_receipts)}",
@@ -71,7 +75,8 @@ class Ledgers:
             "member": member,
             "cents": cents,
             "units": units,
-            "product": self.product["SKU-CORE-1"],
+            "product": self.product[sku],
+            "promotion": promotion,
         }
         sale_id = await self.session.scalar(
             text(
@@ -85,8 +90,9 @@ class Ledgers:
         await self.session.execute(
             text(
                 "INSERT INTO sale_line (store_id, sale_id, line_no, product_id, quantity,"
-                " unit_price_cents, discount_cents, line_total_cents, returned_quantity)"
-                " VALUES (:store, :sale, 1, :product, :units, :cents / :units, 0, :cents, 0)"
+                " unit_price_cents, discount_cents, line_total_cents, returned_quantity,"
+                " promotion_id) VALUES (:store, :sale, 1, :product, :units, :cents / :units, 0,"
+                " :cents, 0, :promotion)"
             ),
             {**params, "sale": sale_id},
         )
@@ -96,7 +102,57 @@ class Ledgers:
                 " reference_type, reference_id) VALUES (:store, :product, 'SALE', -:units,"
                 " :after, 'sale', :sale)"
             ),
-            {**params, "sale": str(sale_id), "after": 0 if stock_out else 100},
+            {
+                **params,
+                "sale": str(sale_id),
+                "after": after if after is not None else 0 if stock_out else 100,
+            },
+        )
+        return int(sale_id)
+
+    async def promotion(self) -> int:
+        """A draft promotion for sale lines to name (its terms do not matter here)."""
+        promotion_id: int = await self.session.scalar(
+            text(
+                "INSERT INTO promotion (name, mechanism, percent_off, state, stacking,"
+                " coupons_allowed, members_only, start_date, end_date, starts_at, ends_at,"
+                " scope, talking_points, created_by_id) VALUES ('p', 'PERCENT_OFF', 10, 'DRAFT',"
+                " 'BEST_OF', false, false, DATE '2026-01-01', DATE '2026-12-31',"
+                " TIMESTAMPTZ '2026-01-01 00:00+08', TIMESTAMPTZ '2026-12-31 23:00+08',"
+                " '{}', '[]', :by) RETURNING id"
+            ),
+            {"by": self.staff["ops"]},
+        )
+        return promotion_id
+
+    async def replenished(self, store: str, approved: datetime, hours: float) -> None:
+        """A replenishment order approved at `approved`, received `hours` later."""
+        await self.session.execute(
+            text(
+                "INSERT INTO replenishment_order (store_id, status, approved_at, received_at)"
+                " VALUES (:store, 'RECEIVED', :approved, :received)"
+            ),
+            {
+                "store": self.store[store],
+                "approved": approved,
+                "received": approved + timedelta(hours=hours),
+            },
+        )
+
+    async def answer(self, store: str, score: int, at: datetime, clerk: str | None = None) -> None:
+        """A survey answer (rating `clerk`'s receipt when one is named)."""
+        await self.session.execute(
+            text(
+                "INSERT INTO survey_answer (store_id, score, clerk_id, recorded_by_id,"
+                " answered_at) VALUES (:store, :score, :clerk, :by, :at)"
+            ),
+            {
+                "store": self.store[store],
+                "score": score,
+                "clerk": self.staff[clerk] if clerk else None,
+                "by": self.staff["clerk.e1"],
+                "at": at,
+            },
         )
 
     async def shift(self, store: str, clerk: str, start: datetime, hours: float) -> None:

@@ -98,20 +98,21 @@ async def test_rollups_hold_hand_computed_totals_and_a_rebuild_gives_the_same(ap
     y_urumqi = Y - timedelta(days=1)
 
     clerks: dict[tuple[int, int, date], list[int]] = {
-        (e1, staff["clerk.e1"], month(Y)): [2, 6, 3650, 1, 0, 0, 0],
-        (w1, staff["clerk.w1"], month(y_urumqi)): [1, 1, 200, 0, 0, 0, 0],
+        (e1, staff["clerk.e1"], month(Y)): [2, 6, 3650, 1, 0, 0, 0, 0],
+        (w1, staff["clerk.w1"], month(y_urumqi)): [1, 1, 200, 0, 0, 0, 0, 0],
     }
     enrol_key = (e1, staff["clerk.e1"], month(local_day(enrolled_at, "Asia/Shanghai")))
-    clerks.setdefault(enrol_key, [0] * 7)[4] += 1
+    clerks.setdefault(enrol_key, [0] * 8)[4] += 1
     shift_key = (e2, staff["clerk.e2"], month(local_day(started, "Asia/Shanghai")))
-    clerks.setdefault(shift_key, [0] * 7)[5:] = [1, int(seconds)]
+    clerks.setdefault(shift_key, [0] * 8)[5:7] = [1, int(seconds)]
     expected = {
         "sales_daily": sorted(
             [
-                (e1, Y, sku["SKU-CORE-1"], 3, 550, 1, 0, 0, 1),
-                (e1, Y, sku["SKU-EAST-1"], 1, 2800, 1, 0, 0, 0),  # none on record: not a stock-out
-                (e1, Y, sku["SKU-CORE-2"], 2, 300, 1, 0, 0, 0),
-                (w1, y_urumqi, sku["SKU-CORE-1"], 1, 200, 1, 0, 0, 0),
+                # ..., stock-outs, closing stock (the balance after the day's last sale)
+                (e1, Y, sku["SKU-CORE-1"], 3, 550, 1, 0, 0, 1, 0),
+                (e1, Y, sku["SKU-EAST-1"], 1, 2800, 1, 0, 0, 0, -1),  # none on record: not out
+                (e1, Y, sku["SKU-CORE-2"], 2, 300, 1, 0, 0, 0, -2),
+                (w1, y_urumqi, sku["SKU-CORE-1"], 1, 200, 1, 0, 0, 0, -1),
                 (
                     e2,
                     local_day(returned_at, "Asia/Shanghai"),
@@ -122,6 +123,7 @@ async def test_rollups_hold_hand_computed_totals_and_a_rebuild_gives_the_same(ap
                     1,
                     175,
                     0,
+                    None,  # a return alone: no sale's balance that day
                 ),
             ]
         ),

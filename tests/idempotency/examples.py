@@ -414,4 +414,53 @@ async def _revise_promotion(api: Api) -> FirstCall:
     )
 
 
+@example("recordSurveyAnswer")
+async def _record_survey_answer(api: Api) -> FirstCall:
+    await api.data(
+        RECORD_SALE, {"input": sale_input(receipt="R-NPS")}, token=await api.token_for("clerk.e1")
+    )
+    complaint_id = (await complaints.filed(api))["id"]
+    member = await api.data(ENROLL, {"input": new_member()}, token=await api.token_for("clerk.e1"))
+    return FirstCall(
+        "clerk.e1",
+        {
+            "storeCode": "E1",
+            "score": 9,
+            "receiptNo": "R-NPS",
+            "memberCode": member["enrollMember"]["member"]["cardNumber"],
+            "complaintId": complaint_id,
+            "comment": "Quick and friendly",
+        },
+    )
+
+
+@example("completeTrainingTask")
+async def _complete_training_task(api: Api) -> FirstCall:
+    from sqlalchemy import text
+
+    async with api.engine.begin() as conn:
+        task_id = await conn.scalar(
+            text(
+                "INSERT INTO training_task (store_id, staff_id, month, reason)"
+                " SELECT s.store_id, s.id, DATE '2026-10-01', 'bottom three months'"
+                " FROM staff s WHERE s.username = 'clerk.e1' RETURNING id"
+            )
+        )
+    task = global_ids.encode("TrainingTask", int(task_id))
+    return FirstCall("sm.e1", {"taskId": task, "note": "Coached at the till"})
+
+
+@example("publishGoodPractice")
+async def _publish_good_practice(api: Api) -> FirstCall:
+    return FirstCall(
+        "sm.e1",
+        {
+            "storeCode": "E1",
+            "clerkUsername": "clerk.e1",
+            "title": "Offer the member card at every receipt",
+            "body": "Ask once, with the card ready.",
+        },
+    )
+
+
 __all__ = ["EXAMPLES", "NOT_BOUND", "REPLAY_MARKERS", "SAME_REQUEST", "FirstCall"]

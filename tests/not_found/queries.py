@@ -232,6 +232,8 @@ QUERIES = [
         "staffRanking",
         "regionCode",
         'query { staffRanking(month: "2026-01-01", regionCode: "NOPE") { edges { cursor } } }',
+    ),
+    q(
         "coverWarnings",
         "storeCode",
         'query { coverWarnings(storeCode: "NOPE") { edges { cursor } } }',

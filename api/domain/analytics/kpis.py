@@ -14,6 +14,14 @@ its stores' totals divided, never an average of their averages.
   about), the share who bought at least twice
 - stock-outs: sales that took a SKU's recorded balance from above zero to zero or below
 - complaint handling time: hours from filing to resolution, of complaints resolved that month
+- promotion redemption rate: the share of receipts with a line a promotion discounted
+- customers served per staff: receipts per clerk who sold or worked a shift that month
+- inventory turnover days: the SKUs' closing stock (the balance after each SKU's last sale of
+  the month, from the SKU days) over the month's units sold per day
+- replenishment on-time rate: of the replenishment orders received that month, the share
+  received within REPLENISHMENT_LEAD_HOURS of their approval
+- NPS: promoters (9-10) minus detractors (0-6), per cent of the month's survey answers
+  (api/domain/analytics/surveys.py; a small table, read directly)
 
 The baseline is the figure over the BASELINE_MONTHS whole months before the go-live date's
 month (stock-outs: their monthly average); without a go-live date there is none.
@@ -35,16 +43,19 @@ from db.models import Store
 
 MAX_MONTHS = 24
 BASELINE_MONTHS = 3
+REPLENISHMENT_LEAD_HOURS = 48  # an order received this long after approval is on time
 
 _FIGURES = text(
     """
     WITH months AS (
-      SELECT CAST(m AS date) AS month
+      SELECT CAST(m AS date) AS month,
+             CAST(extract(day FROM m + interval '1 month' - interval '1 day') AS int) AS days
         FROM generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 month') m
     ), traffic AS (
       SELECT month, sum(transactions) AS transactions, sum(units) AS units,
              sum(revenue_cents) AS revenue, sum(stockouts) AS stockouts,
-             sum(shift_seconds) AS staff_seconds
+             sum(shift_seconds) AS staff_seconds, sum(promoted_transactions) AS promoted,
+             count(*) FILTER (WHERE transactions > 0 OR shifts > 0) AS staff_months
         FROM clerk_monthly
        WHERE store_id = ANY(CAST(:store_ids AS int[])) AND month BETWEEN :first AND :last
        GROUP BY month
@@ -66,17 +77,60 @@ _FIGURES = text(
                  AND c.resolved_at < CAST(:last AS date) + interval '1 month 1 day') r
        WHERE month BETWEEN :first AND :last
        GROUP BY month
+    ), closing AS (
+      SELECT month, sum(closing_on_hand) AS closing_stock
+        FROM (SELECT DISTINCT ON (store_id, product_id, CAST(date_trunc('month', day) AS date))
+                     CAST(date_trunc('month', day) AS date) AS month, closing_on_hand
+                FROM sales_daily
+               WHERE store_id = ANY(CAST(:store_ids AS int[])) AND closing_on_hand IS NOT NULL
+                 AND day >= :first AND day < CAST(:last AS date) + interval '1 month'
+               ORDER BY store_id, product_id, CAST(date_trunc('month', day) AS date),
+                        day DESC) last_days
+       GROUP BY month
+    ), replenished AS (
+      SELECT month, count(*) AS received, count(*) FILTER (WHERE on_time) AS on_time
+        FROM (SELECT CAST(date_trunc('month', o.received_at AT TIME ZONE s.time_zone) AS date)
+                       AS month,
+                     o.received_at <= o.approved_at + make_interval(hours => :lead_hours)
+                       AS on_time
+                FROM replenishment_order o JOIN store s ON s.id = o.store_id
+               WHERE o.store_id = ANY(CAST(:store_ids AS int[])) AND o.received_at IS NOT NULL
+                 AND o.approved_at IS NOT NULL
+                 AND o.received_at >= CAST(:first AS date) - interval '1 day'
+                 AND o.received_at < CAST(:last AS date) + interval '1 month 1 day') r
+       WHERE month BETWEEN :first AND :last
+       GROUP BY month
+    ), surveyed AS (
+      SELECT month, count(*) AS answers,
+             count(*) FILTER (WHERE score >= 9) AS promoters,
+             count(*) FILTER (WHERE score <= 6) AS detractors
+        FROM (SELECT CAST(date_trunc('month', a.answered_at AT TIME ZONE s.time_zone) AS date)
+                       AS month, a.score
+                FROM survey_answer a JOIN store s ON s.id = a.store_id
+               WHERE a.store_id = ANY(CAST(:store_ids AS int[]))
+                 AND a.answered_at >= CAST(:first AS date) - interval '1 day'
+                 AND a.answered_at < CAST(:last AS date) + interval '1 month 1 day') v
+       WHERE month BETWEEN :first AND :last
+       GROUP BY month
     )
-    SELECT months.month,
+    SELECT months.month, months.days,
            coalesce(t.transactions, 0) AS transactions, coalesce(t.units, 0) AS units,
            coalesce(t.revenue, 0) AS revenue, coalesce(t.stockouts, 0) AS stockouts,
            coalesce(t.staff_seconds, 0) AS staff_seconds,
            coalesce(b.buyers, 0) AS buyers, coalesce(b.repeaters, 0) AS repeaters,
-           coalesce(h.resolved, 0) AS resolved, coalesce(h.handling_seconds, 0) AS handling_seconds
+           coalesce(h.resolved, 0) AS resolved, coalesce(h.handling_seconds, 0) AS handling_seconds,
+           coalesce(t.promoted, 0) AS promoted, coalesce(t.staff_months, 0) AS staff_months,
+           coalesce(c.closing_stock, 0) AS closing_stock,
+           coalesce(r.received, 0) AS replenishments, coalesce(r.on_time, 0) AS on_time,
+           coalesce(v.answers, 0) AS answers, coalesce(v.promoters, 0) AS promoters,
+           coalesce(v.detractors, 0) AS detractors
       FROM months
       LEFT JOIN traffic t USING (month)
       LEFT JOIN buyers b USING (month)
       LEFT JOIN handled h USING (month)
+      LEFT JOIN closing c USING (month)
+      LEFT JOIN replenished r USING (month)
+      LEFT JOIN surveyed v USING (month)
      ORDER BY months.month
     """
 )
@@ -95,6 +149,15 @@ class Totals:
     repeaters: int = 0
     resolved: int = 0
     handling_seconds: float = 0.0
+    days: int = 0
+    promoted: int = 0
+    staff_months: int = 0
+    closing_stock: int = 0
+    replenishments: int = 0
+    on_time: int = 0
+    answers: int = 0
+    promoters: int = 0
+    detractors: int = 0
 
     def __add__(self, other: Totals) -> Totals:
         return Totals(
@@ -114,6 +177,14 @@ KPIS: dict[str, Callable[[Totals, int], float | None]] = {
     "member_repurchase_rate": lambda t, n: _ratio(t.repeaters, t.buyers),
     "stock_outs": lambda t, n: _ratio(t.stockouts, n),
     "complaint_handling_hours": lambda t, n: _ratio(t.handling_seconds / 3600, t.resolved),
+    "promotion_redemption_rate": lambda t, n: _ratio(t.promoted, t.transactions),
+    "customers_per_staff": lambda t, n: _ratio(t.transactions, t.staff_months),
+    # Average closing stock over units sold per day.
+    "inventory_turnover_days": lambda t, n: (
+        _ratio(t.closing_stock / n, t.units / t.days) if t.days else None
+    ),
+    "replenishment_on_time_rate": lambda t, n: _ratio(t.on_time, t.replenishments),
+    "nps": lambda t, n: _ratio(100 * (t.promoters - t.detractors), t.answers),
 }
 
 
@@ -177,7 +248,15 @@ async def _store_ids(
 async def _totals(
     session: AsyncSession, store_ids: list[int], first: date, last: date
 ) -> dict[date, Totals]:
-    rows = await session.execute(_FIGURES, {"store_ids": store_ids, "first": first, "last": last})
+    rows = await session.execute(
+        _FIGURES,
+        {
+            "store_ids": store_ids,
+            "first": first,
+            "last": last,
+            "lead_hours": REPLENISHMENT_LEAD_HOURS,
+        },
+    )
     out: dict[date, Totals] = {}
     for row in rows:
         values: dict[str, Any] = dict(row._mapping)

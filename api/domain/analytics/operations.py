@@ -20,6 +20,37 @@ from api.domain.pagination import Page, keyset_page
 from db.models import ClerkMonthly, Staff, Store
 
 MAX_PERIOD_DAYS = 366
+LATE_MINUTES = 15
+
+# Ratings and attendance of the page's clerk months: survey answers and shifts are small
+# tables next to the sales, read for the clerks on the page only.
+_EXTRAS = text(
+    """
+    WITH pairs AS (
+      SELECT * FROM unnest(CAST(:stores AS int[]), CAST(:staff AS int[])) AS p(store_id, staff_id)
+    ), rated AS (
+      SELECT a.store_id, a.clerk_id AS staff_id, count(*) AS ratings, sum(a.score) AS points
+        FROM survey_answer a JOIN store s ON s.id = a.store_id
+        JOIN pairs p ON p.store_id = a.store_id AND p.staff_id = a.clerk_id
+       WHERE CAST(date_trunc('month', a.answered_at AT TIME ZONE s.time_zone) AS date) = :month
+       GROUP BY 1, 2
+    ), duty AS (
+      SELECT sh.store_id, sh.clerk_id AS staff_id,
+             count(DISTINCT CAST(sh.started_at AT TIME ZONE s.time_zone AS date)) AS days,
+             count(*) FILTER (WHERE sh.started_at > sh.window_start
+                                    + make_interval(mins => :late)) AS late
+        FROM shift sh JOIN store s ON s.id = sh.store_id
+        JOIN pairs p ON p.store_id = sh.store_id AND p.staff_id = sh.clerk_id
+       WHERE CAST(date_trunc('month', sh.started_at AT TIME ZONE s.time_zone) AS date) = :month
+       GROUP BY 1, 2
+    )
+    SELECT p.store_id, p.staff_id, coalesce(r.ratings, 0) AS ratings,
+           coalesce(r.points, 0) AS points, coalesce(d.days, 0) AS days,
+           coalesce(d.late, 0) AS late
+      FROM pairs p LEFT JOIN rated r USING (store_id, staff_id)
+      LEFT JOIN duty d USING (store_id, staff_id)
+    """
+)
 
 _HEATMAP = text(
     """
@@ -105,6 +136,15 @@ class ClerkMonth:
     members_enrolled: int
     shifts: int
     hours_on_duty: float
+    # From the month's survey answers about this clerk's receipts, and the shifts they started.
+    ratings: int = 0
+    rating_points: int = 0
+    days_on_duty: int = 0
+    late_starts: int = 0  # shifts started more than LATE_MINUTES after their window opened
+
+    @property
+    def average_rating(self) -> float | None:
+        return self.rating_points / self.ratings if self.ratings else None
 
     @property
     def average_ticket_cents(self) -> float | None:
@@ -172,7 +212,24 @@ async def staff_ranking(
         scalars=False,
     )
 
+    pairs = [(r.store_id, r.staff_id) for _, r in page.items]
+    extras = {}
+    if pairs:
+        extras = {
+            (e.store_id, e.staff_id): e
+            for e in await session.execute(
+                _EXTRAS,
+                {
+                    "stores": [p[0] for p in pairs],
+                    "staff": [p[1] for p in pairs],
+                    "month": month.replace(day=1),
+                    "late": LATE_MINUTES,
+                },
+            )
+        }
+
     def clerk_month(r: Any) -> ClerkMonth:
+        e = extras[(r.store_id, r.staff_id)]
         return ClerkMonth(
             staff=r.Staff,
             store=r.Store,
@@ -182,6 +239,10 @@ async def staff_ranking(
             members_enrolled=int(r.enrolled),
             shifts=int(r.shifts),
             hours_on_duty=int(r.seconds) / 3600,
+            ratings=int(e.ratings),
+            rating_points=int(e.points),
+            days_on_duty=int(e.days),
+            late_starts=int(e.late),
         )
 
     return Page(

@@ -23,7 +23,9 @@ from api.domain.analytics.rollups import SHIFT_SECONDS_SQL
 _PER_SALE = """
     CREATE TEMP TABLE analytics_per_sale ON COMMIT DROP AS
     WITH units AS (
-      SELECT store_id, sale_id, sum(quantity) AS units FROM sale_line GROUP BY store_id, sale_id
+      SELECT store_id, sale_id, sum(quantity) AS units,
+             CAST(bool_or(promotion_id IS NOT NULL) AS int) AS promoted
+        FROM sale_line GROUP BY store_id, sale_id
     ), outs AS (
       SELECT store_id, CAST(reference_id AS bigint) AS sale_id, count(*) AS stockouts
         FROM stock_movement
@@ -32,7 +34,7 @@ _PER_SALE = """
        GROUP BY store_id, reference_id
     )
     SELECT s.store_id, s.id AS sale_id, s.staff_id, s.member_id, s.total_cents,
-           s.sold_at AT TIME ZONE st.time_zone AS local, u.units,
+           s.sold_at AT TIME ZONE st.time_zone AS local, u.units, u.promoted,
            coalesce(o.stockouts, 0) AS stockouts
       FROM sale s
       JOIN store st ON st.id = s.store_id
@@ -42,8 +44,17 @@ _PER_SALE = """
 
 _SALES_DAILY = """
     INSERT INTO sales_daily (store_id, day, product_id, units, revenue_cents, transactions,
-                             returned_units, refund_cents, stockouts)
-    WITH per_sale_sku AS (
+                             returned_units, refund_cents, stockouts, closing_on_hand)
+    WITH closing AS (
+      -- The balance after the day's last sale of the SKU (movements are numbered in order).
+      SELECT DISTINCT ON (m.store_id, m.product_id, CAST(p.local AS date))
+             m.store_id, m.product_id, CAST(p.local AS date) AS day, m.balance_after
+        FROM stock_movement m
+        JOIN analytics_per_sale p
+          ON p.store_id = m.store_id AND CAST(p.sale_id AS text) = m.reference_id
+       WHERE m.kind = 'SALE' AND m.reference_type = 'sale'
+       ORDER BY m.store_id, m.product_id, CAST(p.local AS date), m.id DESC
+    ), per_sale_sku AS (
       SELECT l.store_id, l.sale_id, l.product_id, sum(l.quantity) AS units,
              sum(l.line_total_cents) AS revenue
         FROM sale_line l GROUP BY l.store_id, l.sale_id, l.product_id
@@ -67,9 +78,11 @@ _SALES_DAILY = """
         JOIN return_line rl ON rl.store_id = r.store_id AND rl.return_id = r.id
         JOIN store st ON st.id = r.store_id
     )
-    SELECT store_id, day, product_id, sum(units), sum(revenue), sum(transactions),
-           sum(returned), sum(refund), sum(stockouts)
-      FROM facts GROUP BY store_id, day, product_id
+    SELECT f.store_id, f.day, f.product_id, sum(f.units), sum(f.revenue), sum(f.transactions),
+           sum(f.returned), sum(f.refund), sum(f.stockouts), min(c.balance_after)
+      FROM facts f
+      LEFT JOIN closing c USING (store_id, day, product_id)
+     GROUP BY f.store_id, f.day, f.product_id
 """
 
 _STORE_HOURLY = """
@@ -84,26 +97,28 @@ _STORE_HOURLY = """
 
 _CLERK_MONTHLY = f"""
     INSERT INTO clerk_monthly (store_id, staff_id, month, transactions, units, revenue_cents,
-                               stockouts, members_enrolled, shifts, shift_seconds)
+                               stockouts, members_enrolled, shifts, shift_seconds,
+                               promoted_transactions)
     WITH facts AS (
       SELECT store_id, staff_id, CAST(date_trunc('month', local) AS date) AS month,
              1 AS transactions, units, total_cents AS revenue, stockouts, 0 AS enrolled,
-             0 AS shifts, CAST(0 AS bigint) AS seconds
+             0 AS shifts, CAST(0 AS bigint) AS seconds, promoted
         FROM analytics_per_sale
       UNION ALL
       SELECT m.enrolled_store_id, m.enrolled_by_id,
              CAST(date_trunc('month', m.enrolled_at AT TIME ZONE st.time_zone) AS date),
-             0, 0, 0, 0, 1, 0, 0
+             0, 0, 0, 0, 1, 0, 0, 0
         FROM member m JOIN store st ON st.id = m.enrolled_store_id
       UNION ALL
       SELECT sh.store_id, sh.clerk_id,
              CAST(date_trunc('month', sh.started_at AT TIME ZONE st.time_zone) AS date),
-             0, 0, 0, 0, 0, 1, {SHIFT_SECONDS_SQL.format(end="sh.ended_at", start="sh.started_at")}
+             0, 0, 0, 0, 0, 1, {SHIFT_SECONDS_SQL.format(end="sh.ended_at", start="sh.started_at")},
+             0
         FROM shift sh JOIN store st ON st.id = sh.store_id
        WHERE sh.ended_at IS NOT NULL
     )
     SELECT store_id, staff_id, month, sum(transactions), sum(units), sum(revenue),
-           sum(stockouts), sum(enrolled), sum(shifts), sum(seconds)
+           sum(stockouts), sum(enrolled), sum(shifts), sum(seconds), sum(promoted)
       FROM facts GROUP BY store_id, staff_id, month
 """  # noqa: S608 (a constant expression, no input)
 

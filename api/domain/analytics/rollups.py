@@ -35,19 +35,23 @@ _SALE = text(
         FROM store s WHERE s.id = :store_id
     ), daily AS (
       INSERT INTO sales_daily AS d (store_id, day, product_id, units, revenue_cents,
-                                    transactions, returned_units, refund_cents, stockouts)
-      SELECT st.id, CAST(st.local AS date), p.id, x.units, x.revenue, 1, 0, 0, x.stockouts
+                                    transactions, returned_units, refund_cents, stockouts,
+                                    closing_on_hand)
+      SELECT st.id, CAST(st.local AS date), p.id, x.units, x.revenue, 1, 0, 0, x.stockouts,
+             x.on_hand
         FROM st
         CROSS JOIN unnest(CAST(:skus AS text[]), CAST(:units AS bigint[]),
-                          CAST(:revenue AS bigint[]), CAST(:stockouts AS int[]))
-             AS x(sku, units, revenue, stockouts)
+                          CAST(:revenue AS bigint[]), CAST(:stockouts AS int[]),
+                          CAST(:on_hand AS bigint[]))
+             AS x(sku, units, revenue, stockouts, on_hand)
         JOIN product p ON p.sku = x.sku
        ORDER BY p.id
       ON CONFLICT (store_id, day, product_id) DO UPDATE
         SET units = d.units + EXCLUDED.units,
             revenue_cents = d.revenue_cents + EXCLUDED.revenue_cents,
             transactions = d.transactions + 1,
-            stockouts = d.stockouts + EXCLUDED.stockouts
+            stockouts = d.stockouts + EXCLUDED.stockouts,
+            closing_on_hand = coalesce(EXCLUDED.closing_on_hand, d.closing_on_hand)
     ), hourly AS (
       INSERT INTO store_hourly AS h (store_id, day, hour, transactions, member_transactions,
                                      units, revenue_cents, stockouts)
@@ -64,15 +68,16 @@ _SALE = text(
     ), clerk AS (
       INSERT INTO clerk_monthly AS c (store_id, staff_id, month, transactions, units,
                                       revenue_cents, stockouts, members_enrolled, shifts,
-                                      shift_seconds)
+                                      shift_seconds, promoted_transactions)
       SELECT st.id, :staff_id, CAST(date_trunc('month', st.local) AS date), 1, :total_units,
-             :total, :total_stockouts, 0, 0, 0
+             :total, :total_stockouts, 0, 0, 0, :promoted
         FROM st
       ON CONFLICT (store_id, staff_id, month) DO UPDATE
         SET transactions = c.transactions + 1,
             units = c.units + EXCLUDED.units,
             revenue_cents = c.revenue_cents + EXCLUDED.revenue_cents,
-            stockouts = c.stockouts + EXCLUDED.stockouts
+            stockouts = c.stockouts + EXCLUDED.stockouts,
+            promoted_transactions = c.promoted_transactions + EXCLUDED.promoted_transactions
     ), member AS (
       INSERT INTO member_monthly AS m (store_id, month, member_id, transactions, spend_cents)
       SELECT st.id, CAST(date_trunc('month', st.local) AS date), :member_id, 1, :total
@@ -140,7 +145,9 @@ async def record_sale(session: AsyncSession, sale: RecordedSale, *, staff_id: in
     """Add a newly recorded sale (not a replay) to the rollups: one statement.
 
     A SKU on several lines counts once as a transaction; a stock-out is a sale that took the
-    SKU's balance from above zero to zero or below (`sale.stock` holds the balances after)."""
+    SKU's balance from above zero to zero or below (`sale.stock` holds the balances after),
+    and that balance is the SKU's closing stock of the day so far; a receipt with a line a
+    promotion discounted counts as a promoted transaction."""
     units: dict[str, int] = defaultdict(int)
     revenue: dict[str, int] = defaultdict(int)
     for line in sale.lines:
@@ -162,6 +169,8 @@ async def record_sale(session: AsyncSession, sale: RecordedSale, *, staff_id: in
             "units": list(units.values()),
             "revenue": [revenue[sku] for sku in units],
             "stockouts": [stockouts[sku] for sku in units],
+            "on_hand": [after.get(sku) for sku in units],
+            "promoted": int(any(line.promotion_id is not None for line in sale.lines)),
             "total_units": sum(units.values()),
             "total": sale.total_cents,
             "total_stockouts": sum(stockouts.values()),
