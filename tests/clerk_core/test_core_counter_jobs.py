@@ -4,6 +4,7 @@ stock-take of two shelves each land exactly once, read back from the database.""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -21,7 +22,7 @@ from tests.sales.helpers import RECORD_SALE, on_hand, receive, sale_input
 
 
 @pytest.fixture
-async def network(org_db: str) -> FaultyNetwork:
+async def network(org_db: str) -> AsyncIterator[FaultyNetwork]:
     app = create_app(settings_for(org_db))
     async with app.router.lifespan_context(app):
         yield FaultyNetwork(httpx.ASGITransport(app=app, client=("10.1.3.1", 5000)))
