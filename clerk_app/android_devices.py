@@ -200,6 +200,20 @@ class CameraIntent:
         self.directory = directory
 
     def take(self, on_photo: Callable[[Any], None]) -> None:
+        from android.permissions import Permission, check_permission, request_permissions
+
+        if check_permission(Permission.CAMERA):
+            self._capture(on_photo)
+            return
+
+        @mainthread  # type: ignore[untyped-decorator]
+        def answered(_permissions: list[str], granted: list[bool]) -> None:
+            if granted and all(granted):
+                self._capture(on_photo)
+
+        request_permissions([Permission.CAMERA], answered)
+
+    def _capture(self, on_photo: Callable[[Any], None]) -> None:
         from pathlib import Path
 
         activity = autoclass("org.kivy.android.PythonActivity").mActivity
