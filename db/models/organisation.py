@@ -80,7 +80,8 @@ class Store(Base):
 
 
 def _initials_of_name(context: Any) -> str:
-    """Column default: the pinyin initials of the row's name (empty if the name is not set)."""
+    """Column default: the pinyin initials of the row's name (empty if the name is not set).
+    A multi-row `insert().values([...])` cannot run it: such inserts give the column."""
     return initials(str(context.get_current_parameters().get("name") or ""))
 
 
