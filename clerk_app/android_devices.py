@@ -9,6 +9,8 @@ Imported only on Android (app.py checks the platform); the desktop never loads j
   with the reason and the clerk types the card number on the same screen.
 - `SecureWindow`: `FLAG_SECURE` while a member screen is shown (no screenshots, blank in the
   recent-apps list).
+- `SpeechRecognizer`: the system's speech dialog (`RecognizerIntent`), in the app's language.
+- `CameraIntent`: the phone's camera app for shelf, complaint and help photos.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from jnius import PythonJavaClass, autoclass, java_method
+from jnius import PythonJavaClass, autoclass, cast, java_method
 from kivy.clock import mainthread
 
 from clerk_app.i18n import _
@@ -124,3 +126,126 @@ class SecureWindow:
                 window.clearFlags(FLAG_SECURE)
 
         apply()
+
+
+# -- activities that answer later: the speech recogniser and the camera ---------------------
+
+SPEECH_REQUEST = 0x5E01
+CAMERA_REQUEST = 0x5E02
+RESULT_OK = -1  # Activity.RESULT_OK
+
+
+class _Results:
+    """`onActivityResult` to the waiting callback, by request code (p4a's activity hook)."""
+
+    waiting: dict[int, Callable[[int, Any], None]] = {}
+    bound = False
+
+    @classmethod
+    def expect(cls, request: int, callback: Callable[[int, Any], None]) -> None:
+        if not cls.bound:
+            from android import activity
+
+            activity.bind(on_activity_result=cls._answer)
+            cls.bound = True
+        cls.waiting[request] = callback
+
+    @classmethod
+    def _answer(cls, request: int, result: int, data: Any) -> None:
+        callback = cls.waiting.pop(request, None)
+        if callback is not None:
+            callback(result, data)
+
+
+class SpeechRecognizer:
+    """Android's speech recogniser through `RecognizerIntent.ACTION_RECOGNIZE_SPEECH`: the
+    system's own listening dialog (it holds the microphone permission, the app needs none).
+    No recogniser installed: the clerk is told and taps the tiles instead."""
+
+    def listen(
+        self, language: str, on_text: Callable[[str], None], on_fail: Callable[[str], None]
+    ) -> None:
+        intent_class = autoclass("android.content.Intent")
+        recognizer = autoclass("android.speech.RecognizerIntent")
+        intent = intent_class(recognizer.ACTION_RECOGNIZE_SPEECH)
+        intent.putExtra(recognizer.EXTRA_LANGUAGE_MODEL, recognizer.LANGUAGE_MODEL_FREE_FORM)
+        intent.putExtra(recognizer.EXTRA_LANGUAGE, "zh-CN" if language == "zh_CN" else "en-US")
+        intent.putExtra(recognizer.EXTRA_MAX_RESULTS, 1)
+
+        @mainthread  # type: ignore[untyped-decorator]
+        def heard(result: int, data: Any) -> None:
+            found = data.getStringArrayListExtra(recognizer.EXTRA_RESULTS) if data else None
+            if result == RESULT_OK and found is not None and found.size() > 0:
+                on_text(str(found.get(0)))
+            else:
+                on_fail(_("Nothing was heard."))
+
+        _Results.expect(SPEECH_REQUEST, heard)
+        try:
+            autoclass("org.kivy.android.PythonActivity").mActivity.startActivityForResult(
+                intent, SPEECH_REQUEST
+            )
+        except Exception as error:  # ActivityNotFoundException: no recogniser on this phone
+            _Results.waiting.pop(SPEECH_REQUEST, None)
+            on_fail(_("Speech is not available on this phone.") + f" ({error})")
+
+
+class CameraIntent:
+    """The phone's camera app through `MediaStore.ACTION_IMAGE_CAPTURE`, writing the full-size
+    picture to a MediaStore entry the app created (no FileProvider needed); the picture is
+    copied into the app's own directory and the entry removed, so photos never pile up in the
+    gallery. The outbox keeps its own copy from there."""
+
+    def __init__(self, directory: Any) -> None:
+        self.directory = directory
+
+    def take(self, on_photo: Callable[[Any], None]) -> None:
+        from android.permissions import Permission, check_permission, request_permissions
+
+        if check_permission(Permission.CAMERA):
+            self._capture(on_photo)
+            return
+
+        @mainthread  # type: ignore[untyped-decorator]
+        def answered(_permissions: list[str], granted: list[bool]) -> None:
+            if granted and all(granted):
+                self._capture(on_photo)
+
+        request_permissions([Permission.CAMERA], answered)
+
+    def _capture(self, on_photo: Callable[[Any], None]) -> None:
+        from pathlib import Path
+
+        activity = autoclass("org.kivy.android.PythonActivity").mActivity
+        media = autoclass("android.provider.MediaStore")
+        images = autoclass("android.provider.MediaStore$Images$Media")
+        values = autoclass("android.content.ContentValues")()
+        values.put(images.MIME_TYPE, "image/jpeg")
+        resolver = activity.getContentResolver()
+        uri = resolver.insert(images.EXTERNAL_CONTENT_URI, values)
+        intent = autoclass("android.content.Intent")(media.ACTION_IMAGE_CAPTURE)
+        intent.putExtra(media.EXTRA_OUTPUT, cast("android.os.Parcelable", uri))
+
+        @mainthread  # type: ignore[untyped-decorator]
+        def taken(result: int, _data: Any) -> None:
+            try:
+                if result != RESULT_OK:
+                    return
+                target = Path(self.directory) / f"photo-{uri.getLastPathSegment()}.jpg"
+                # Decoded and written again on the Java side: no byte copying through Python.
+                stream = resolver.openInputStream(uri)
+                bitmap = autoclass("android.graphics.BitmapFactory").decodeStream(stream)
+                stream.close()
+                if bitmap is None:
+                    return
+                out = autoclass("java.io.FileOutputStream")(str(target))
+                jpeg = autoclass("android.graphics.Bitmap$CompressFormat").JPEG
+                bitmap.compress(jpeg, 85, out)
+                out.close()
+                bitmap.recycle()
+                on_photo(target)
+            finally:
+                resolver.delete(uri, None, None)
+
+        _Results.expect(CAMERA_REQUEST, taken)
+        activity.startActivityForResult(intent, CAMERA_REQUEST)

@@ -25,6 +25,8 @@ from clerk_app.devices import (
     PlainWindow,
     Scanner,
     SecureWindow,
+    SpeechRecognizer,
+    TypedSpeech,
 )
 from clerk_app.fonts import register_fonts
 from clerk_app.i18n import system_language, tr
@@ -41,6 +43,7 @@ class ClerkApp(App):  # type: ignore[misc]
     title = "Chainstore"
     pending = NumericProperty(0)  # outbox entries the server does not have yet
     alerts = NumericProperty(0)  # the store's open stock alerts (the home badge)
+    answers = NumericProperty(0)  # HQ's help answers that arrived since the alerts were seen
     staff_name = StringProperty("")
     store_name = StringProperty("")
     language = StringProperty(tr.language)
@@ -55,6 +58,7 @@ class ClerkApp(App):  # type: ignore[misc]
         scanner: Scanner | None = None,
         camera: Camera | None = None,
         window: SecureWindow | None = None,
+        speech: SpeechRecognizer | None = None,
         animate: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -62,17 +66,19 @@ class ClerkApp(App):  # type: ignore[misc]
         self._data_dir = data_dir
         self._core_factory = core_factory
         self._worker_factory = worker_factory
-        self.scanner, self.window = scanner, window
-        if platform == "android" and (scanner is None or window is None):
-            from clerk_app.android_devices import CodeScanner
-            from clerk_app.android_devices import SecureWindow as AndroidWindow
+        self.scanner, self.window, self.speech = scanner, window, speech
+        self.camera: Camera | None = camera
+        if platform == "android":
+            from clerk_app import android_devices as phone
 
-            self.scanner = scanner or CodeScanner()
-            self.window = window or AndroidWindow()
+            self.scanner = scanner or phone.CodeScanner()
+            self.window = window or phone.SecureWindow()
+            self.speech = speech or phone.SpeechRecognizer()
+            self.camera = camera or phone.CameraIntent(self.user_data_dir)
         self.scanner = self.scanner or FileScanner()
         self.window = self.window or PlainWindow()
-        # Photos: a picture file on both for now (an Android camera intent needs a FileProvider).
-        self.camera: Camera = camera or FileCamera()
+        self.speech = self.speech or TypedSpeech()
+        self.camera = self.camera or FileCamera()
         self._animate = animate
         self.worker: Worker | None = None
         self.settings = Settings()
@@ -162,8 +168,18 @@ class ClerkApp(App):  # type: ignore[misc]
             if isinstance(error, FeedEnded):
                 self.sign_in_again()
 
+        def answered(*_args: Any) -> None:
+            def show(_dt: float) -> None:
+                self.answers += 1
+                if self.root is not None and self.root.current == "alerts":
+                    self.root.get_screen("alerts").refresh()
+
+            Clock.schedule_once(show)
+
         if self.worker is not None:
             self.worker.spawn("alerts", lambda core: core.alert_feed(refresh, refresh).run(), ended)
+            # HQ's answers to this store's help requests, on their own subscription.
+            self.worker.spawn("help", lambda core: core.help_feed(answered).run(), ended)
 
     def sign_in_again(self) -> None:
         """The server refused the token: the outbox stays, the clerk signs in again."""
@@ -209,6 +225,20 @@ class ClerkApp(App):  # type: ignore[misc]
         if remember:
             self.settings.language = language
             self.settings.save(self.data_dir)
+
+    def listen(self) -> None:
+        """The microphone: what the clerk says opens the screen for it (core/intents.py)."""
+        assert self.speech is not None
+        self.speech.listen(self.language, self.act_on, self._not_heard)
+
+    def _not_heard(self, reason: str) -> None:
+        if self.root is not None:
+            self.root.get_screen("home").message = reason
+
+    def act_on(self, said: str) -> None:
+        from clerk_app.voice import open_for
+
+        open_for(self, said)
 
     def toggle_language(self) -> None:
         self.switch_language("en" if self.language == "zh_CN" else "zh_CN")

@@ -9,6 +9,7 @@ from typing import Any
 
 from clerk_app.core import NotSignedIn, Waiting
 from clerk_app.core.api_client import ApiError
+from clerk_app.demo_counter import DemoCounterJobs
 
 STAFF = {
     "id": "staff-1",
@@ -137,7 +138,7 @@ SHIFT: dict[str, Any] = {
 }
 
 
-class DemoCore:
+class DemoCore(DemoCounterJobs):
     def __init__(self, server_url: str = "", data_dir: Path | None = None) -> None:
         self.server_url = server_url
         self.staff: dict[str, Any] | None = None

@@ -1,7 +1,8 @@
 """The phone's hardware behind small interfaces, so screens never know which one they have.
 
-`Scanner` reads a member code or barcode, `Camera` takes a photo; both answer through
-callbacks (a camera activity on Android returns later). The desktop ones ask for an image file
+`Scanner` reads a member code or barcode, `Camera` takes a photo, `SpeechRecognizer` turns
+what the clerk says into text; all answer through callbacks (an Android activity returns
+later). The desktop ones ask for an image file
 (a photo of the card, a shelf picture) and decode it with zxing-cpp; tests pass fakes.
 """
 
@@ -28,6 +29,15 @@ class Scanner(Protocol):
 
 class Camera(Protocol):
     def take(self, on_photo: Callable[[Path], None]) -> None: ...
+
+
+class SpeechRecognizer(Protocol):
+    """What the clerk said, as text (`on_text`), or why nothing was heard (`on_fail`).
+    `language` is the app's ("zh_CN" or "en"): the recogniser listens for that language."""
+
+    def listen(
+        self, language: str, on_text: Callable[[str], None], on_fail: Callable[[str], None]
+    ) -> None: ...
 
 
 class SecureWindow(Protocol):
@@ -88,3 +98,36 @@ class FileCamera:
 
     def take(self, on_photo: Callable[[Path], None]) -> None:
         choose_image(_("Choose a photo"), on_photo)
+
+
+class TypedSpeech:
+    """Desktop: no recogniser, so the clerk types what they would have said (the same
+    sentence goes through the same intent reader)."""
+
+    def listen(
+        self, language: str, on_text: Callable[[str], None], on_fail: Callable[[str], None]
+    ) -> None:
+        from kivy.uix.textinput import TextInput
+
+        layout = BoxLayout(orientation="vertical", spacing="8dp", padding="8dp")
+        field = TextInput(multiline=False, font_size="22sp", size_hint_y=None, height="60dp")
+        layout.add_widget(field)
+        buttons = BoxLayout(size_hint_y=None, height="56dp", spacing="8dp")
+        popup = Popup(title=_("Say what you need"), content=layout, size_hint=(0.95, 0.45))
+        use = Button(text=_("Go"))
+        cancel = Button(text=_("Cancel"))
+
+        def said(*_args: object) -> None:
+            popup.dismiss()
+            if field.text.strip():
+                on_text(field.text.strip())
+            else:
+                on_fail(_("Nothing was heard."))
+
+        use.bind(on_release=said)
+        field.bind(on_text_validate=said)
+        cancel.bind(on_release=lambda *_a: popup.dismiss())
+        buttons.add_widget(cancel)
+        buttons.add_widget(use)
+        layout.add_widget(buttons)
+        popup.open()

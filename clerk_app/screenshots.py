@@ -50,6 +50,35 @@ def _outbox(driver: Any) -> None:
     driver.go("outbox")
 
 
+def _help(driver: Any) -> None:
+    driver.go("help", note="收银机打印不出小票, 顾客在排队")
+    driver.screen.photo = Path("till.jpg")
+    driver.screen.render()
+
+
+def _returns(driver: Any) -> None:
+    driver.go("returns", receipt="E1/R-20261202-0042")
+    screen = driver.screen
+    screen.pick("BLG-10", 1)
+    screen.choose("DAMAGED")
+    screen.render()
+
+
+def _stocktake(driver: Any) -> None:
+    from clerk_app.core.counter_jobs import StockTake
+    from clerk_app.demo_core import STOCK
+
+    driver.go("stocktake")
+    screen = driver.screen
+    screen.take = StockTake()
+    screen.take.start_shelf("A1")
+    screen.take.add(STOCK[0], 3)
+    screen.take.start_shelf("B2")
+    screen.take.add(STOCK[1], 23)
+    screen.ids.shelf.text = "B2"
+    screen.render()
+
+
 # screen name -> how to get there with something on it
 SHOTS: dict[str, Callable[[Any], None]] = {
     "signin": lambda d: d.go("signin"),
@@ -62,6 +91,9 @@ SHOTS: dict[str, Callable[[Any], None]] = {
     "handover": lambda d: d.go("handover"),
     "alerts": lambda d: d.go("alerts"),
     "outbox": _outbox,
+    "help": _help,
+    "returns": _returns,
+    "stocktake": _stocktake,
 }
 
 

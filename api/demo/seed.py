@@ -49,6 +49,7 @@ from api.domain.analytics.rebuild import rebuild_rollups
 from api.domain.passwords import hash_password
 from db.models import Product, Region, Staff, StaffStatus, Store
 from db.pii import KeyRing, key_ring_from_environment
+from db.pinyin import initials
 
 DEMO_PASSWORD = "chainstore-demo"  # noqa: S105 - published on purpose, demo accounts only
 PRODUCT_CHUNK = 200
@@ -174,6 +175,8 @@ async def _seed_products(
                 "region_id": None if p.region_code is None else region_ids[p.region_code],
                 "seasonal": p.seasonal,
                 "shelf_life_days": p.shelf_life_days,
+                # Given here: a multi-row VALUES cannot run the model's per-row default.
+                "pinyin_initials": initials(p.name),
             }
             for p in chunk
         ]

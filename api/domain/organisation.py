@@ -14,6 +14,7 @@ from api.domain.access import Actor, Permission, authorize_store, require
 from api.domain.errors import InvalidInput, NotFound
 from api.domain.pagination import Page, keyset_page
 from db.models import Product, Region, Store, StoreType
+from db.pinyin import looks_like_initials
 
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
@@ -32,7 +33,7 @@ class ProductFilter:
     core: bool | None = None
     sold_in_region: str | None = None  # core SKUs plus that region's own
     seasonal: bool | None = None
-    search: str | None = None  # name or SKU contains, or exact barcode
+    search: str | None = None  # name, SKU or pinyin initials contain, or exact barcode
 
 
 @dataclass(frozen=True)
@@ -176,9 +177,10 @@ async def list_products(
     if filter.search:
         term = filter.search.strip()
         pattern = _contains(term)
-        stmt = stmt.where(
-            or_(Product.name.ilike(pattern), Product.sku.ilike(pattern), Product.barcode == term)
-        )
+        matches = [Product.name.ilike(pattern), Product.sku.ilike(pattern), Product.barcode == term]
+        if looks_like_initials(term):  # "blg" finds 板蓝根颗粒
+            matches.append(Product.pinyin_initials.contains(term.lower(), autoescape=True))
+        stmt = stmt.where(or_(*matches))
     return await keyset_page(
         session,
         stmt,

@@ -22,6 +22,7 @@ from api.schema.sales import (
     RecordSalePayload,
     RecordSaleResult,
     RecordSalesPayload,
+    ReturnableReceipt,
     SaleReturn,
     SalesSummary,
 )
@@ -72,6 +73,28 @@ class SalesQuery:
             info.context.session, info.context.actor, store_code=store_code, start=from_, end=to
         )
         return SalesSummary(**vars(summary))
+
+    @strawberry.field(
+        extensions=[requires(Permission.RECORD_SALES)],
+        description="A receipt to take goods back against, at a store in your scope: its lines "
+        "and what is left to return. originalStoreCode: where it was bought (default storeCode).",
+    )
+    async def receipt_for_return(
+        self,
+        info: Info,
+        store_code: str,
+        receipt_no: str,
+        original_store_code: str | None = None,
+    ) -> ReturnableReceipt:
+        found = await sales.receipt_for_return(
+            info.context.session,
+            info.context.actor,
+            store_code=store_code,
+            original_store_code=original_store_code,
+            receipt_no=receipt_no,
+            window_days=info.context.settings.return_window_days,
+        )
+        return ReturnableReceipt.from_domain(found)
 
 
 def member_codes(info: Info) -> dict[str, Any]:

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.types import Info
 
 from api.domain.access import Permission
 from api.domain.stock import queries
+from api.domain.stock.counts import CountLine, record_stock_count
 from api.domain.stock.thresholds import set_stock_thresholds
+from api.resolvers.idempotent import once_with_result
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
 from api.schema.stock import (
     NearbyStock,
+    RecordStockCountInput,
+    RecordStockCountPayload,
     SetStockThresholdsPayload,
     StockAlert,
     StockAlertStatus,
+    StockCountLine,
     StockLevel,
     StockLevelFilter,
 )
@@ -113,3 +120,24 @@ class StockMutation:
             reorder_target=reorder_target,
         )
         return SetStockThresholdsPayload(stock_level=StockLevel.from_row(row))
+
+    @strawberry.mutation(
+        extensions=[requires(Permission.HANDLE_GOODS)],
+        description="Stock-take at a store in your scope: each counted SKU's balance becomes "
+        "the count (one COUNT movement of counted - book each); the variances, in input order.",
+    )
+    async def record_stock_count(
+        self, info: Info, input: RecordStockCountInput
+    ) -> RecordStockCountPayload:
+        context = info.context
+        actor = context.require_actor()
+        lines = [CountLine(sku=x.sku.strip(), counted=x.counted) for x in input.lines]
+
+        async def perform() -> dict[str, Any]:
+            counted = await record_stock_count(
+                context.session, actor, store_code=input.store_code, lines=lines, note=input.note
+            )
+            return {"lines": [{**vars(c), "variance": c.variance} for c in counted]}
+
+        result = await once_with_result(context, "recordStockCount", input, perform)
+        return RecordStockCountPayload(lines=[StockCountLine(**x) for x in result["lines"]])

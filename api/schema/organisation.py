@@ -161,7 +161,8 @@ class ProductFilter:
     )
     seasonal: bool | None = None
     search: str | None = strawberry.field(
-        default=None, description="Name or SKU contains, or the exact barcode."
+        default=None,
+        description='Name, SKU or pinyin initials ("blg": 板蓝根) contain, or the exact barcode.',
     )
 
 

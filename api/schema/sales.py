@@ -280,3 +280,27 @@ class SalesSummary:
     regional_cents: int = strawberry.field(description="From the region's own SKUs.")
     core_units: int
     regional_units: int
+
+
+@strawberry.type(description="One line of a receipt, with what is left to return.")
+class ReceiptLine:
+    line_no: int
+    sku: str
+    name: str
+    quantity: int = strawberry.field(description="Units bought.")
+    returnable: int = strawberry.field(description="Units bought minus units already returned.")
+    line_total_cents: int = strawberry.field(description="What the line paid, in cents.")
+
+
+@strawberry.type(description="A receipt read back for a return (its lines only).")
+class ReturnableReceipt:
+    store_code: str = strawberry.field(description="Where it was bought.")
+    receipt_no: str
+    sold_at: datetime
+    returnable_until: datetime = strawberry.field(description="The end of the return window.")
+    lines: list[ReceiptLine]
+
+    @classmethod
+    def from_domain(cls, r: sales.ReturnableReceipt) -> ReturnableReceipt:
+        lines = [ReceiptLine(**vars(line)) for line in r.lines]
+        return cls(**{**vars(r), "lines": lines})

@@ -68,7 +68,8 @@ class StockLevelFilter:
     )
     category: str | None = None
     search: str | None = strawberry.field(
-        default=None, description="Product name contains, or the exact barcode."
+        default=None,
+        description='Product name or pinyin initials ("blg": 板蓝根) contain, or exact barcode.',
     )
 
 
@@ -152,3 +153,31 @@ class StockAlert(relay.Node):
 @strawberry.type
 class SetStockThresholdsPayload:
     stock_level: StockLevel
+
+
+@strawberry.input(description="One SKU counted on the shelf.")
+class StockCountLineInput:
+    sku: str
+    counted: int = strawberry.field(description="Units on the shelf, not negative.")
+
+
+@strawberry.input
+class RecordStockCountInput:
+    store_code: str = strawberry.field(description="Your store.")
+    lines: list[StockCountLineInput] = strawberry.field(description="1 to 500, one per SKU.")
+    note: str | None = strawberry.field(default=None, description="Which shelf, say.")
+    idempotency_key: str | None = None
+
+
+@strawberry.type(description="One counted SKU: the book balance it replaced and the variance.")
+class StockCountLine:
+    sku: str
+    name: str
+    book: int = strawberry.field(description="The balance before the count.")
+    counted: int
+    variance: int = strawberry.field(description="counted - book; negative: missing units.")
+
+
+@strawberry.type
+class RecordStockCountPayload:
+    lines: list[StockCountLine] = strawberry.field(description="In input order.")

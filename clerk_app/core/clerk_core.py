@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from clerk_app.core.api_client import ApiClient, ApiError, Manifest, default_manifest_path
+from clerk_app.core.counter_jobs import CounterJobs
 from clerk_app.core.live import AlertFeed
 from clerk_app.core.outbox import EntryKind, EntryState, NewEntry, Outbox, result_of
 from clerk_app.core.sync import Sync
@@ -48,7 +49,7 @@ class NotSignedIn(Exception):
     """The action needs a signed-in clerk (or the sign-in expired: sign in again)."""
 
 
-class ClerkCore:
+class ClerkCore(CounterJobs):
     def __init__(
         self,
         server_url: str,

@@ -1,6 +1,8 @@
-"""The store's stock alerts, live, over the standard `graphql-transport-ws` protocol.
+"""The store's stock alerts and HQ's help answers, live, over the standard
+`graphql-transport-ws` protocol.
 
-The subscription is the trusted `StockAlerts` document, named by its id like every request.
+Each subscription is a trusted document (`StockAlerts`, `HelpAnswers`), named by its id like
+every request; one feed follows one of them.
 Each event's `id` is its position in the server's stream: after a dropped connection the feed
 subscribes again with the last id it saw (`lastEventId`), so the server first replays what was
 missed, in order, then carries on live; each event reaches the app once. When the gap is too
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import websockets
@@ -25,6 +28,16 @@ BACK_OFF_S = (0.5, 1.0, 2.0, 5.0, 15.0, 30.0)
 UNAUTHORISED = 4403
 
 
+@dataclass(frozen=True)
+class Subscription:
+    document: str  # the trusted document's name
+    field: str  # the event's field in `data`
+
+
+STOCK_ALERTS = Subscription("StockAlerts", "stockAlerts")
+HELP_ANSWERS = Subscription("HelpAnswers", "helpAnswers")
+
+
 class FeedEnded(Exception):
     """The server refused the sign-in: the feed stops until the clerk signs in again."""
 
@@ -34,7 +47,7 @@ def socket_url(server_url: str) -> str:
     return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/graphql"
 
 
-class AlertFeed:
+class LiveFeed:
     def __init__(
         self,
         server_url: str,
@@ -44,9 +57,11 @@ class AlertFeed:
         on_event: Callable[[dict[str, Any]], None],
         on_reset: Callable[[], None] = lambda: None,
         last_event_id: str | None = None,
+        subscription: Subscription = STOCK_ALERTS,
     ) -> None:
         self.url = socket_url(server_url)
-        self.document_id = manifest.document_id("StockAlerts")
+        self.subscription = subscription
+        self.document_id = manifest.document_id(subscription.document)
         self.token = token
         self.store_code = store_code
         self.on_event = on_event
@@ -79,7 +94,8 @@ class AlertFeed:
             if self.last_event_id is not None:
                 variables["lastEventId"] = self.last_event_id
             payload = {"documentId": self.document_id, "variables": variables}
-            await ws.send(json.dumps({"id": "alerts", "type": "subscribe", "payload": payload}))
+            subscribe = {"id": self.subscription.field, "type": "subscribe", "payload": payload}
+            await ws.send(json.dumps(subscribe))
             self.connected.set()
             async for raw in ws:
                 message = json.loads(raw)
@@ -101,7 +117,7 @@ class AlertFeed:
                 self.last_event_id = None  # too far behind to replay: reload, then live
                 self.on_reset()
             return False
-        event = (payload.get("data") or {}).get("stockAlerts")
+        event = (payload.get("data") or {}).get(self.subscription.field)
         if event:
             self.last_event_id = str(event["id"])
             self.on_event(dict(event))
@@ -110,3 +126,6 @@ class AlertFeed:
 
 def _code(closed: websockets.ConnectionClosed) -> int | None:
     return closed.rcvd.code if closed.rcvd is not None else None
+
+
+AlertFeed = LiveFeed  # the stock alerts' feed, by its first name

@@ -27,9 +27,12 @@ class ComplaintScreen(ClerkScreen):
         self._choices: dict[str, Any] = {}
         self.render()
 
-    def prepare(self, member_code: str | None = None, **_ignored: Any) -> None:
+    def prepare(
+        self, member_code: str | None = None, description: str = "", **_ignored: Any
+    ) -> None:
         self.clear()
         self.member_code = member_code
+        self.ids.description.text = description  # what the clerk said, to correct or keep
         self.render()
 
     def clear(self) -> None:

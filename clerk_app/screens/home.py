@@ -11,6 +11,7 @@ class HomeScreen(ClerkScreen):
     kv_name = "home"
 
     def on_pre_enter(self, *_args: Any) -> None:
+        self.message = ""
         self.app.refresh_pending()
         self.app.refresh_alerts()
 

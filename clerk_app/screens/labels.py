@@ -43,3 +43,16 @@ def cents(value: int) -> str:
 def day(timestamp: str | None) -> str:
     """The date part of an ISO timestamp (the store's day is what the clerk reads)."""
     return (timestamp or "")[:10]
+
+
+RETURN_REASONS = {
+    "CHANGED_MIND": "Changed their mind",
+    "WRONG_ITEM": "Wrong item",
+    "DAMAGED": "Damaged",
+    "EXPIRED": "Expired",
+    "QUALITY": "Quality problem",
+}
+
+
+def return_reason(reason: str) -> str:
+    return _(RETURN_REASONS.get(reason, reason))

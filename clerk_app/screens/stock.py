@@ -10,8 +10,8 @@ from clerk_app.screens.base import ClerkScreen, label
 
 
 class StockScreen(ClerkScreen):
-    """Search this store's stock by name or barcode (the API's search; pinyin initials need
-    its support); tap a product for the nearby stores that have it."""
+    """Search this store's stock by name, pinyin initials ("blg" for 板蓝根) or barcode (the
+    API's search); tap a product for the nearby stores that have it."""
 
     kv_name = "stock"
     rows: list[dict[str, Any]] = []
@@ -26,7 +26,7 @@ class StockScreen(ClerkScreen):
     def search(self) -> None:
         text = self.ids.search.text.strip()
         if not text:
-            self.message = _("Type a name or a barcode.")
+            self.message = _("Type a name, pinyin initials or a barcode.")
             return
         self.message = _("Looking up…")
         self.app.call(lambda core: core.search_stock(text), self._found, self.failed)

@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, created_at_column
+from db.pinyin import initials
 
 
 class StoreType(enum.StrEnum):
@@ -78,6 +79,12 @@ class Store(Base):
     )
 
 
+def _initials_of_name(context: Any) -> str:
+    """Column default: the pinyin initials of the row's name (empty if the name is not set).
+    A multi-row `insert().values([...])` cannot run it: such inserts give the column."""
+    return initials(str(context.get_current_parameters().get("name") or ""))
+
+
 class Product(Base):
     __tablename__ = "product"
 
@@ -96,6 +103,11 @@ class Product(Base):
     default_safety_stock: Mapped[int] = mapped_column(Integer, server_default="0")
     default_reorder_target: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime] = created_at_column()
+    # 板蓝根颗粒 -> "blgkl": the stock search's pinyin initials, filled from the name on every
+    # insert through SQLAlchemy (demo import included); migration 0017 backfilled.
+    pinyin_initials: Mapped[str] = mapped_column(
+        String(64), server_default="", default=_initials_of_name
+    )
 
     __table_args__ = (
         CheckConstraint("price_cents >= 0", name="price_not_negative"),

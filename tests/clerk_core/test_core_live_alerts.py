@@ -72,3 +72,42 @@ async def test_a_refused_token_ends_the_feed(tmp_path: Path, live: LiveServer) -
     with pytest.raises(FeedEnded):
         await asyncio.wait_for(clerk.alert_feed(lambda _e: None).run(), 10)
     await clerk.close()
+
+
+async def test_help_answers_arrive_live_and_resume_after_a_drop(
+    tmp_path: Path, live: LiveServer
+) -> None:
+    from tests.help.helpers import answered, asked
+
+    clerk = ClerkCore(f"http://127.0.0.1:{live.port}", tmp_path / "phone")
+    await clerk.sign_in("clerk.e1", PASSWORD)
+    seen: list[dict[str, Any]] = []
+    feed = clerk.help_feed(seen.append)
+    task = asyncio.create_task(feed.run())
+    try:
+        await asyncio.wait_for(feed.connected.wait(), 10)
+        await live.until_feeds(1)
+        first = await asked(live.api, note="收银机卡住了")
+        await answered(live.api, first["id"], answer="重启收银机即可")
+        await until(lambda: len(seen) == 1)
+        assert seen[0]["helpRequest"]["answer"] == "重启收银机即可"
+        assert seen[0]["helpRequest"]["status"] == "ANSWERED"
+        # Offline while HQ answers another: it comes on reconnect, once.
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await live.until_feeds(0)
+        second = await asked(live.api, note="冷柜不制冷")
+        await answered(live.api, second["id"], answer="已派维修")
+        again = clerk.help_feed(seen.append, last_event_id=feed.last_event_id)
+        task = asyncio.create_task(again.run())
+        await until(lambda: len(seen) == 2)
+        assert seen[1]["helpRequest"]["answer"] == "已派维修"
+        await asyncio.sleep(0.2)
+        assert len(seen) == 2
+        # The alerts list carries the answers too.
+        listed = await clerk.store_alerts()
+        assert {a["helpRequest"]["answer"] for a in listed} == {"重启收银机即可", "已派维修"}
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await clerk.close()

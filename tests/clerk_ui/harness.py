@@ -33,6 +33,23 @@ class FakeScanner:
             on_fail("nothing in front of the camera")
 
 
+class FakeSpeech:
+    """Hears the sentences a test prepared, one per `listen` (nothing: not heard)."""
+
+    def __init__(self, sentences: list[str]) -> None:
+        self.sentences = list(sentences)
+        self.languages: list[str] = []
+
+    def listen(
+        self, language: str, on_text: Callable[[str], None], on_fail: Callable[[str], None]
+    ) -> None:
+        self.languages.append(language)
+        if self.sentences:
+            on_text(self.sentences.pop(0))
+        else:
+            on_fail("Nothing was heard.")
+
+
 def start(data_dir: Path, core: Any | None = None, **devices: Any) -> tuple[Driver, Any]:
     core = core or DemoCore()
     app = ClerkApp(

@@ -83,7 +83,13 @@ def used_messages() -> set[str]:
         if "core" in path.parts:
             continue
         found.update(m.group(1) for m in pattern.finditer(path.read_text("utf-8")))
-    for table in (labels.CATEGORIES, labels.TIERS, labels.ALERT_KINDS, labels.SHIFT_KINDS):
+    for table in (
+        labels.CATEGORIES,
+        labels.TIERS,
+        labels.ALERT_KINDS,
+        labels.SHIFT_KINDS,
+        labels.RETURN_REASONS,
+    ):
         found.update(table.values())
     return found
 

@@ -94,6 +94,7 @@ def test_starting_the_next_shift(started: tuple[Driver, Any]) -> None:
     driver, core = started
     driver.go("home")
     driver.tap("tile_handover")
+    driver.pump()  # the list goes back to the top on the next frames
     assert texts(driver.widget("checklist"))[0] == "No open shift. Start one:"
     closing = next(
         w for w in driver.widget("checklist").children if getattr(w, "text", "") == "Closing shift"

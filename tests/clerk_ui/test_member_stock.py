@@ -103,7 +103,7 @@ def test_an_alert_opens_the_stock_of_its_product(started: tuple[Driver, Any]) ->
     driver, _core = started
     driver.go("home")
     driver.tap("tile_alerts")
-    row = driver.widget("alerts").children[0]
+    row = driver.widget("alerts").children[::-1][0]  # the stock alert; HQ answers follow
     assert row.ids.numbers.text == "4 left, safety 6, short 14"
     driver.tap(row.ids.open)
     assert driver.screen.name == "stock"

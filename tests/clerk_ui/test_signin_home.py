@@ -45,7 +45,7 @@ def test_signing_in_opens_home_and_remembers_the_server(driver: Driver, data_dir
     # The alerts badge shows the store's open alerts (one in the demo data), and the live
     # feed that keeps it current runs in the background from now on.
     assert driver.widget("tile_alerts").badge == "1"
-    assert list(driver.app.worker.spawned) == ["alerts"]
+    assert list(driver.app.worker.spawned) == ["alerts", "help"]  # stock alerts, HQ answers
 
 
 @pytest.mark.parametrize(

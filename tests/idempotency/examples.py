@@ -463,4 +463,13 @@ async def _publish_good_practice(api: Api) -> FirstCall:
     )
 
 
+@example("recordStockCount")
+async def _record_stock_count(api: Api) -> FirstCall:
+    await receive(api, "E1", "SKU-CORE-1", 10)
+    return FirstCall(
+        "clerk.e1",
+        {"storeCode": "E1", "lines": [{"sku": "SKU-CORE-1", "counted": 7}], "note": "A1"},
+    )
+
+
 __all__ = ["EXAMPLES", "NOT_BOUND", "REPLAY_MARKERS", "SAME_REQUEST", "FirstCall"]

@@ -1,5 +1,6 @@
 """Sales from the till, returns at any store, and sales reports (core and regional SKUs apart)."""
 
+from api.domain.sales.receipts import ReceiptLine, ReturnableReceipt, receipt_for_return
 from api.domain.sales.record import (
     MAX_BATCH,
     NewSale,
@@ -22,13 +23,16 @@ __all__ = [
     "MAX_BATCH",
     "NewReturn",
     "NewSale",
+    "ReceiptLine",
     "RecordedReturn",
     "RecordedReturnLine",
     "RecordedSale",
     "ReturnLineInput",
+    "ReturnableReceipt",
     "SaleLineInput",
     "SaleOutcome",
     "SalesSummary",
+    "receipt_for_return",
     "record_return",
     "record_sale",
     "record_sales",

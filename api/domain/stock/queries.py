@@ -29,6 +29,7 @@ from api.domain.stock.suggestions import (
     transfer_suggestions,
 )
 from db.models import AlertKind, AlertStatus, Product, StockAlert, StockLevel, Store
+from db.pinyin import looks_like_initials
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class StockLevelRow:
 class StockFilter:
     below_safety: bool | None = None
     category: str | None = None
-    search: str | None = None  # name contains, or the exact barcode
+    search: str | None = None  # name or pinyin initials contain, or the exact barcode
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,10 @@ async def list_stock_levels(
         stmt = stmt.where(Product.category == filter.category)
     if filter.search:
         term = filter.search.strip()
-        stmt = stmt.where(or_(Product.name.ilike(_contains(term)), Product.barcode == term))
+        matches = [Product.name.ilike(_contains(term)), Product.barcode == term]
+        if looks_like_initials(term):  # "blg" finds 板蓝根颗粒
+            matches.append(Product.pinyin_initials.contains(term.lower(), autoescape=True))
+        stmt = stmt.where(or_(*matches))
     page = await keyset_page(
         session,
         stmt,
