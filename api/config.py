@@ -115,6 +115,18 @@ class Settings(BaseSettings):
     trusted_only_roles: Annotated[frozenset[Role], NoDecode] = TRUSTED_ONLY_ROLES
     operations_dir: Path = OPERATIONS_DIR
 
+    # Operations (docs/operations.md): logs as JSON lines or console text on stdout; the
+    # Prometheus scrape on its own port (unset: none), never on the API's listener; on
+    # SIGTERM, /readyz answers 503 and sockets close with 1001 this long before uvicorn stops
+    # accepting; then requests in flight get up to the graceful timeout to finish.
+    log_format: str = Field(default="json", pattern="^(json|console)$")
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    drain_seconds: float = Field(default=1.0, ge=0, le=300)
+    graceful_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
+
     @field_validator("trusted_only_roles", mode="before")
     @classmethod
     def _roles_from_text(cls, value: Any) -> Any:
