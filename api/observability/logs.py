@@ -6,7 +6,7 @@ factory (api/log_redaction.py) that rewrites each record where it is made, so an
 downstream only ever sees redacted text. A JSON formatter over that is 40 lines; structlog would
 add a dependency and a second pipeline for the same records.
 
-A JSON line: `ts` (UTC, ISO 8601), `level`, `logger`, `message`, `request_id`, any server-made
+A JSON line: `ts` (UTC, ISO 8601), `level`, `logger`, `message`, `request_id`, `pid`, any server-made
 fields a record carries in `extra={"chainstore": {...}}` (the access line's caller, operation,
 code, status, duration), and `exc` for a traceback (already redacted).
 """
@@ -33,6 +33,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None) or current_request_id(),
+            "pid": record.process,
         }
         fields = getattr(record, "chainstore", None)
         if isinstance(fields, dict):

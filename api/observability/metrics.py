@@ -8,8 +8,8 @@ default): the metrics are never on the public listener. Without the variable (te
 process) the samples live in the process's default registry.
 
 Labels stay few and server-made: `operation` is a trusted document's name (`client/Name`),
-`adhoc` for any free-form document (never the document or its client-chosen name) and
-`none` when no document was read; `code` is `OK` or the first error's `extensions.code`.
+`adhoc` for any free-form document (never the document or its client-chosen name), `none`
+when no document was read, `photos.get`/`photos.post`, and `other` for any other path; `code` is `OK` or the first error's `extensions.code`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ log = logging.getLogger("chainstore.metrics")
 
 ADHOC = "adhoc"
 NO_DOCUMENT = "none"
+OTHER_PATH = "other"  # a path that is neither /graphql nor /photos (a 404, mostly)
 
 REQUESTS = Counter(
     "chainstore_requests",

@@ -51,7 +51,7 @@ def _operation(scope: Scope) -> str:
     path = str(scope.get("path", ""))
     if path.startswith("/photos"):
         return f"photos.{scope.get('method', 'GET').lower()}"
-    return metrics.NO_DOCUMENT
+    return metrics.NO_DOCUMENT if path == "/graphql" else metrics.OTHER_PATH
 
 
 class RequestMetricsMiddleware:
