@@ -6,9 +6,9 @@ factory (api/log_redaction.py) that rewrites each record where it is made, so an
 downstream only ever sees redacted text. A JSON formatter over that is 40 lines; structlog would
 add a dependency and a second pipeline for the same records.
 
-A JSON line: `ts` (UTC, ISO 8601), `level`, `logger`, `message`, `request_id`, `pid`, any server-made
-fields a record carries in `extra={"chainstore": {...}}` (the access line's caller, operation,
-code, status, duration), and `exc` for a traceback (already redacted).
+A JSON line: `ts` (UTC, ISO 8601), `level`, `logger`, `message`, `request_id`, `pid`, any
+server-made fields a record carries in `extra={"chainstore": {...}}` (the access line's caller,
+operation, code, status, duration), and `exc` for a traceback (already redacted).
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ process) the samples live in the process's default registry.
 
 Labels stay few and server-made: `operation` is a trusted document's name (`client/Name`),
 `adhoc` for any free-form document (never the document or its client-chosen name), `none`
-when no document was read, `photos.get`/`photos.post`, and `other` for any other path; `code` is `OK` or the first error's `extensions.code`.
+when no document was read, `photos.get`/`photos.post`, and `other` for any other path; `code`
+is `OK` or the first error's `extensions.code` (`HTTP_<status>` when no GraphQL answer).
 """
 
 from __future__ import annotations
