@@ -18,8 +18,8 @@ from psycopg import sql
 from api.ops.backup import table_rows, tool_for_major
 from api.photos.storage import FilesystemPhotoStorage
 from db.embedded import to_libpq_uri
-from tests.conftest import PgServer
-from tests.test_processes import CHAINSTORE, REPO, run_cli
+from tests.conftest import REPO, PgServer
+from tests.test_processes import CHAINSTORE, run_cli
 
 LEDGERS = ("event", "points_ledger", "sale", "sale_line", "sale_return", "stock_movement")
 
