@@ -74,7 +74,7 @@ class Drain:
 
 
 class DrainMiddleware:
-    """New WebSockets during the drain are closed with 1001 before they are accepted."""
+    """New WebSockets during the drain are closed with 1001 (reconnect elsewhere)."""
 
     def __init__(self, app: ASGIApp, drain: Drain) -> None:
         self.app = app
@@ -82,7 +82,14 @@ class DrainMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and self.drain.draining:
+            # Accepted, then closed: a close before the accept is an HTTP 403 to the client,
+            # which reads as "refused", not "go elsewhere".
             await receive()  # websocket.connect
+            protocols = scope.get("subprotocols") or []
+            accept: dict[str, Any] = {"type": "websocket.accept"}
+            if protocols:
+                accept["subprotocol"] = protocols[0]
+            await send(accept)
             await send({"type": "websocket.close", "code": GOING_AWAY, "reason": "draining"})
             return
         await self.app(scope, receive, send)
