@@ -115,7 +115,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ready = checks["database"] and checks["migrations"] and not drain.draining
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/", front_page(dev=settings.dev), methods=["GET"]),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
@@ -137,6 +137,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    lifecycle.traced(app, schema, settings)
+    return app
 
 
 def _proxy_headers(settings: Settings) -> list[Middleware]:

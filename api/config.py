@@ -126,6 +126,8 @@ class Settings(BaseSettings):
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     drain_seconds: float = Field(default=1.0, ge=0, le=300)
     graceful_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
+    # OpenTelemetry traces (the `otel` extra; exporter from the standard OTEL_* variables).
+    tracing: bool = False
 
     @field_validator("trusted_only_roles", mode="before")
     @classmethod

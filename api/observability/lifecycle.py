@@ -4,22 +4,36 @@ from __future__ import annotations
 
 import os
 
+from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from strawberry import Schema
 
+from api.config import Settings
 from api.context import Services
 from api.observability import metrics
 from api.observability.drain import Drain, DrainMiddleware
 from api.observability.requests import RequestMetricsMiddleware
 
-__all__ = ["Drain", "middleware", "started", "stopping"]
+__all__ = ["Drain", "middleware", "started", "stopping", "traced"]
 
 
 def _capacity(services: Services) -> int:
     return services.settings.db_pool_size + services.settings.db_max_overflow
 
 
+def traced(app: Starlette, schema: Schema, settings: Settings) -> None:
+    if settings.tracing:
+        from api.observability.tracing import enable_for_app
+
+        enable_for_app(app, schema)
+
+
 def started(services: Services, drain: Drain) -> None:
     metrics.watch_engine(services.engine, _capacity(services))
+    if services.settings.tracing:
+        from api.observability.tracing import enable_for_engine
+
+        enable_for_engine(services.engine)
 
     async def close_sockets() -> None:
         if services.live is not None:
