@@ -113,24 +113,46 @@ def unwatch_engine(capacity: int) -> None:
     POOL_CAPACITY.dec(capacity)
 
 
+_BACKLOG = """
+    SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)
+      FROM complaint_message WHERE delivered_at IS NULL
+"""
+
+
 class DatabaseUp(Collector):
-    """`chainstore_database_up`: 1 when a `SELECT 1` answers within two seconds, at scrape."""
+    """At scrape time, from a short connection of its own: `chainstore_database_up` (1 when a
+    query answers within two seconds) and, when it does, the customer-message outbox's backlog
+    (`chainstore_outbox_backlog`, `chainstore_outbox_oldest_seconds`; the partial index on
+    undelivered messages keeps this cheap)."""
 
     def __init__(self, conninfo: str) -> None:
         self.conninfo = conninfo
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        up = 0.0
+        up, backlog = 0.0, None
         try:
             with psycopg.connect(self.conninfo, connect_timeout=2, autocommit=True) as conn:
                 conn.execute("SET statement_timeout = 2000")
                 conn.execute("SELECT 1")
-            up = 1.0
+                up = 1.0
+                backlog = conn.execute(_BACKLOG).fetchone()
         except psycopg.Error:
-            log.warning("metrics: the database did not answer")
+            if not up:
+                log.warning("metrics: the database did not answer")
         family = GaugeMetricFamily("chainstore_database_up", "1 when the database answers.")
         family.add_metric([], up)
         yield family
+        if backlog is not None:
+            waiting = GaugeMetricFamily(
+                "chainstore_outbox_backlog", "Customer messages waiting for delivery."
+            )
+            waiting.add_metric([], float(backlog[0]))
+            yield waiting
+            oldest = GaugeMetricFamily(
+                "chainstore_outbox_oldest_seconds", "Age of the oldest undelivered message."
+            )
+            oldest.add_metric([], float(backlog[1]))
+            yield oldest
 
     def describe(self) -> Iterable[Any]:
         return []
