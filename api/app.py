@@ -26,6 +26,7 @@ from api.front_page import front_page
 from api.graphql_view import ChainstoreGraphQL
 from api.limits import ShapeLimits
 from api.log_redaction import install_log_redaction
+from api.observability import lifecycle
 from api.photos.routes import photo_routes
 from api.photos.storage import FilesystemPhotoStorage
 from api.query_shape import ShapeMeter
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # Once per process, before serving: a bad CHAINSTORE_PII_KEYS stops start-up, not a request.
     key_ring = settings.pii_key_ring()
     telephony = load_adapter(settings.telephony_adapter)
+    drain = lifecycle.Drain()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -78,9 +80,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # Built here, not at import: the database may be the embedded one, started above.
         app.state.services = services
         graphql_app.services = services
+        lifecycle.started(services, drain)
         try:
             yield
         finally:
+            lifecycle.stopping(services)
             if services.live is not None:  # live feeds start with the first subscription
                 await services.live.stop()
             await engine.dispose()
@@ -118,10 +122,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     checks["migrationsDetail"] = f"at {version}, code expects {expected_head}"
             except Exception:  # readiness must answer, whatever the database does
                 log.warning("readiness check failed", exc_info=True)
-        ready = checks["database"] and checks["migrations"]
+        checks["draining"] = drain.draining
+        ready = checks["database"] and checks["migrations"] and not drain.draining
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/", front_page(dev=settings.dev), methods=["GET"]),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
@@ -133,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             *_proxy_headers(settings),
             Middleware(RequestIdMiddleware),
+            *lifecycle.middleware(drain),
             # POST /photos reads its body itself, within the larger photo cap.
             Middleware(
                 BodyLimitMiddleware,
@@ -142,6 +148,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    lifecycle.traced(app, schema, settings)
+    return app
 
 
 def _proxy_headers(settings: Settings) -> list[Middleware]:

@@ -10,7 +10,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -31,6 +31,9 @@ from db.embedded import EmbeddedPostgres
 from db.engine import create_engine, create_session_factory
 from db.migrations import upgrade
 from db.models import Role
+
+if TYPE_CHECKING:
+    from api.ops.backup import Target
 
 app = typer.Typer(help="Chainstore: one nervous system for a retail chain.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
@@ -81,9 +84,19 @@ def run_in_session(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 
 
 @app.command()
-def migrate() -> None:
-    """Migrate the database to the latest schema."""
+def migrate(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check: exit 1 unless the database is at head.")
+    ] = False,
+) -> None:
+    """Migrate the database to the latest schema (`--check`: change nothing, for pipelines)."""
     with database(Settings()) as url:
+        if check:
+            from api.ops.migrate_check import check_at_head
+
+            at_head, message = check_at_head(url)
+            typer.echo(message)
+            raise typer.Exit(0 if at_head else 1)
         migrate_to_head(url)
 
 
@@ -168,12 +181,22 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
     dev: Annotated[bool, typer.Option("--dev", help="GraphiQL on GET /graphql.")] = False,
     no_migrate: Annotated[bool, typer.Option("--no-migrate", help="Skip migrating.")] = False,
+    log_format: Annotated[
+        str | None, typer.Option("--log-format", help="json or console (CHAINSTORE_LOG_FORMAT).")
+    ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option("--metrics-port", help="Prometheus port (CHAINSTORE_METRICS_PORT)."),
+    ] = None,
 ) -> None:
     """Serve the API (migrating to head first unless --no-migrate)."""
     import uvicorn
 
-    settings = Settings()
-    logging.config.dictConfig(log_config())
+    from api.observability.serving import metrics_for_serve
+
+    settings = _ops_settings(log_format, metrics_port)
+    logs = log_config(settings.log_level, settings.log_format)
+    logging.config.dictConfig(logs)
     # uvicorn re-raises SIGTERM/SIGINT after its shutdown; exiting normally (not by the default
     # handler) runs the cleanup below, which stops the embedded server.
     signal.signal(signal.SIGTERM, _exit_normally)
@@ -187,20 +210,32 @@ def serve(
             os.environ["CHAINSTORE_DEV"] = "true"
         console.print(f"serving on http://{host}:{port}/graphql with {workers} worker(s)")
         try:
-            uvicorn.run(
-                "api.app:app_from_environment",
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers,
-                log_config=log_config(),
-                proxy_headers=False,  # the app believes only CHAINSTORE_TRUSTED_PROXIES
-                http="api.slow_clients:SlowClientGuard",  # read timeouts uvicorn lacks
-                timeout_graceful_shutdown=10,
-            )
+            with metrics_for_serve(settings, url, workers):
+                uvicorn.run(
+                    "api.app:app_from_environment",
+                    factory=True,
+                    host=host,
+                    port=port,
+                    workers=workers,
+                    log_config=logs,
+                    proxy_headers=False,  # the app believes only CHAINSTORE_TRUSTED_PROXIES
+                    http="api.slow_clients:SlowClientGuard",  # read timeouts uvicorn lacks
+                    timeout_graceful_shutdown=int(settings.graceful_timeout_seconds),
+                )
         except SystemExit as exc:
             if exc.code not in (0, None):
                 raise
+
+
+def _ops_settings(log_format: str | None, metrics_port: int | None) -> Settings:
+    """Settings with the command line's word over the environment's."""
+    overrides: dict[str, object] = {}
+    if log_format is not None:
+        overrides["log_format"] = log_format
+        os.environ["CHAINSTORE_LOG_FORMAT"] = log_format  # worker processes read it too
+    if metrics_port is not None:
+        overrides["metrics_port"] = metrics_port
+    return Settings(**overrides)  # type: ignore[arg-type]
 
 
 def _exit_normally(signum: int, frame: object) -> None:
@@ -221,7 +256,11 @@ def worker(
     from api.worker import run_worker
 
     settings = Settings() if interval is None else Settings(worker_interval_seconds=interval)
-    logging.config.dictConfig(log_config())
+    logging.config.dictConfig(log_config(settings.log_level, settings.log_format))
+    if settings.worker_metrics_port is not None and not once:
+        from api.observability.metrics import serve_metrics
+
+        serve_metrics(settings.metrics_host, settings.worker_metrics_port, None)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -379,6 +418,86 @@ def weather_load(
     typer.echo(
         f"loaded {report.rows} day(s) of weather for {report.stores} store(s) and "
         f"{report.regions} region(s), {report.first_day} to {report.last_day}"
+    )
+
+
+def _backup_target(settings: Settings, url: str) -> Target:
+    from api.ops.backup import Target
+    from db.embedded import to_libpq_uri
+
+    return Target(
+        conninfo=to_libpq_uri(url),
+        photos=settings.data_dir / "photos",
+        embedded=settings.database_url is None,
+    )
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    with Progress(
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        yield progress
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="A new (or empty) directory for the backup.")],
+) -> None:
+    """Back up the database (pg_dump custom format) and the photo store, with a manifest of
+    sha256 checksums and row counts."""
+    from api.ops.backup import BackupError
+    from api.ops.backup import backup as make_backup
+
+    settings = Settings()
+    with database(settings) as url, _progress_bar() as progress:
+        try:
+            manifest = make_backup(_backup_target(settings, url), path, progress)
+        except BackupError as exc:
+            console.print(f"[red]backup failed:[/red] {exc}")
+            raise typer.Exit(1) from exc
+    rows = sum(manifest["tables"].values())
+    typer.echo(
+        f"backed up {len(manifest['tables'])} tables ({rows} rows) and "
+        f"{len(manifest['files']) - 1} photo file(s) to {path}"
+    )
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A directory written by `chainstore backup`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database or photo store that holds data.")
+    ] = False,
+) -> None:
+    """Restore a backup (checksums verified first) into an empty database and photo store."""
+    from api.ops.backup import BackupError
+    from api.ops.backup import restore as do_restore
+
+    settings = Settings()
+    with database(settings) as url, _progress_bar() as progress:
+        try:
+            manifest = do_restore(
+                _backup_target(settings, url), path, force=force, progress=progress
+            )
+        except BackupError as exc:
+            console.print(f"[red]restore refused:[/red] {exc}")
+            raise typer.Exit(1) from exc
+    typer.echo(
+        f"restored {len(manifest['tables'])} tables at revision {manifest['alembic_revision']} "
+        f"and {len(manifest['files']) - 1} photo file(s) from {path}"
     )
 
 

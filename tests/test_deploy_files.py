@@ -35,7 +35,8 @@ def test_dockerfile_copies_what_the_package_needs_and_runs_unprivileged() -> Non
     command = json.loads(instructions("CMD")[-1])
     assert command[:2] == ["chainstore", "serve"]
     port = command[command.index("--port") + 1]
-    assert instructions("EXPOSE") == [port]
+    metrics = {v.split("=")[1] for v in instructions("ENV")[0].split() if "METRICS_PORT=" in v}
+    assert instructions("EXPOSE") == [port, *metrics] and len(metrics) == 1
 
 
 def test_compose_waits_for_a_healthy_database_it_points_at() -> None:

@@ -183,7 +183,7 @@ async def test_health_and_readiness(api: Api) -> None:
     assert (await api.client.get("/healthz")).json() == {"status": "ok"}
     ready = await api.client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": True, "migrations": True}
+    assert ready.json()["checks"] == {"database": True, "migrations": True, "draining": False}
     async with api.engine.begin() as conn:
         await conn.execute(text("UPDATE alembic_version SET version_num = 'somewhere_else'"))
     not_ready = await api.client.get("/readyz")

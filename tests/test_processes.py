@@ -58,7 +58,7 @@ def start_serve(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     )
     process = subprocess.Popen(
         [*CHAINSTORE, "serve", *args],
-        env=env,
+        env={"CHAINSTORE_LOG_FORMAT": "console", **env},  # these tests read lines as text
         cwd=REPO,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -23,6 +23,7 @@ from collections import deque
 import psycopg
 
 from api.domain.events import EVENT_CHANNEL, EventKind
+from api.observability import metrics
 from api.realtime.records import EVENT_COLUMNS, EventRecord
 
 log = logging.getLogger("chainstore.realtime")
@@ -69,8 +70,10 @@ class Feed:
     async def next(self) -> EventRecord:
         while True:
             if self.overflowed:
+                metrics.FEED_OVERFLOWS.inc()
                 raise FeedOverflow
             if self._items:
+                metrics.EVENTS_DELIVERED.inc()
                 return self._items.popleft()
             if self.stopped:
                 raise HubStopped

@@ -1,0 +1,1 @@
+"""Running Chainstore in production: Prometheus metrics, JSON logs, the drain on SIGTERM."""

@@ -1,0 +1,1 @@
+"""Operator commands' work: backup and restore, the migration check."""
