@@ -6,7 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.domain.access import Permission
-from api.domain.stock import queries
+from api.domain.stock import alert_counts, queries
 from api.domain.stock.thresholds import set_stock_thresholds
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
@@ -17,6 +17,7 @@ from api.schema.stock import (
     StockAlertStatus,
     StockLevel,
     StockLevelFilter,
+    StoreAlertCount,
 )
 from db.models import AlertStatus
 
@@ -92,6 +93,19 @@ class StockQuery:
             after=after,
         )
         return connection(page, StockAlert.from_row)
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_STOCK)],
+        description="Every store in your scope (of `regionCode` when given) with its open "
+        "stock alerts counted, by store code; stores with none are listed with zeros.",
+    )
+    async def open_stock_alert_counts(
+        self, info: Info, region_code: str | None = None
+    ) -> list[StoreAlertCount]:
+        rows = await alert_counts.open_alert_counts(
+            info.context.session, info.context.actor, region_code=region_code
+        )
+        return [StoreAlertCount.from_row(r) for r in rows]
 
 
 @strawberry.type
