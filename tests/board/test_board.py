@@ -201,3 +201,45 @@ async def test_csp_header_and_no_request_leaves_the_origin(board: Board) -> None
     graphql = [url for url in board.requests if url.endswith("/graphql")]
     assert len(graphql) <= 8, graphql
     assert not [url for url in board.requests if "token" in url.lower()]
+
+
+LEVELS = """query { stockLevels(storeCode: "SH-001", first: 20) {
+  edges { node { onHand product { sku } } } } }"""
+THRESHOLDS = """mutation($sku: String!, $safety: Int!, $target: Int!) {
+  setStockThresholds(storeCode: "SH-001", sku: $sku, safetyStock: $safety, reorderTarget: $target)
+  { stockLevel { onHand } } }"""
+TRANSFER = """query($id: ID!) { transfer(id: $id) {
+  status fromStore { code } toStore { code } lines { product { sku } quantityRequested } } }"""
+
+
+async def test_one_click_transfer_request_from_a_low_stock_alert(board: Board) -> None:
+    api = board.server.api
+    ops = await api.token_for("hq.ops")
+    levels = (await api.data(LEVELS, token=ops))["stockLevels"]["edges"]
+    stocked = next(e["node"] for e in levels if e["node"]["onHand"] > 0)
+    sku, on_hand = stocked["product"]["sku"], stocked["onHand"]
+    # A safety level above the shelf raises the alert; the target sets the shortfall.
+    variables = {"sku": sku, "safety": on_hand + 5, "target": on_hand + 12}
+    await api.data(THRESHOLDS, variables, token=ops)
+
+    await board.signed_in("rm.east")
+    page = board.page
+    await page.click("#panel-stores tr[data-store='SH-001'] a.drill")
+    row = page.locator(f"#panel-alerts tr[data-sku='{sku}']")
+    await row.wait_for()
+    button = row.locator("button[data-from]").first
+    from_store = await button.get_attribute("data-from")
+    quantity = int(await button.get_attribute("data-quantity") or 0)
+    assert 0 < quantity <= 12
+    await button.click()
+    status = row.locator("[data-transfer]")
+    await status.wait_for()
+    transfer_id = await status.get_attribute("data-transfer")
+    assert "Transfer requested" in await status.inner_text()
+    transfer = (await api.data(TRANSFER, {"id": transfer_id}, token=ops))["transfer"]
+    assert transfer == {
+        "status": "REQUESTED",
+        "fromStore": {"code": from_store},
+        "toStore": {"code": "SH-001"},
+        "lines": [{"product": {"sku": sku}, "quantityRequested": quantity}],
+    }
