@@ -185,6 +185,24 @@ async def test_language_switch_leaves_no_untranslated_key(board: Board) -> None:
     assert not re.search(r"\b[a-z]+\.[a-zA-Z_]+\b", text), text  # no key shown as itself
     family = await page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "Noto Sans CJK SC" in family
+    # No missing glyph: Chromium says which installed font drew each Chinese text node.
+    for selector in ("h1", "#panel-kpis h2", "#panel-alerts h2", "#panel-kpis .tile .label"):
+        fonts = await _fonts_drawing(page, selector)
+        assert any("Noto Sans CJK" in name for name in fonts), (selector, fonts)
+
+
+async def _fonts_drawing(page: Any, selector: str) -> list[str]:
+    """The platform fonts Chromium used for the element's text (DevTools protocol)."""
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send("DOM.enable")
+    await cdp.send("CSS.enable")
+    root = await cdp.send("DOM.getDocument", {"depth": -1})
+    node = await cdp.send(
+        "DOM.querySelector", {"nodeId": root["root"]["nodeId"], "selector": selector}
+    )
+    used = await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
+    await cdp.detach()
+    return [font["familyName"] for font in used["fonts"]]
 
 
 async def test_csp_header_and_no_request_leaves_the_origin(board: Board) -> None:
