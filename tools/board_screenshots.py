@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from pathlib import Path
 from typing import Any
+
+if __package__ in (None, ""):  # `python tools/board_screenshots.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.board.conftest import CHROMIUM, DEMO_PASSWORD, LAUNCH_ARGS
 
@@ -59,7 +63,8 @@ async def _views(page: Any, url: str, username: str, store: str | None) -> list[
         await page.wait_for_selector("#panel-kpis .detail table")
         await page.locator("#panel-kpis").screenshot(path=str(OUT / f"detail-{lang}.png"))
         taken.append(f"detail-{lang}")
-        await page.click("#signout")
+        async with page.expect_navigation():  # signing out reloads the page
+            await page.click("#signout")
     return taken
 
 

@@ -24,7 +24,7 @@ export const MESSAGES = {
     "panel.ranking": "Staff ranking",
     "panel.heatmap": "Traffic by hour and weekday",
     "kpi.receipts": "Customers served",
-    "kpi.stores": "{n} stores",
+    "kpi.stores": "Stores: {n}",
     "kpi.averageTicketCents": "Average ticket",
     "kpi.itemsPerBasket": "Items per basket",
     "kpi.customersPerStaffHour": "Customers per staff hour",
