@@ -207,4 +207,9 @@ QUERIES = [
         'query { helpRequests(storeCode: "NOPE") { edges { cursor } } }',
     ),
     q("storeAlerts", "storeCode", 'query { storeAlerts(storeCode: "NOPE") { edges { cursor } } }'),
+    q(
+        "openStockAlertCounts",
+        "regionCode",
+        'query { openStockAlertCounts(regionCode: "NOPE") { openAlerts } }',
+    ),
 ]
