@@ -1,4 +1,4 @@
-"""The ASGI application: /, /graphql, /healthz, /readyz, /photos; request ids and a body cap."""
+"""The ASGI application: /, /graphql, /healthz, /readyz, /photos, /board; request ids, body cap."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from api.board import board_routes
 from api.body_limit import BodyLimitMiddleware
 from api.config import Settings
 from api.context import Services
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             *photo_routes(),
+            *board_routes(trusted_documents),
         ],
         middleware=[
             *_proxy_headers(settings),

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.domain.access import Permission
-from api.domain.stock import queries
+from api.domain.stock import alert_counts, queries
 from api.domain.stock.counts import CountLine, record_stock_count
 from api.domain.stock.thresholds import set_stock_thresholds
 from api.resolvers.idempotent import once_with_result
@@ -24,6 +24,7 @@ from api.schema.stock import (
     StockCountLine,
     StockLevel,
     StockLevelFilter,
+    StoreAlertCount,
 )
 from db.models import AlertStatus
 
@@ -99,6 +100,19 @@ class StockQuery:
             after=after,
         )
         return connection(page, StockAlert.from_row)
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_STOCK)],
+        description="Every store in your scope (of `regionCode` when given) with its open "
+        "stock alerts counted, by store code; stores with none are listed with zeros.",
+    )
+    async def open_stock_alert_counts(
+        self, info: Info, region_code: str | None = None
+    ) -> list[StoreAlertCount]:
+        rows = await alert_counts.open_alert_counts(
+            info.context.session, info.context.actor, region_code=region_code
+        )
+        return [StoreAlertCount.from_row(r) for r in rows]
 
 
 @strawberry.type

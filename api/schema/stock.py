@@ -12,7 +12,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from api.domain.stock import queries
+from api.domain.stock import alert_counts, queries
 from api.domain.stock.suggestions import TransferSuggestion as DomainSuggestion
 from api.schema.organisation import Product, Store
 from db.models import AlertKind, AlertStatus
@@ -181,3 +181,16 @@ class StockCountLine:
 @strawberry.type
 class RecordStockCountPayload:
     lines: list[StockCountLine] = strawberry.field(description="In input order.")
+
+
+@strawberry.type(description="A store's open stock alerts (the board's map colours stores by it).")
+class StoreAlertCount:
+    store: Store
+    open_alerts: int = strawberry.field(description="Open alerts of every kind.")
+    low_stock: int = strawberry.field(description="Open LOW_STOCK alerts among them.")
+
+    @classmethod
+    def from_row(cls, row: alert_counts.StoreAlertCount) -> StoreAlertCount:
+        return cls(
+            store=Store.from_model(row.store), open_alerts=row.open_alerts, low_stock=row.low_stock
+        )

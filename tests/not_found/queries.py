@@ -258,4 +258,9 @@ QUERIES = [
         "regionCode",
         'query { demandForecast(sku: "SKU-CORE-1", regionCode: "NOPE") { day } }',
     ),
+    q(
+        "openStockAlertCounts",
+        "regionCode",
+        'query { openStockAlertCounts(regionCode: "NOPE") { openAlerts } }',
+    ),
 ]
