@@ -30,7 +30,8 @@ async def _settle(page: Any) -> None:
 
 
 async def _views(page: Any, url: str, username: str, store: str | None) -> list[str]:
-    """Walks sign-in, chain, region, store and a tile's months; returns the shot names taken."""
+    """Walks sign-in, chain (and its promotion panel with a store's evidence open), region,
+    store and a tile's months; returns the shot names taken."""
     taken: list[str] = []
 
     async def shot(name: str) -> None:
@@ -51,6 +52,16 @@ async def _views(page: Any, url: str, username: str, store: str | None) -> list[
         await page.wait_for_selector("#view:not([hidden]) [data-kpi='receipts']")
         await _settle(page)
         await shot("chain")
+        await page.wait_for_selector("#panel-promotions tr[data-store], #panel-promotions p")
+        evidence = page.locator("#panel-promotions button[data-evidence]").first
+        if await evidence.count():
+            await evidence.click()
+            await page.wait_for_selector(
+                "#panel-promotions .evidence dl, #panel-promotions .evidence p"
+            )
+            await page.wait_for_load_state("networkidle")
+        await page.locator("#panel-promotions").screenshot(path=str(OUT / f"promotion-{lang}.png"))
+        taken.append(f"promotion-{lang}")
         await page.click("#panel-stores tr[data-region='EAST'] a.drill")
         await _settle(page)
         await shot("region")

@@ -16,6 +16,7 @@ from api.domain.promotions import (
     basket,
     evidence,
     lifecycle,
+    listing,
     offers,
     pricing,
     redemption,
@@ -46,6 +47,7 @@ from api.schema.promotions import (
     Promotion,
     RevisePromotionInput,
 )
+from api.schema.relay import Connection, connection
 
 
 def _new_promotion(input: CreatePromotionInput | RevisePromotionInput) -> rules.NewPromotion:
@@ -161,6 +163,20 @@ class PromotionsQuery:
     )
     async def promotion(self, info: Info, id: strawberry.ID) -> Promotion:
         return await load_promotion(info.context, global_ids.expect(id, "Promotion", argument="id"))
+
+    @strawberry.field(
+        extensions=[requires(Permission.VIEW_PROMOTIONS)],
+        description="The promotions reaching a store in your scope, newest first (each as "
+        "`promotion(id)` reads it).",
+    )
+    async def promotions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Promotion]:
+        context: Context = info.context
+        page = await listing.promotions_page(
+            context.session, context.actor, first=first, after=after, now=datetime.now(UTC)
+        )
+        return connection(page, Promotion.from_view)
 
     @strawberry.field(
         extensions=[requires(Permission.VIEW_PROMOTIONS)],

@@ -13,6 +13,7 @@ from api.domain import global_ids
 from api.domain.promotions import evidence, redemption
 from api.domain.promotions import returns as promotion_returns
 from api.schema.enums import StoreTypeEnum
+from api.schema.photos import Photo
 from db.models import StoreType
 
 
@@ -99,6 +100,9 @@ class StorePromotionEvidence:
     briefed_at: datetime | None
     done_at: datetime | None
     status: EvidenceStatusEnum  # type: ignore[valid-type]
+    posters: list[Photo] = strawberry.field(
+        description="The poster photos, oldest first (GET their `url` or `thumbnailUrl`)."
+    )
 
     @classmethod
     def from_domain(cls, e: evidence.StoreEvidence) -> StorePromotionEvidence:
@@ -113,6 +117,7 @@ class StorePromotionEvidence:
             briefed_at=e.briefed_at,
             done_at=e.done_at,
             status=e.status,
+            posters=[Photo.from_ref(p) for p in e.posters],
         )
 
 

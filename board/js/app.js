@@ -82,6 +82,7 @@ function render() {
   view.append(grid);
   const ctx = {
     view: state.view,
+    me: state.me,
     period: period(),
     stores: state.view.regionCode
       ? state.stores.filter((r) => r.store.region.code === state.view.regionCode)

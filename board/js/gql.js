@@ -39,3 +39,11 @@ export async function run(name, variables = {}) {
   if (body.errors?.length) throw new GqlError(body.errors);
   return body.data;
 }
+
+// A photo's bytes through the photo route (GET /photos/{id}[/thumbnail]) with the bearer
+// token, as an object URL an <img> may show under the page's img-src 'self' blob: policy.
+export async function photoUrl(path) {
+  const response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {}, credentials: "omit" });
+  if (!response.ok) throw new Error(`photo ${response.status}`);
+  return URL.createObjectURL(await response.blob());
+}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select, text
@@ -28,8 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.domain import global_ids
 from api.domain.access import Actor, Permission, authorize_store, require
 from api.domain.errors import InvalidInput, NotFound
-from api.domain.photo_links import attach_photos
+from api.domain.photo_links import PhotoRef, attach_photos
 from db.models import (
+    Photo,
+    PhotoAttachment,
     PhotoSubject,
     Promotion,
     PromotionBriefing,
@@ -154,6 +156,7 @@ class StoreEvidence:
     briefed_at: datetime | None
     done_at: datetime | None  # when both were there (the later of the two)
     status: EvidenceStatus
+    posters: tuple[PhotoRef, ...] = ()  # read by execution_report only, oldest first
 
 
 _EVIDENCE_SQL = """
@@ -222,9 +225,25 @@ async def execution_report(
     """Each store of a scheduled, not yet ended promotion in the caller's scope: its evidence
     and whether it is late or missing."""
     actor = require(actor, Permission.VIEW_PROMOTIONS)
-    return await _evidence(
+    found = await _evidence(
         session, actor, "p.id = :promotion_id", {"promotion_id": promotion_id}, now
     )
+    if not found:
+        return found
+    posters: dict[int, list[PhotoRef]] = {e.store_id: [] for e in found}
+    rows = await session.execute(
+        select(PhotoAttachment.store_id, Photo.id, Photo.width, Photo.height)
+        .join(Photo, Photo.id == PhotoAttachment.photo_id)
+        .where(
+            PhotoAttachment.subject == PhotoSubject.PROMOTION,
+            PhotoAttachment.subject_id == promotion_id,
+            PhotoAttachment.store_id.in_(list(posters)),
+        )
+        .order_by(PhotoAttachment.attached_at, Photo.id)
+    )
+    for row in rows:
+        posters[row.store_id].append(PhotoRef(row.id, row.width, row.height, None))
+    return [replace(e, posters=tuple(posters[e.store_id])) for e in found]
 
 
 async def owed_at_stores(

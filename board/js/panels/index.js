@@ -6,6 +6,7 @@ import { kpiPanel } from "./kpis.js";
 import { mapPanel } from "./map.js";
 import { rankingPanel } from "./ranking.js";
 import { alertsPanel } from "./alerts.js";
+import { promotionsPanel } from "./promotions.js";
 import { storesPanel } from "./stores.js";
 
-export const PANELS = [kpiPanel, mapPanel, storesPanel, alertsPanel, complaintsPanel, rankingPanel, heatmapPanel];
+export const PANELS = [kpiPanel, mapPanel, storesPanel, alertsPanel, complaintsPanel, promotionsPanel, rankingPanel, heatmapPanel];
