@@ -216,7 +216,10 @@ class RegionalOnset:
     suggestion: str
 
 
-@strawberry.type(description="Of members who bought a category, the share who came back.")
+@strawberry.type(
+    description="Of members who bought a category in the store-local months the period "
+    "touches, the share who came back."
+)
 class CategoryRepurchase:
     category: str
     buyers: int

@@ -132,3 +132,22 @@ async def test_bad_input_and_scope(api: Api) -> None:
     for variables, user, code in cases:
         result = await api.gql(INSIGHTS, WEEK | variables, token=await api.token_for(user))
         assert result["errors"][0]["extensions"]["code"] == code, (variables, user)
+
+
+async def test_repurchase_reads_the_months_the_period_touches(api: Api) -> None:
+    """From the members' category months: a week with no sales of its own in October reports
+    October's buyers, and the numbers come from the rollup, not the sale lines."""
+    quiet = {"from": "2026-10-19", "to": "2026-10-25"}
+    got = (await api.data(INSIGHTS, quiet, token=await api.token_for("ops")))["productInsights"]
+    assert got["bestSellers"] == []
+    assert got["repurchaseByCategory"] == [
+        {"category": "BAKERY", "buyers": 2, "repeaters": 1, "rate": 0.5},
+        {"category": "BEVERAGES", "buyers": 1, "repeaters": 0, "rate": 0.0},
+    ]
+    with api.count_sql() as statements:
+        await api.data(INSIGHTS, WEEK, token=await api.token_for("ops"))
+    assert not [s for s in statements if "sale_line" in s or "FROM sale " in s]
+    assert any("member_category_monthly" in s for s in statements)
+    november = {"from": "2026-11-01", "to": "2026-11-07"}
+    got = (await api.data(INSIGHTS, november, token=await api.token_for("ops")))["productInsights"]
+    assert got["repurchaseByCategory"] == []

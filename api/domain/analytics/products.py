@@ -2,10 +2,11 @@
 with its lead time, repurchase rate by category, and a strategy suggestion per store type from
 its category mix, each with the numbers behind it.
 
-Read from the SKU days (sales_daily) except the repurchase rate: which member bought which
-category twice is not in any rollup, so it reads the members' sale lines of the period (the
-sale's store-and-time index bounds it). Scoped like every figure: one store, one region, or
-every store in the caller's scope.
+Read from the SKU days (sales_daily), and the repurchase rate from the members' categories per
+month (member_category_monthly: receipts with the category on them), so over the whole
+store-local months the period touches, like the monthly KPIs: of the members who bought the
+category in those months, the share who bought it on at least two receipts. Scoped like every
+figure: one store, one region, or every store in the caller's scope.
 """
 
 from __future__ import annotations
@@ -59,15 +60,10 @@ _MIX = text(
 _REPURCHASE = text(
     """
     SELECT category, count(*) AS buyers, count(*) FILTER (WHERE purchases >= 2) AS repeaters
-      FROM (SELECT p.category, s.member_id, count(DISTINCT s.id) AS purchases
-              FROM sale s
-              JOIN store st ON st.id = s.store_id
-              JOIN sale_line l ON l.store_id = s.store_id AND l.sale_id = s.id
-              JOIN product p ON p.id = l.product_id
-             WHERE s.store_id = ANY(CAST(:store_ids AS int[])) AND s.member_id IS NOT NULL
-               AND s.sold_at >= CAST(:first AS date) - interval '1 day'
-               AND s.sold_at < CAST(:last AS date) + interval '2 days'
-               AND CAST(s.sold_at AT TIME ZONE st.time_zone AS date) BETWEEN :first AND :last
+      FROM (SELECT category, member_id, sum(purchases) AS purchases
+              FROM member_category_monthly
+             WHERE store_id = ANY(CAST(:store_ids AS int[]))
+               AND month BETWEEN date_trunc('month', CAST(:first AS date)) AND :last
              GROUP BY 1, 2) per_member
      GROUP BY 1 ORDER BY 1
     """
