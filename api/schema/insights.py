@@ -185,7 +185,10 @@ class StoreOperations:
         )
 
 
-@strawberry.type(description="One SKU's sales over the dates, and over as many days before.")
+@strawberry.type(
+    description="One SKU's sales over the dates, and over as many days before (as many "
+    "months before a period of whole months)."
+)
 class SkuFigure:
     sku: str
     name: str

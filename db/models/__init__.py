@@ -5,7 +5,7 @@ from db.models.analytics import (
     MemberCategoryMonthly,
     MemberMonthly,
     SalesDaily,
-    StockMonthly,
+    SalesMonthly,
     StoreHourly,
 )
 from db.models.auth import AuthToken, LiveSocketClaim, LoginThrottle, TokenKind
@@ -158,6 +158,7 @@ __all__ = [
     "SaleLine",
     "SaleReturn",
     "SalesDaily",
+    "SalesMonthly",
     "Shift",
     "ShiftItem",
     "ShiftKind",
@@ -167,7 +168,6 @@ __all__ = [
     "StockAlert",
     "StockBatch",
     "StockLevel",
-    "StockMonthly",
     "StockMovement",
     "Store",
     "StoreHourly",

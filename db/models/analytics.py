@@ -84,7 +84,7 @@ class ClerkMonthly(Base):
     # Receipts with at least one line a promotion discounted (promotion redemption rate).
     promoted_transactions: Mapped[int] = mapped_column(Integer, server_default="0")
     # What this clerk's sales changed in the store's month closing stock (the SKUs' balances
-    # after their last sale of the month, stock_monthly): a sale adds each SKU's new balance
+    # after their last sale of the month, sales_monthly): a sale adds each SKU's new balance
     # minus the month's previous one, so a store's month rows add up to its closing stock.
     closing_stock_change: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
@@ -120,15 +120,18 @@ class MemberCategoryMonthly(Base):
     __table_args__ = (CheckConstraint("extract(day FROM month) = 1", name="month_first_day"),)
 
 
-class StockMonthly(Base):
-    """Per store, store-local month and SKU: the recorded balance after the month's last sale
-    of the SKU (what a new sale's change to the clerk's closing_stock_change is measured from)."""
+class SalesMonthly(Base):
+    """Per store, store-local month and SKU: what sold (the SKU days' units and takings added
+    up: product figures over whole months read these) and the recorded balance after the
+    month's last sale of the SKU (what a new sale's closing_stock_change is measured from)."""
 
-    __tablename__ = "stock_monthly"
+    __tablename__ = "sales_monthly"
 
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     product_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    closing_on_hand: Mapped[int] = mapped_column(BigInteger)
+    units: Mapped[int] = mapped_column(BigInteger)
+    revenue_cents: Mapped[int] = mapped_column(BigInteger)
+    closing_on_hand: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (CheckConstraint("extract(day FROM month) = 1", name="month_first_day"),)

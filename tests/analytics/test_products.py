@@ -13,11 +13,12 @@ SKU-CORE-2, BAKERY SKU-EAST-1 (seasonal):
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from api.domain.analytics.products import _before
 from api.domain.analytics.rebuild import rebuild_rollups
 from db.engine import create_session_factory
 from tests.analytics.ledgers import Ledgers
@@ -151,3 +152,28 @@ async def test_repurchase_reads_the_months_the_period_touches(api: Api) -> None:
     november = {"from": "2026-11-01", "to": "2026-11-07"}
     got = (await api.data(INSIGHTS, november, token=await api.token_for("ops")))["productInsights"]
     assert got["repurchaseByCategory"] == []
+
+
+async def test_a_whole_month_reads_the_sku_months(api: Api) -> None:
+    """October and September are whole months: the SKU months answer (the same numbers as the
+    days would): EAST-1 12 + 3 + 8 = 23 in October, 4 in September."""
+    october = {"from": "2026-10-01", "to": "2026-10-31"}
+    with api.count_sql() as statements:
+        got = (await api.data(INSIGHTS, october, token=await api.token_for("ops")))[
+            "productInsights"
+        ]
+    assert [
+        (s["sku"], s["units"], s["revenueCents"], s["unitsBefore"]) for s in got["bestSellers"]
+    ] == [
+        ("SKU-EAST-1", 23, 4600, 4),
+        ("SKU-CORE-1", 12, 1200, 0),
+        ("SKU-CORE-2", 10, 2000, 0),
+    ]
+    assert any("sales_monthly" in s for s in statements)
+
+
+def test_a_period_of_whole_months_is_compared_with_as_many_months_before() -> None:
+    assert _before(date(2026, 11, 1), date(2026, 11, 30)) == date(2026, 10, 1)  # not Oct 2
+    assert _before(date(2026, 2, 1), date(2026, 3, 31)) == date(2025, 12, 1)
+    assert _before(date(2026, 10, 5), date(2026, 10, 11)) == date(2026, 9, 28)  # days
+    assert _before(date(2026, 10, 1), date(2026, 10, 30)) == date(2026, 9, 1)  # 30 days

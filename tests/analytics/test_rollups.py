@@ -46,7 +46,7 @@ async def test_a_sale_costs_one_statement_more_for_its_rollups(api: Api) -> None
     # categories and the SKUs' month closing stock included), the promotions' counts.
     assert len(statements) == 1 + 2 + 1 + 1, statements
     rollup = next(s for s in statements if "INSERT INTO sales_daily" in s)
-    for table in ("member_category_monthly", "stock_monthly", "clerk_monthly"):
+    for table in ("member_category_monthly", "sales_monthly", "clerk_monthly"):
         assert f"INSERT INTO {table}" in rollup
 
 
@@ -138,12 +138,12 @@ async def test_rollups_hold_hand_computed_totals_and_a_rebuild_gives_the_same(ap
         "clerk_monthly": sorted((*key, *values) for key, values in clerks.items()),
         "member_monthly": [(e1, month(Y), member_id, 1, 300)],
         "member_category_monthly": [(e1, month(Y), member_id, "STATIONERY", 1)],
-        "stock_monthly": sorted(
+        "sales_monthly": sorted(  # units, takings, closing stock; the return not counted
             [
-                (e1, month(Y), sku["SKU-CORE-1"], 0),
-                (e1, month(Y), sku["SKU-EAST-1"], -1),
-                (e1, month(Y), sku["SKU-CORE-2"], -2),
-                (w1, month(y_urumqi), sku["SKU-CORE-1"], -1),
+                (e1, month(Y), sku["SKU-CORE-1"], 3, 550, 0),
+                (e1, month(Y), sku["SKU-EAST-1"], 1, 2800, -1),
+                (e1, month(Y), sku["SKU-CORE-2"], 2, 300, -2),
+                (w1, month(y_urumqi), sku["SKU-CORE-1"], 1, 200, -1),
             ]
         ),
     }
@@ -183,8 +183,8 @@ async def test_month_closing_stock_and_member_categories_follow_each_sale(api: A
     kept = await rollups(api)
     change = {row[1]: row[-1] for row in kept["clerk_monthly"] if row[0] == e1 and row[2] == m}
     assert change == {staff["clerk.e1"]: 8 + (4 - 5), staff["sm.e1"]: (5 - 8) + -1}
-    assert sorted(kept["stock_monthly"]) == sorted(
-        [(e1, m, sku["SKU-CORE-1"], 4), (e1, m, sku["SKU-CORE-2"], -1)]
+    assert sorted(kept["sales_monthly"]) == sorted(
+        [(e1, m, sku["SKU-CORE-1"], 6, 1200, 4), (e1, m, sku["SKU-CORE-2"], 1, 150, -1)]
     )
     # The fourth sale: CORE-1 twice on one receipt, 2 left (a change of 2 - 4).
     token, lines, member_code = sales[3]

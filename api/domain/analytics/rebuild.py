@@ -161,15 +161,27 @@ _MEMBER_CATEGORY_MONTHLY = """
      GROUP BY 1, 2, 3, 4
 """
 
-_STOCK_MONTHLY = """
-    INSERT INTO stock_monthly (store_id, month, product_id, closing_on_hand)
-    SELECT DISTINCT ON (m.store_id, p.month, m.product_id)
-           m.store_id, p.month, m.product_id, m.balance_after
-      FROM stock_movement m
-      JOIN analytics_sale_month p
-        ON p.store_id = m.store_id AND CAST(p.sale_id AS text) = m.reference_id
-     WHERE m.kind = 'SALE' AND m.reference_type = 'sale'
-     ORDER BY m.store_id, p.month, m.product_id, m.id DESC
+# After sales_daily (same transaction): its sale days added up, with the closing balance.
+_SALES_MONTHLY = """
+    INSERT INTO sales_monthly (store_id, month, product_id, units, revenue_cents,
+                               closing_on_hand)
+    WITH closing AS (
+      SELECT DISTINCT ON (m.store_id, p.month, m.product_id)
+             m.store_id, p.month, m.product_id, m.balance_after
+        FROM stock_movement m
+        JOIN analytics_sale_month p
+          ON p.store_id = m.store_id AND CAST(p.sale_id AS text) = m.reference_id
+       WHERE m.kind = 'SALE' AND m.reference_type = 'sale'
+       ORDER BY m.store_id, p.month, m.product_id, m.id DESC
+    ), sold AS (
+      SELECT store_id, CAST(date_trunc('month', day) AS date) AS month, product_id,
+             sum(units) AS units, sum(revenue_cents) AS revenue
+        FROM sales_daily
+       GROUP BY 1, 2, 3
+      HAVING sum(transactions) > 0
+    )
+    SELECT s.store_id, s.month, s.product_id, s.units, s.revenue, c.balance_after
+      FROM sold s LEFT JOIN closing c USING (store_id, month, product_id)
 """
 
 ROLLUP_TABLES = (
@@ -178,7 +190,7 @@ ROLLUP_TABLES = (
     "clerk_monthly",
     "member_monthly",
     "member_category_monthly",
-    "stock_monthly",
+    "sales_monthly",
 )
 
 
@@ -201,7 +213,7 @@ async def rebuild_rollups(session: AsyncSession) -> RebuildReport:
         ("clerk_monthly", _CLERK_MONTHLY),
         ("member_monthly", _MEMBER_MONTHLY),
         ("member_category_monthly", _MEMBER_CATEGORY_MONTHLY),
-        ("stock_monthly", _STOCK_MONTHLY),
+        ("sales_monthly", _SALES_MONTHLY),
     ):
         result = await session.execute(text(sql))
         rows[table] = int(getattr(result, "rowcount", 0))

@@ -1,7 +1,8 @@
-"""Two more monthly rollups so productInsights and kpis never read the ledgers or the SKU days:
-purchases per store x month x member x category (repurchase by category), the closing stock
-per store x month x SKU, and on the clerks' months their sales' change to the store's month
-closing stock (a store's month rows add up to its closing stock, read with its other KPIs).
+"""Two more monthly rollups so productInsights and kpis read neither the ledgers nor a whole
+period of SKU days: purchases per store x month x member x category (repurchase by category),
+units, takings and closing stock per store x month x SKU (whole months of the product figures),
+and on the clerks' months their sales' change to the store's month closing stock (a store's
+month rows add up to its closing stock, read with its other KPIs).
 
 The new rows start empty: `chainstore analytics rebuild` fills them from the ledgers (the
 history generator rebuilds anyway).
@@ -53,14 +54,16 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
-        "stock_monthly",
+        "sales_monthly",
         sa.Column("store_id", sa.Integer(), nullable=False),
         sa.Column("month", sa.Date(), nullable=False),
         sa.Column("product_id", sa.BigInteger(), nullable=False),
-        sa.Column("closing_on_hand", sa.BigInteger(), nullable=False),
-        _month_check("stock_monthly"),
-        _to_store("stock_monthly"),
-        sa.PrimaryKeyConstraint("store_id", "month", "product_id", name=op.f("pk_stock_monthly")),
+        sa.Column("units", sa.BigInteger(), nullable=False),
+        sa.Column("revenue_cents", sa.BigInteger(), nullable=False),
+        sa.Column("closing_on_hand", sa.BigInteger(), nullable=True),
+        _month_check("sales_monthly"),
+        _to_store("sales_monthly"),
+        sa.PrimaryKeyConstraint("store_id", "month", "product_id", name=op.f("pk_sales_monthly")),
     )
     op.add_column(
         "clerk_monthly",
@@ -70,5 +73,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_column("clerk_monthly", "closing_stock_change")
-    op.drop_table("stock_monthly")
+    op.drop_table("sales_monthly")
     op.drop_table("member_category_monthly")
