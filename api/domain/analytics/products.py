@@ -30,19 +30,24 @@ OVER_INDEX = 1.2  # a store type's category share this much above the chain's: l
 
 
 def _sku_facts(w: str) -> str:
-    """The SKU rows of window `w` (:w_first to :w_last): its whole months from the SKU months,
-    the days either side of them from the SKU days; `month` is each row's store-local month."""
-    return f"""
+    """The SKU rows of window `w`: its whole months from the SKU months, the days before and
+    after them from the SKU days (three plain ranges, so even a generic plan of the prepared
+    statement reads each through its index); `month` is each row's store-local month."""
+    days = """
       SELECT store_id, product_id, CAST(date_trunc('month', day) AS date) AS month, units,
              revenue_cents
         FROM sales_daily
-       WHERE store_id = ANY(CAST(:store_ids AS int[])) AND day BETWEEN :{w}_first AND :{w}_last
-         AND (day < :{w}_whole_first OR day >= :{w}_whole_end)
+       WHERE store_id = ANY(CAST(:store_ids AS int[])) AND day BETWEEN :{w}_{a} AND :{w}_{b}
+    """
+    return f"""
+      {days.format(w=w, a="first", b="head_last")}
       UNION ALL
       SELECT store_id, product_id, month, units, revenue_cents
         FROM sales_monthly
        WHERE store_id = ANY(CAST(:store_ids AS int[]))
          AND month >= :{w}_whole_first AND month < :{w}_whole_end
+      UNION ALL
+      {days.format(w=w, a="tail_first", b="last")}
     """  # noqa: S608 (a window's name, no input)
 
 
@@ -82,7 +87,7 @@ _REPURCHASE = text(
       FROM (SELECT category, member_id, sum(purchases) AS purchases
               FROM member_category_monthly
              WHERE store_id = ANY(CAST(:store_ids AS int[]))
-               AND month BETWEEN date_trunc('month', CAST(:first AS date)) AND :last
+               AND month BETWEEN :first_month AND :last
              GROUP BY 1, 2) per_member
      GROUP BY 1 ORDER BY 1
     """
@@ -211,15 +216,18 @@ def _before(first: date, last: date) -> date:
 
 
 def _window(name: str, first: date, last: date) -> dict[str, date]:
-    """A window's bounds and its whole months [whole_first, whole_end) (empty when none)."""
+    """A window's whole months [whole_first, whole_end) and its days before and after them
+    ([first, head_last] and [tail_first, last], empty when inverted)."""
     whole_first = first if first.day == 1 else add_months(first.replace(day=1), 1)
     after = last + timedelta(days=1)
     whole_end = max(after if after.day == 1 else last.replace(day=1), whole_first)
     return {
         f"{name}_first": first,
-        f"{name}_last": last,
+        f"{name}_head_last": min(whole_first - timedelta(days=1), last),
         f"{name}_whole_first": whole_first,
         f"{name}_whole_end": whole_end,
+        f"{name}_tail_first": max(whole_end, first),
+        f"{name}_last": last,
     }
 
 
@@ -239,7 +247,11 @@ async def product_insights(
             "storeCode: give storeCode or regionCode, not both", argument="storeCode"
         )
     store_ids = await _store_ids(session, actor, store_code, region_code)
-    args: dict[str, object] = {"store_ids": store_ids, "first": first_day, "last": last_day}
+    args: dict[str, object] = {
+        "store_ids": store_ids,
+        "first_month": first_day.replace(day=1),
+        "last": last_day,
+    }
     for name, first, last in (
         ("p", first_day, last_day),
         ("b", _before(first_day, last_day), first_day - timedelta(days=1)),
