@@ -1,13 +1,16 @@
 """Benchmark the analytics: latency of the kpis query (chain, each region, some stores) and of
 the other analytics queries (traffic, staff months, store operations, product insights, digital
-adoption and experts) on the database's history, and what the rollups cost a recorded sale.
+adoption and experts, cover warnings, demand forecasts) on the database's history, and what the
+rollups cost a recorded sale.
 
     DATABASE_URL=postgresql://... .venv/bin/python -m bench.analytics_kpis [--runs 50]
 
 Run it on a chain with history (`chainstore seed --demo --history-days 90`). Domain calls in
 one process, no HTTP: the figures are the query's own (the API adds its per-request cost, see
-bench/run.py). The rollup cost is the one upsert statement a sale adds, timed inside a
-transaction that is rolled back, so the database is left as it was.
+bench/run.py). The rollup cost is the one upsert statement a sale adds (with and without a
+member), timed inside a savepoint that is rolled back. Without forecasts on record, one bounded
+forecast run (`--forecast-series`, `--forecast-seconds`) writes some first; everything happens
+in one transaction that is rolled back, so the database is left as it was.
 """
 
 from __future__ import annotations
@@ -28,10 +31,15 @@ if __package__ in (None, ""):  # `python bench/analytics_kpis.py`
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.config import Settings
 from api.domain.access import Actor
 from api.domain.analytics import digital, operations, products, rollups, store_ops
 from api.domain.analytics.kpis import add_months, kpis
+from api.domain.forecasting import queries as forecasts
+from api.domain.forecasting.job import run_forecasts
+from api.domain.forecasting.weather import RecordedWeather
 from api.domain.sales.record import RecordedLine, RecordedSale, StockAfterSale
+from api.worker import forecast_config
 from db.engine import create_engine, create_session_factory
 from db.models import Role, TokenKind
 
@@ -63,19 +71,31 @@ async def timed(runs: int, call: Callable[[], Awaitable[object]]) -> list[float]
 
 def line(label: str, samples: list[float], unit: str = "ms") -> str:
     return (
-        f"{label:<34} p50 {statistics.median(samples):8.2f} {unit}"
+        f"{label:<44} p50 {statistics.median(samples):8.2f} {unit}"
         f"   p99 {percentile(samples, 0.99):8.2f} {unit}   n={len(samples)}"
     )
 
 
-async def bench_kpis(session: AsyncSession, runs: int) -> None:
+async def bench_kpis(session: AsyncSession, runs: int) -> date | None:
     span = (await session.execute(text("SELECT min(day), max(day) FROM store_hourly"))).one()
     if span[0] is None:
         print("no rollups: seed a history first (chainstore seed --demo --history-days 90)")
-        return
-    first, last = span
-    lines = (await session.execute(text("SELECT count(*) FROM sale_line"))).scalar_one()
-    print(f"history {first} .. {last}, {lines:,} sale lines")
+        return None
+    first: date = span[0]
+    last: date = span[1]
+    sizes = (
+        await session.execute(
+            text(
+                "SELECT (SELECT count(*) FROM store), (SELECT count(*) FROM sale),"
+                " (SELECT count(*) FROM sale_line), (SELECT count(*) FROM member),"
+                " (SELECT count(*) FROM member_category_monthly)"
+            )
+        )
+    ).one()
+    print(
+        f"history {first} .. {last}: {sizes[0]} stores, {sizes[1]:,} sales, {sizes[2]:,} sale"
+        f" lines, {sizes[3]:,} members, {sizes[4]:,} member x category x month rows"
+    )
     regions = list((await session.execute(text("SELECT code FROM region ORDER BY code"))).scalars())
     stores = list(
         (await session.execute(text("SELECT code FROM store ORDER BY code LIMIT 3"))).scalars()
@@ -91,6 +111,7 @@ async def bench_kpis(session: AsyncSession, runs: int) -> None:
 
         print(line(f"kpis {label}", await timed(runs, call)))
     await bench_analytics(session, runs, first, last, stores, regions)
+    return last
 
 
 async def bench_analytics(
@@ -143,11 +164,74 @@ async def bench_analytics(
         print(line(label, await timed(runs, call)))
 
 
+async def bench_forecasts(
+    session: AsyncSession, runs: int, last: date, max_series: int, max_seconds: float
+) -> None:
+    """coverWarnings and demandForecast; a bounded forecast run first if none is on record."""
+    if not await session.scalar(text("SELECT EXISTS (SELECT FROM demand_forecast)")):
+        started = time.perf_counter()
+        run = await run_forecasts(
+            session,
+            forecast_config(Settings()),
+            RecordedWeather(),
+            today=last + timedelta(days=1),
+            max_series=max_series,
+            max_seconds=max_seconds,
+        )
+        seconds = time.perf_counter() - started
+        print(
+            f"forecast run (none on record): {run.series:,} series, {run.warnings:,} cover"
+            f" warnings in {seconds:.1f} s ({1000 * seconds / max(run.series, 1):.1f} ms/series)"
+        )
+    top = (
+        await session.execute(
+            text(
+                "SELECT s.code AS store, r.code AS region, p.sku FROM demand_forecast f"
+                " JOIN store s ON s.id = f.store_id JOIN region r ON r.id = s.region_id"
+                " JOIN product p ON p.id = f.product_id"
+                " GROUP BY 1, 2, 3 ORDER BY sum(f.units) DESC, 1, 3 LIMIT 1"
+            )
+        )
+    ).one_or_none()
+    if top is None:
+        print("no forecasts: demandForecast and coverWarnings not timed")
+        return
+    calls: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+        (
+            "coverWarnings chain (first 50)",
+            lambda: forecasts.list_cover_warnings(
+                session, HQ, store_code=None, region_code=None, first=50, after=None
+            ),
+        ),
+        (
+            f"coverWarnings region {top.region} (first 50)",
+            lambda: forecasts.list_cover_warnings(
+                session, HQ, store_code=None, region_code=top.region, first=50, after=None
+            ),
+        ),
+        (
+            f"demandForecast store {top.store} {top.sku}",
+            lambda: forecasts.demand_forecast(
+                session, HQ, sku=top.sku, store_code=top.store, region_code=None
+            ),
+        ),
+        (
+            f"demandForecast region {top.region} {top.sku}",
+            lambda: forecasts.demand_forecast(
+                session, HQ, sku=top.sku, store_code=None, region_code=top.region
+            ),
+        ),
+    ]
+    for label, call in calls:
+        print(line(label, await timed(runs, call)))
+
+
 async def bench_rollup_cost(session: AsyncSession, runs: int) -> None:
     row = (
         await session.execute(
             text(
-                "SELECT s.id AS store_id, st.id AS staff_id FROM store s"
+                "SELECT s.id AS store_id, st.id AS staff_id,"
+                " (SELECT min(id) FROM member) AS member_id FROM store s"
                 " JOIN staff st ON st.store_id = s.id ORDER BY s.code, st.username LIMIT 1"
             )
         )
@@ -157,36 +241,40 @@ async def bench_rollup_cost(session: AsyncSession, runs: int) -> None:
         .scalars()
         .all()
     )
-    sale = RecordedSale(
-        id=0,
-        store_id=row.store_id,
-        receipt_no="bench",
-        sold_at=datetime.now(UTC),
-        points_redeemed=0,
-        subtotal_cents=600,
-        discount_cents=0,
-        total_cents=600,
-        lines=[RecordedLine(i, sku, 1, 200, 0, 200) for i, sku in enumerate(skus, 1)],
-        stock=[StockAfterSale(sku, 10) for sku in skus],
-    )
-    samples = []
-    for _ in range(runs + 1):
-        async with session.begin_nested() as savepoint:
-            started = time.perf_counter()
-            await rollups.record_sale(session, sale, staff_id=row.staff_id)
-            samples.append((time.perf_counter() - started) * 1000)
-            await savepoint.rollback()
-    print(line("rollups per recorded sale (3 SKUs)", samples[1:]))
+    for label, member_id in (("", None), (", a member", row.member_id)):
+        sale = RecordedSale(
+            id=0,
+            store_id=row.store_id,
+            receipt_no="bench",
+            sold_at=datetime.now(UTC),
+            points_redeemed=0,
+            subtotal_cents=600,
+            discount_cents=0,
+            total_cents=600,
+            lines=[RecordedLine(i, sku, 1, 200, 0, 200) for i, sku in enumerate(skus, 1)],
+            member_id=member_id,
+            stock=[StockAfterSale(sku, 10) for sku in skus],
+        )
+        samples = []
+        for _ in range(runs + 1):
+            async with session.begin_nested() as savepoint:
+                started = time.perf_counter()
+                await rollups.record_sale(session, sale, staff_id=row.staff_id)
+                samples.append((time.perf_counter() - started) * 1000)
+                await savepoint.rollback()
+        print(line(f"rollups per recorded sale (3 SKUs{label})", samples[1:]))
 
 
-async def main(runs: int) -> None:
+async def main(runs: int, forecast_series: int, forecast_seconds: float) -> None:
     url = os.environ.get("DATABASE_URL")
     if not url:
         sys.exit("set DATABASE_URL to a database with history")
     engine = create_engine(url, pool_size=1, max_overflow=0)
     try:
         async with create_session_factory(engine)() as session, session.begin():
-            await bench_kpis(session, runs)
+            last = await bench_kpis(session, runs)
+            if last is not None:
+                await bench_forecasts(session, runs, last, forecast_series, forecast_seconds)
             await bench_rollup_cost(session, runs * 10)
             await session.rollback()
     finally:
@@ -196,4 +284,7 @@ async def main(runs: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
-    asyncio.run(main(parser.parse_args().runs))
+    parser.add_argument("--forecast-series", type=int, default=2000)
+    parser.add_argument("--forecast-seconds", type=float, default=120.0)
+    args = parser.parse_args()
+    asyncio.run(main(args.runs, args.forecast_series, args.forecast_seconds))

@@ -185,7 +185,10 @@ class StoreOperations:
         )
 
 
-@strawberry.type(description="One SKU's sales over the dates, and over as many days before.")
+@strawberry.type(
+    description="One SKU's sales over the dates, and over as many days before (as many "
+    "months before a period of whole months)."
+)
 class SkuFigure:
     sku: str
     name: str
@@ -216,7 +219,10 @@ class RegionalOnset:
     suggestion: str
 
 
-@strawberry.type(description="Of members who bought a category, the share who came back.")
+@strawberry.type(
+    description="Of members who bought a category in the store-local months the period "
+    "touches, the share who came back."
+)
 class CategoryRepurchase:
     category: str
     buyers: int

@@ -1,6 +1,13 @@
 """All tables, imported here so Alembic's autogenerate sees every one."""
 
-from db.models.analytics import ClerkMonthly, MemberMonthly, SalesDaily, StoreHourly
+from db.models.analytics import (
+    ClerkMonthly,
+    MemberCategoryMonthly,
+    MemberMonthly,
+    SalesDaily,
+    SalesMonthly,
+    StoreHourly,
+)
 from db.models.auth import AuthToken, LiveSocketClaim, LoginThrottle, TokenKind
 from db.models.base import Base
 from db.models.complaints import (
@@ -113,6 +120,7 @@ __all__ = [
     "Markdown",
     "MarkdownTarget",
     "Member",
+    "MemberCategoryMonthly",
     "MemberCoupon",
     "MemberMonthly",
     "MemberPreference",
@@ -150,6 +158,7 @@ __all__ = [
     "SaleLine",
     "SaleReturn",
     "SalesDaily",
+    "SalesMonthly",
     "Shift",
     "ShiftItem",
     "ShiftKind",

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, SmallInteger
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base
@@ -75,6 +83,10 @@ class ClerkMonthly(Base):
     shift_seconds: Mapped[int] = mapped_column(BigInteger)
     # Receipts with at least one line a promotion discounted (promotion redemption rate).
     promoted_transactions: Mapped[int] = mapped_column(Integer, server_default="0")
+    # What this clerk's sales changed in the store's month closing stock (the SKUs' balances
+    # after their last sale of the month, sales_monthly): a sale adds each SKU's new balance
+    # minus the month's previous one, so a store's month rows add up to its closing stock.
+    closing_stock_change: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
     __table_args__ = (CheckConstraint("extract(day FROM month) = 1", name="month_first_day"),)
 
@@ -89,5 +101,37 @@ class MemberMonthly(Base):
     member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     transactions: Mapped[int] = mapped_column(Integer)
     spend_cents: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (CheckConstraint("extract(day FROM month) = 1", name="month_first_day"),)
+
+
+class MemberCategoryMonthly(Base):
+    """Per store, store-local month, member and product category: receipts with the category
+    on them (repurchase by category reads this, never the sale lines)."""
+
+    __tablename__ = "member_category_monthly"
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purchases: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (CheckConstraint("extract(day FROM month) = 1", name="month_first_day"),)
+
+
+class SalesMonthly(Base):
+    """Per store, store-local month and SKU: what sold (the SKU days' units and takings added
+    up: product figures over whole months read these) and the recorded balance after the
+    month's last sale of the SKU (what a new sale's closing_stock_change is measured from)."""
+
+    __tablename__ = "sales_monthly"
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    product_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    units: Mapped[int] = mapped_column(BigInteger)
+    revenue_cents: Mapped[int] = mapped_column(BigInteger)
+    closing_on_hand: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (CheckConstraint("extract(day FROM month) = 1", name="month_first_day"),)

@@ -16,7 +16,7 @@ async def rollups(api: Api) -> dict[str, list[tuple[Any, ...]]]:
     out: dict[str, list[tuple[Any, ...]]] = {}
     async with api.engine.connect() as conn:
         for table in ROLLUP_TABLES:
-            rows = await conn.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2, 3"))
+            rows = await conn.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4"))
             out[table] = [tuple(r) for r in rows]
     return out
 

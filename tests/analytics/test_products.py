@@ -13,11 +13,12 @@ SKU-CORE-2, BAKERY SKU-EAST-1 (seasonal):
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from api.domain.analytics.products import _before
 from api.domain.analytics.rebuild import rebuild_rollups
 from db.engine import create_session_factory
 from tests.analytics.ledgers import Ledgers
@@ -132,3 +133,47 @@ async def test_bad_input_and_scope(api: Api) -> None:
     for variables, user, code in cases:
         result = await api.gql(INSIGHTS, WEEK | variables, token=await api.token_for(user))
         assert result["errors"][0]["extensions"]["code"] == code, (variables, user)
+
+
+async def test_repurchase_reads_the_months_the_period_touches(api: Api) -> None:
+    """From the members' category months: a week with no sales of its own in October reports
+    October's buyers, and the numbers come from the rollup, not the sale lines."""
+    quiet = {"from": "2026-10-19", "to": "2026-10-25"}
+    got = (await api.data(INSIGHTS, quiet, token=await api.token_for("ops")))["productInsights"]
+    assert got["bestSellers"] == []
+    assert got["repurchaseByCategory"] == [
+        {"category": "BAKERY", "buyers": 2, "repeaters": 1, "rate": 0.5},
+        {"category": "BEVERAGES", "buyers": 1, "repeaters": 0, "rate": 0.0},
+    ]
+    with api.count_sql() as statements:
+        await api.data(INSIGHTS, WEEK, token=await api.token_for("ops"))
+    assert not [s for s in statements if "sale_line" in s or "FROM sale " in s]
+    assert any("member_category_monthly" in s for s in statements)
+    november = {"from": "2026-11-01", "to": "2026-11-07"}
+    got = (await api.data(INSIGHTS, november, token=await api.token_for("ops")))["productInsights"]
+    assert got["repurchaseByCategory"] == []
+
+
+async def test_a_whole_month_reads_the_sku_months(api: Api) -> None:
+    """October and September are whole months: the SKU months answer (the same numbers as the
+    days would): EAST-1 12 + 3 + 8 = 23 in October, 4 in September."""
+    october = {"from": "2026-10-01", "to": "2026-10-31"}
+    with api.count_sql() as statements:
+        got = (await api.data(INSIGHTS, october, token=await api.token_for("ops")))[
+            "productInsights"
+        ]
+    assert [
+        (s["sku"], s["units"], s["revenueCents"], s["unitsBefore"]) for s in got["bestSellers"]
+    ] == [
+        ("SKU-EAST-1", 23, 4600, 4),
+        ("SKU-CORE-1", 12, 1200, 0),
+        ("SKU-CORE-2", 10, 2000, 0),
+    ]
+    assert any("sales_monthly" in s for s in statements)
+
+
+def test_a_period_of_whole_months_is_compared_with_as_many_months_before() -> None:
+    assert _before(date(2026, 11, 1), date(2026, 11, 30)) == date(2026, 10, 1)  # not Oct 2
+    assert _before(date(2026, 2, 1), date(2026, 3, 31)) == date(2025, 12, 1)
+    assert _before(date(2026, 10, 5), date(2026, 10, 11)) == date(2026, 9, 28)  # days
+    assert _before(date(2026, 10, 1), date(2026, 10, 30)) == date(2026, 9, 1)  # 30 days

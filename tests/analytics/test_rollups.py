@@ -42,9 +42,12 @@ async def test_a_sale_costs_one_statement_more_for_its_rollups(api: Api) -> None
     await api.data(RECORD_SALE, {"input": sale_input("warm")}, token=token)
     with api.count_sql() as statements:
         await api.data(RECORD_SALE, {"input": sale_input("R-2")}, token=token)
-    # The token, the sale CTE, the ledger, and one upsert CTE for every rollup.
-    assert len(statements) == 1 + 2 + 1, statements
-    assert "INSERT INTO sales_daily" in statements[-1]
+    # The token, the sale CTE, the ledger, one upsert CTE for every rollup (the member's
+    # categories and the SKUs' month closing stock included), the promotions' counts.
+    assert len(statements) == 1 + 2 + 1 + 1, statements
+    rollup = next(s for s in statements if "INSERT INTO sales_daily" in s)
+    for table in ("member_category_monthly", "sales_monthly", "clerk_monthly"):
+        assert f"INSERT INTO {table}" in rollup
 
 
 async def test_rollups_hold_hand_computed_totals_and_a_rebuild_gives_the_same(api: Api) -> None:
@@ -98,13 +101,15 @@ async def test_rollups_hold_hand_computed_totals_and_a_rebuild_gives_the_same(ap
     y_urumqi = Y - timedelta(days=1)
 
     clerks: dict[tuple[int, int, date], list[int]] = {
-        (e1, staff["clerk.e1"], month(Y)): [2, 6, 3650, 1, 0, 0, 0, 0],
-        (w1, staff["clerk.w1"], month(y_urumqi)): [1, 1, 200, 0, 0, 0, 0, 0],
+        # ..., promoted, the change to the store's month closing stock: E1's CORE-1 0, EAST-1
+        # -1, CORE-2 -2 (each SKU's first sale of the month: its balance after it)
+        (e1, staff["clerk.e1"], month(Y)): [2, 6, 3650, 1, 0, 0, 0, 0, -3],
+        (w1, staff["clerk.w1"], month(y_urumqi)): [1, 1, 200, 0, 0, 0, 0, 0, -1],
     }
     enrol_key = (e1, staff["clerk.e1"], month(local_day(enrolled_at, "Asia/Shanghai")))
-    clerks.setdefault(enrol_key, [0] * 8)[4] += 1
+    clerks.setdefault(enrol_key, [0] * 9)[4] += 1
     shift_key = (e2, staff["clerk.e2"], month(local_day(started, "Asia/Shanghai")))
-    clerks.setdefault(shift_key, [0] * 8)[5:7] = [1, int(seconds)]
+    clerks.setdefault(shift_key, [0] * 9)[5:7] = [1, int(seconds)]
     expected = {
         "sales_daily": sorted(
             [
@@ -132,9 +137,67 @@ async def test_rollups_hold_hand_computed_totals_and_a_rebuild_gives_the_same(ap
         ),
         "clerk_monthly": sorted((*key, *values) for key, values in clerks.items()),
         "member_monthly": [(e1, month(Y), member_id, 1, 300)],
+        "member_category_monthly": [(e1, month(Y), member_id, "STATIONERY", 1)],
+        "sales_monthly": sorted(  # units, takings, closing stock; the return not counted
+            [
+                (e1, month(Y), sku["SKU-CORE-1"], 3, 550, 0),
+                (e1, month(Y), sku["SKU-EAST-1"], 1, 2800, -1),
+                (e1, month(Y), sku["SKU-CORE-2"], 2, 300, -2),
+                (w1, month(y_urumqi), sku["SKU-CORE-1"], 1, 200, -1),
+            ]
+        ),
     }
     kept = await rollups(api)
     assert {table: sorted(rows) for table, rows in kept.items()} == expected
     await rebuild(api)
     assert await rollups(api) == kept
     assert started.tzinfo is not None and started <= datetime.now(UTC)
+
+
+async def test_month_closing_stock_and_member_categories_follow_each_sale(api: Api) -> None:
+    """CORE-1 at E1 from 10: clerk.e1 sells 2 (8 left), sm.e1 sells 3 (5 left) with CORE-2
+    (-1 left), clerk.e1 sells 1 (4 left). The month's closing stock is 4 + -1 = 3: clerk.e1's
+    sales changed it by 8 and then 4 - 5, sm.e1's by 5 - 8 and -1. The member's receipts: CORE-1
+    and CORE-2 (BEVERAGES, STATIONERY) once, CORE-1 on two lines once: BEVERAGES twice."""
+    await receive(api, "E1", "SKU-CORE-1", 10)
+    clerk, manager = await api.token_for("clerk.e1"), await api.token_for("sm.e1")
+    member = (await api.data(ENROLL, {"input": new_member()}, token=clerk))["enrollMember"][
+        "member"
+    ]
+    card = member["cardNumber"]
+    sales = [
+        (clerk, [line("SKU-CORE-1", 2, 200)], None),
+        (manager, [line("SKU-CORE-1", 3, 200), line("SKU-CORE-2", 1, 150)], card),
+        (clerk, [line("SKU-CORE-1", 1, 200)], None),
+        (clerk, [line("SKU-CORE-1", 1, 200), line("SKU-CORE-1", 1, 200)], card),
+    ]
+    for n, (token, lines, member_code) in enumerate(sales[:3], 1):
+        extra = {"memberCode": member_code} if member_code else {}
+        sale = sale_input(f"C-{n}", lines=lines, soldAt=at(Y, 10 + n, 0), **extra)
+        await api.data(RECORD_SALE, {"input": sale}, token=token)
+    store = await ids(api, "SELECT code, id FROM store")
+    staff = await ids(api, "SELECT username, id FROM staff")
+    sku = await ids(api, "SELECT sku, id FROM product")
+    e1, m = store["E1"], month(Y)
+
+    kept = await rollups(api)
+    change = {row[1]: row[-1] for row in kept["clerk_monthly"] if row[0] == e1 and row[2] == m}
+    assert change == {staff["clerk.e1"]: 8 + (4 - 5), staff["sm.e1"]: (5 - 8) + -1}
+    assert sorted(kept["sales_monthly"]) == sorted(
+        [(e1, m, sku["SKU-CORE-1"], 6, 1200, 4), (e1, m, sku["SKU-CORE-2"], 1, 150, -1)]
+    )
+    # The fourth sale: CORE-1 twice on one receipt, 2 left (a change of 2 - 4).
+    token, lines, member_code = sales[3]
+    sale = sale_input("C-4", lines=lines, soldAt=at(Y, 14, 0), memberCode=member_code)
+    await api.data(RECORD_SALE, {"input": sale}, token=token)
+    kept = await rollups(api)
+    change = {row[1]: row[-1] for row in kept["clerk_monthly"] if row[0] == e1 and row[2] == m}
+    assert change == {staff["clerk.e1"]: 7 - 2, staff["sm.e1"]: -4}
+    assert sum(change.values()) == 2 + -1  # the month's closing stock
+    member_id = (await sql(api, "SELECT id FROM member"))[0][0]
+    assert kept["member_category_monthly"] == [
+        (e1, m, member_id, "BEVERAGES", 2),
+        (e1, m, member_id, "STATIONERY", 1),
+    ]
+    await rebuild(api)
+    assert await rollups(api) == kept

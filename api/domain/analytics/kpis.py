@@ -17,7 +17,8 @@ its stores' totals divided, never an average of their averages.
 - promotion redemption rate: the share of receipts with a line a promotion discounted
 - customers served per staff: receipts per clerk who sold or worked a shift that month
 - inventory turnover days: the SKUs' closing stock (the balance after each SKU's last sale of
-  the month, from the SKU days) over the month's units sold per day
+  the month: the clerks' months add up to it, see ClerkMonthly.closing_stock_change) over
+  the month's units sold per day
 - replenishment on-time rate: of the replenishment orders received that month, the share
   received within REPLENISHMENT_LEAD_HOURS of their approval
 - NPS: promoters (9-10) minus detractors (0-6), per cent of the month's survey answers
@@ -55,7 +56,8 @@ _FIGURES = text(
       SELECT month, sum(transactions) AS transactions, sum(units) AS units,
              sum(revenue_cents) AS revenue, sum(stockouts) AS stockouts,
              sum(shift_seconds) AS staff_seconds, sum(promoted_transactions) AS promoted,
-             count(*) FILTER (WHERE transactions > 0 OR shifts > 0) AS staff_months
+             count(*) FILTER (WHERE transactions > 0 OR shifts > 0) AS staff_months,
+             sum(closing_stock_change) AS closing_stock
         FROM clerk_monthly
        WHERE store_id = ANY(CAST(:store_ids AS int[])) AND month BETWEEN :first AND :last
        GROUP BY month
@@ -76,16 +78,6 @@ _FIGURES = text(
                  AND c.resolved_at >= CAST(:first AS date) - interval '1 day'
                  AND c.resolved_at < CAST(:last AS date) + interval '1 month 1 day') r
        WHERE month BETWEEN :first AND :last
-       GROUP BY month
-    ), closing AS (
-      SELECT month, sum(closing_on_hand) AS closing_stock
-        FROM (SELECT DISTINCT ON (store_id, product_id, CAST(date_trunc('month', day) AS date))
-                     CAST(date_trunc('month', day) AS date) AS month, closing_on_hand
-                FROM sales_daily
-               WHERE store_id = ANY(CAST(:store_ids AS int[])) AND closing_on_hand IS NOT NULL
-                 AND day >= :first AND day < CAST(:last AS date) + interval '1 month'
-               ORDER BY store_id, product_id, CAST(date_trunc('month', day) AS date),
-                        day DESC) last_days
        GROUP BY month
     ), replenished AS (
       SELECT month, count(*) AS received, count(*) FILTER (WHERE on_time) AS on_time
@@ -120,7 +112,7 @@ _FIGURES = text(
            coalesce(b.buyers, 0) AS buyers, coalesce(b.repeaters, 0) AS repeaters,
            coalesce(h.resolved, 0) AS resolved, coalesce(h.handling_seconds, 0) AS handling_seconds,
            coalesce(t.promoted, 0) AS promoted, coalesce(t.staff_months, 0) AS staff_months,
-           coalesce(c.closing_stock, 0) AS closing_stock,
+           coalesce(t.closing_stock, 0) AS closing_stock,
            coalesce(r.received, 0) AS replenishments, coalesce(r.on_time, 0) AS on_time,
            coalesce(v.answers, 0) AS answers, coalesce(v.promoters, 0) AS promoters,
            coalesce(v.detractors, 0) AS detractors
@@ -128,7 +120,6 @@ _FIGURES = text(
       LEFT JOIN traffic t USING (month)
       LEFT JOIN buyers b USING (month)
       LEFT JOIN handled h USING (month)
-      LEFT JOIN closing c USING (month)
       LEFT JOIN replenished r USING (month)
       LEFT JOIN surveyed v USING (month)
      ORDER BY months.month

@@ -2,10 +2,12 @@
 with its lead time, repurchase rate by category, and a strategy suggestion per store type from
 its category mix, each with the numbers behind it.
 
-Read from the SKU days (sales_daily) except the repurchase rate: which member bought which
-category twice is not in any rollup, so it reads the members' sale lines of the period (the
-sale's store-and-time index bounds it). Scoped like every figure: one store, one region, or
-every store in the caller's scope.
+Read from the SKU months (sales_monthly) for the whole months of a period and the SKU days
+(sales_daily) for the days either side of them, and the repurchase rate from the members'
+categories per month (member_category_monthly: receipts with the category on them), so over the
+whole store-local months the period touches, like the monthly KPIs: of the members who bought
+the category in those months, the share who bought it on at least two receipts. Scoped like
+every figure: one store, one region, or every store in the caller's scope.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.access import Actor, Permission, require
-from api.domain.analytics.kpis import _store_ids
+from api.domain.analytics.kpis import _store_ids, add_months
 from api.domain.analytics.operations import _check_period
 from api.domain.errors import InvalidInput
 
@@ -26,48 +28,66 @@ SEASONAL_MIN_UNITS = 10  # a hit sold at least this many units in the period
 ONSET_SHARE = 0.25  # a region's season starts in its first month at this share of its peak
 OVER_INDEX = 1.2  # a store type's category share this much above the chain's: lean into it
 
+
+def _sku_facts(w: str) -> str:
+    """The SKU rows of window `w`: its whole months from the SKU months, the days before and
+    after them from the SKU days (three plain ranges, so even a generic plan of the prepared
+    statement reads each through its index); `month` is each row's store-local month."""
+    days = """
+      SELECT store_id, product_id, CAST(date_trunc('month', day) AS date) AS month, units,
+             revenue_cents
+        FROM sales_daily
+       WHERE store_id = ANY(CAST(:store_ids AS int[])) AND day BETWEEN :{w}_{a} AND :{w}_{b}
+    """
+    return f"""
+      {days.format(w=w, a="first", b="head_last")}
+      UNION ALL
+      SELECT store_id, product_id, month, units, revenue_cents
+        FROM sales_monthly
+       WHERE store_id = ANY(CAST(:store_ids AS int[]))
+         AND month >= :{w}_whole_first AND month < :{w}_whole_end
+      UNION ALL
+      {days.format(w=w, a="tail_first", b="last")}
+    """  # noqa: S608 (a window's name, no input)
+
+
 _BY_SKU = text(
-    """
+    f"""
     SELECT p.sku, p.name, p.category, p.seasonal,
-           coalesce(sum(d.units) FILTER (WHERE d.day >= :first), 0) AS units,
-           coalesce(sum(d.revenue_cents) FILTER (WHERE d.day >= :first), 0) AS revenue,
-           coalesce(sum(d.units) FILTER (WHERE d.day < :first), 0) AS units_before
-      FROM sales_daily d JOIN product p ON p.id = d.product_id
-     WHERE d.store_id = ANY(CAST(:store_ids AS int[])) AND d.day BETWEEN :before AND :last
+           coalesce(sum(f.units) FILTER (WHERE f.now), 0) AS units,
+           coalesce(sum(f.revenue_cents) FILTER (WHERE f.now), 0) AS revenue,
+           coalesce(sum(f.units) FILTER (WHERE NOT f.now), 0) AS units_before
+      FROM (SELECT true AS now, * FROM ({_sku_facts("p")}) n
+            UNION ALL
+            SELECT false, * FROM ({_sku_facts("b")}) b) f
+      JOIN product p ON p.id = f.product_id
      GROUP BY p.id
-    """
+    """  # noqa: S608 (constant fragments)
 )
 _REGION_MONTHS = text(
-    """
-    SELECT p.category, r.code AS region, CAST(date_trunc('month', d.day) AS date) AS month,
-           sum(d.units) AS units
-      FROM sales_daily d JOIN product p ON p.id = d.product_id
-      JOIN store s ON s.id = d.store_id JOIN region r ON r.id = s.region_id
-     WHERE d.store_id = ANY(CAST(:store_ids AS int[])) AND d.day BETWEEN :year_ago AND :last
-       AND p.category IN (SELECT category FROM product WHERE seasonal)
+    f"""
+    SELECT p.category, r.code AS region, f.month, sum(f.units) AS units
+      FROM ({_sku_facts("y")}) f JOIN product p ON p.id = f.product_id
+      JOIN store s ON s.id = f.store_id JOIN region r ON r.id = s.region_id
+     WHERE p.category IN (SELECT category FROM product WHERE seasonal)
      GROUP BY 1, 2, 3
-    """
+    """  # noqa: S608 (constant fragments)
 )
 _MIX = text(
-    """
-    SELECT s.type, p.category, sum(d.revenue_cents) AS revenue
-      FROM sales_daily d JOIN product p ON p.id = d.product_id JOIN store s ON s.id = d.store_id
-     WHERE d.store_id = ANY(CAST(:store_ids AS int[])) AND d.day BETWEEN :first AND :last
+    f"""
+    SELECT s.type, p.category, sum(f.revenue_cents) AS revenue
+      FROM ({_sku_facts("p")}) f JOIN product p ON p.id = f.product_id
+      JOIN store s ON s.id = f.store_id
      GROUP BY 1, 2
-    """
+    """  # noqa: S608 (constant fragments)
 )
 _REPURCHASE = text(
     """
     SELECT category, count(*) AS buyers, count(*) FILTER (WHERE purchases >= 2) AS repeaters
-      FROM (SELECT p.category, s.member_id, count(DISTINCT s.id) AS purchases
-              FROM sale s
-              JOIN store st ON st.id = s.store_id
-              JOIN sale_line l ON l.store_id = s.store_id AND l.sale_id = s.id
-              JOIN product p ON p.id = l.product_id
-             WHERE s.store_id = ANY(CAST(:store_ids AS int[])) AND s.member_id IS NOT NULL
-               AND s.sold_at >= CAST(:first AS date) - interval '1 day'
-               AND s.sold_at < CAST(:last AS date) + interval '2 days'
-               AND CAST(s.sold_at AT TIME ZONE st.time_zone AS date) BETWEEN :first AND :last
+      FROM (SELECT category, member_id, sum(purchases) AS purchases
+              FROM member_category_monthly
+             WHERE store_id = ANY(CAST(:store_ids AS int[]))
+               AND month BETWEEN :first_month AND :last
              GROUP BY 1, 2) per_member
      GROUP BY 1 ORDER BY 1
     """
@@ -81,7 +101,7 @@ class SkuFigure:
     category: str
     units: int
     revenue_cents: int
-    units_before: int  # the same number of days just before the period
+    units_before: int  # as many days (whole months: months) just before the period
 
 
 @dataclass(frozen=True)
@@ -185,6 +205,32 @@ def _strategies(rows: list[object]) -> list[StoreTypeStrategy]:
     return out
 
 
+def _before(first: date, last: date) -> date:
+    """The first day of the stretch a period is compared with: as many whole months before a
+    period of whole months (so it reads the SKU months), else as many days."""
+    after = last + timedelta(days=1)
+    if first.day == 1 and after.day == 1:
+        months = (after.year - first.year) * 12 + after.month - first.month
+        return add_months(first, -months)
+    return first - timedelta(days=(last - first).days + 1)
+
+
+def _window(name: str, first: date, last: date) -> dict[str, date]:
+    """A window's whole months [whole_first, whole_end) and its days before and after them
+    ([first, head_last] and [tail_first, last], empty when inverted)."""
+    whole_first = first if first.day == 1 else add_months(first.replace(day=1), 1)
+    after = last + timedelta(days=1)
+    whole_end = max(after if after.day == 1 else last.replace(day=1), whole_first)
+    return {
+        f"{name}_first": first,
+        f"{name}_head_last": min(whole_first - timedelta(days=1), last),
+        f"{name}_whole_first": whole_first,
+        f"{name}_whole_end": whole_end,
+        f"{name}_tail_first": max(whole_end, first),
+        f"{name}_last": last,
+    }
+
+
 async def product_insights(
     session: AsyncSession,
     actor: Actor | None,
@@ -201,14 +247,17 @@ async def product_insights(
             "storeCode: give storeCode or regionCode, not both", argument="storeCode"
         )
     store_ids = await _store_ids(session, actor, store_code, region_code)
-    length = (last_day - first_day).days + 1
-    args = {
+    args: dict[str, object] = {
         "store_ids": store_ids,
-        "first": first_day,
+        "first_month": first_day.replace(day=1),
         "last": last_day,
-        "before": first_day - timedelta(days=length),
-        "year_ago": (last_day - timedelta(days=365)).replace(day=1),
     }
+    for name, first, last in (
+        ("p", first_day, last_day),
+        ("b", _before(first_day, last_day), first_day - timedelta(days=1)),
+        ("y", (last_day - timedelta(days=365)).replace(day=1), last_day),
+    ):
+        args |= _window(name, first, last)
     rows = list(await session.execute(_BY_SKU, args))
     skus = [
         SkuFigure(r.sku, r.name, r.category, int(r.units), int(r.revenue), int(r.units_before))

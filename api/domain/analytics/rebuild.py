@@ -98,27 +98,40 @@ _STORE_HOURLY = """
 _CLERK_MONTHLY = f"""
     INSERT INTO clerk_monthly (store_id, staff_id, month, transactions, units, revenue_cents,
                                stockouts, members_enrolled, shifts, shift_seconds,
-                               promoted_transactions)
-    WITH facts AS (
+                               promoted_transactions, closing_stock_change)
+    WITH changes AS (
+      -- Each sale's change to its store's month closing stock: a SKU's balance after the sale
+      -- minus the balance after the month's sale of it before (movements in recording order).
+      SELECT p.store_id, p.staff_id, p.month,
+             m.balance_after - coalesce(lag(m.balance_after) OVER (
+               PARTITION BY m.store_id, m.product_id, p.month ORDER BY m.id), 0) AS change
+        FROM stock_movement m
+        JOIN analytics_sale_month p
+          ON p.store_id = m.store_id AND CAST(p.sale_id AS text) = m.reference_id
+       WHERE m.kind = 'SALE' AND m.reference_type = 'sale'
+    ), facts AS (
       SELECT store_id, staff_id, CAST(date_trunc('month', local) AS date) AS month,
              1 AS transactions, units, total_cents AS revenue, stockouts, 0 AS enrolled,
-             0 AS shifts, CAST(0 AS bigint) AS seconds, promoted
+             0 AS shifts, CAST(0 AS bigint) AS seconds, promoted, CAST(0 AS bigint) AS closing
         FROM analytics_per_sale
       UNION ALL
       SELECT m.enrolled_store_id, m.enrolled_by_id,
              CAST(date_trunc('month', m.enrolled_at AT TIME ZONE st.time_zone) AS date),
-             0, 0, 0, 0, 1, 0, 0, 0
+             0, 0, 0, 0, 1, 0, 0, 0, 0
         FROM member m JOIN store st ON st.id = m.enrolled_store_id
       UNION ALL
       SELECT sh.store_id, sh.clerk_id,
              CAST(date_trunc('month', sh.started_at AT TIME ZONE st.time_zone) AS date),
              0, 0, 0, 0, 0, 1, {SHIFT_SECONDS_SQL.format(end="sh.ended_at", start="sh.started_at")},
-             0
+             0, 0
         FROM shift sh JOIN store st ON st.id = sh.store_id
        WHERE sh.ended_at IS NOT NULL
+      UNION ALL
+      SELECT store_id, staff_id, month, 0, 0, 0, 0, 0, 0, 0, 0, change FROM changes
     )
     SELECT store_id, staff_id, month, sum(transactions), sum(units), sum(revenue),
-           sum(stockouts), sum(enrolled), sum(shifts), sum(seconds), sum(promoted)
+           sum(stockouts), sum(enrolled), sum(shifts), sum(seconds), sum(promoted),
+           sum(closing)
       FROM facts GROUP BY store_id, staff_id, month
 """  # noqa: S608 (a constant expression, no input)
 
@@ -131,7 +144,54 @@ _MEMBER_MONTHLY = """
      GROUP BY 1, 2, 3
 """
 
-ROLLUP_TABLES = ("sales_daily", "store_hourly", "clerk_monthly", "member_monthly")
+# The sales' store-local months, for the joins to their movements and lines.
+_SALE_MONTH = """
+    CREATE TEMP TABLE analytics_sale_month ON COMMIT DROP AS
+    SELECT store_id, sale_id, staff_id, member_id, CAST(date_trunc('month', local) AS date) AS month
+      FROM analytics_per_sale
+"""
+
+_MEMBER_CATEGORY_MONTHLY = """
+    INSERT INTO member_category_monthly (store_id, month, member_id, category, purchases)
+    SELECT p.store_id, p.month, p.member_id, pr.category, count(DISTINCT p.sale_id)
+      FROM analytics_sale_month p
+      JOIN sale_line l ON l.store_id = p.store_id AND l.sale_id = p.sale_id
+      JOIN product pr ON pr.id = l.product_id
+     WHERE p.member_id IS NOT NULL
+     GROUP BY 1, 2, 3, 4
+"""
+
+# After sales_daily (same transaction): its sale days added up, with the closing balance.
+_SALES_MONTHLY = """
+    INSERT INTO sales_monthly (store_id, month, product_id, units, revenue_cents,
+                               closing_on_hand)
+    WITH closing AS (
+      SELECT DISTINCT ON (m.store_id, p.month, m.product_id)
+             m.store_id, p.month, m.product_id, m.balance_after
+        FROM stock_movement m
+        JOIN analytics_sale_month p
+          ON p.store_id = m.store_id AND CAST(p.sale_id AS text) = m.reference_id
+       WHERE m.kind = 'SALE' AND m.reference_type = 'sale'
+       ORDER BY m.store_id, p.month, m.product_id, m.id DESC
+    ), sold AS (
+      SELECT store_id, CAST(date_trunc('month', day) AS date) AS month, product_id,
+             sum(units) AS units, sum(revenue_cents) AS revenue
+        FROM sales_daily
+       GROUP BY 1, 2, 3
+      HAVING sum(transactions) > 0
+    )
+    SELECT s.store_id, s.month, s.product_id, s.units, s.revenue, c.balance_after
+      FROM sold s LEFT JOIN closing c USING (store_id, month, product_id)
+"""
+
+ROLLUP_TABLES = (
+    "sales_daily",
+    "store_hourly",
+    "clerk_monthly",
+    "member_monthly",
+    "member_category_monthly",
+    "sales_monthly",
+)
 
 
 @dataclass(frozen=True)
@@ -144,16 +204,20 @@ async def rebuild_rollups(session: AsyncSession) -> RebuildReport:
     transaction (which must commit for the temporary table to go)."""
     await session.execute(text("TRUNCATE " + ", ".join(ROLLUP_TABLES)))
     await session.execute(text(_PER_SALE))
+    await session.execute(text(_SALE_MONTH))
+    await session.execute(text("ANALYZE analytics_per_sale, analytics_sale_month"))
     rows: dict[str, int] = {}
     for table, sql in (
         ("sales_daily", _SALES_DAILY),
         ("store_hourly", _STORE_HOURLY),
         ("clerk_monthly", _CLERK_MONTHLY),
         ("member_monthly", _MEMBER_MONTHLY),
+        ("member_category_monthly", _MEMBER_CATEGORY_MONTHLY),
+        ("sales_monthly", _SALES_MONTHLY),
     ):
         result = await session.execute(text(sql))
         rows[table] = int(getattr(result, "rowcount", 0))
-    await session.execute(text("DROP TABLE analytics_per_sale"))
+    await session.execute(text("DROP TABLE analytics_per_sale, analytics_sale_month"))
     # Fresh statistics: after a bulk rebuild the planner's row estimates would be far off (a
     # KPI read of 80,000 hour rows planned as 132 sorts on disk).
     await session.execute(text("ANALYZE " + ", ".join(ROLLUP_TABLES)))

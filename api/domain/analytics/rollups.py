@@ -5,13 +5,16 @@ back with it, so the totals are exact at every moment (no lag, no replay bookkee
 count when a consumer retries), and a rebuild from the ledgers (rebuild.py) must give the same
 numbers, which a test checks. The cost stays within the till's statement budget: a sale adds
 exactly one statement, a data-modifying CTE that upserts the SKU rows of the day, the store's
-hour, the clerk's month and the member's month together (INSERT ... ON CONFLICT DO UPDATE over
-the sale's lines via unnest). Returns, enrolments and shift ends add one statement each.
+hour, the SKUs' months (units, takings, closing stock), the clerk's month (with the sale's
+change to the store's month closing stock), the member's month and the member's categories of
+the month together (INSERT ... ON CONFLICT DO UPDATE over the sale's lines via unnest).
+Returns, enrolments and shift ends add one statement each.
 
 Lock order: the ledger locks stock rows first (in product order); these upserts come after, in
-product order, then the store's hour, the clerk's and the member's month, the same order for
-every transaction, so two tills never wait on each other in a cycle. Concurrent sales at one
-store serialise briefly on its hour row, as they already do on a hot SKU's balance.
+product order, then the store's hour, the SKUs' months in product order, the clerk's and the
+member's month, the member's categories in category order, the same order for every
+transaction, so two tills never wait on each other in a cycle. Concurrent sales at one store
+serialise briefly on its hour row, as they already do on a hot SKU's balance.
 """
 
 from __future__ import annotations
@@ -31,8 +34,11 @@ if TYPE_CHECKING:  # the sales domain calls this module: no import cycle at run 
 _SALE = text(
     """
     WITH st AS (
-      SELECT s.id, CAST(:sold_at AS timestamptz) AT TIME ZONE s.time_zone AS local
-        FROM store s WHERE s.id = :store_id
+      SELECT s.id, l.local, CAST(date_trunc('month', l.local) AS date) AS month
+        FROM store s
+        CROSS JOIN LATERAL (SELECT CAST(:sold_at AS timestamptz) AT TIME ZONE s.time_zone
+                              AS local) l
+       WHERE s.id = :store_id
     ), daily AS (
       INSERT INTO sales_daily AS d (store_id, day, product_id, units, revenue_cents,
                                     transactions, returned_units, refund_cents, stockouts,
@@ -65,25 +71,60 @@ _SALE = text(
             units = h.units + EXCLUDED.units,
             revenue_cents = h.revenue_cents + EXCLUDED.revenue_cents,
             stockouts = h.stockouts + EXCLUDED.stockouts
+    ), closing AS (
+      -- The SKUs' balances now and after their previous sale this month (the statement's
+      -- snapshot: sales_monthly as it was before this sale).
+      SELECT st.id AS store_id, st.month, p.id AS product_id, x.units, x.revenue, x.on_hand,
+             coalesce(k.closing_on_hand, 0) AS before
+        FROM st
+        CROSS JOIN unnest(CAST(:skus AS text[]), CAST(:units AS bigint[]),
+                          CAST(:revenue AS bigint[]), CAST(:on_hand AS bigint[]))
+             AS x(sku, units, revenue, on_hand)
+        JOIN product p ON p.sku = x.sku
+        LEFT JOIN sales_monthly k
+          ON k.store_id = st.id AND k.month = st.month AND k.product_id = p.id
+    ), monthly AS (
+      INSERT INTO sales_monthly AS k (store_id, month, product_id, units, revenue_cents,
+                                      closing_on_hand)
+      SELECT store_id, month, product_id, units, revenue, on_hand FROM closing
+       ORDER BY product_id
+      ON CONFLICT (store_id, month, product_id) DO UPDATE
+        SET units = k.units + EXCLUDED.units,
+            revenue_cents = k.revenue_cents + EXCLUDED.revenue_cents,
+            closing_on_hand = coalesce(EXCLUDED.closing_on_hand, k.closing_on_hand)
     ), clerk AS (
       INSERT INTO clerk_monthly AS c (store_id, staff_id, month, transactions, units,
                                       revenue_cents, stockouts, members_enrolled, shifts,
-                                      shift_seconds, promoted_transactions)
-      SELECT st.id, :staff_id, CAST(date_trunc('month', st.local) AS date), 1, :total_units,
-             :total, :total_stockouts, 0, 0, 0, :promoted
+                                      shift_seconds, promoted_transactions,
+                                      closing_stock_change)
+      SELECT st.id, :staff_id, st.month, 1, :total_units, :total, :total_stockouts, 0, 0, 0,
+             :promoted,
+             (SELECT coalesce(sum(on_hand - before), 0) FROM closing WHERE on_hand IS NOT NULL)
         FROM st
       ON CONFLICT (store_id, staff_id, month) DO UPDATE
         SET transactions = c.transactions + 1,
             units = c.units + EXCLUDED.units,
             revenue_cents = c.revenue_cents + EXCLUDED.revenue_cents,
             stockouts = c.stockouts + EXCLUDED.stockouts,
-            promoted_transactions = c.promoted_transactions + EXCLUDED.promoted_transactions
+            promoted_transactions = c.promoted_transactions + EXCLUDED.promoted_transactions,
+            closing_stock_change = c.closing_stock_change + EXCLUDED.closing_stock_change
     ), member AS (
       INSERT INTO member_monthly AS m (store_id, month, member_id, transactions, spend_cents)
-      SELECT st.id, CAST(date_trunc('month', st.local) AS date), :member_id, 1, :total
+      SELECT st.id, st.month, :member_id, 1, :total
         FROM st WHERE CAST(:member_id AS bigint) IS NOT NULL
       ON CONFLICT (store_id, month, member_id) DO UPDATE
         SET transactions = m.transactions + 1, spend_cents = m.spend_cents + EXCLUDED.spend_cents
+    ), member_category AS (
+      INSERT INTO member_category_monthly AS mc (store_id, month, member_id, category,
+                                                 purchases)
+      SELECT DISTINCT st.id, st.month, CAST(:member_id AS bigint), p.category, 1
+        FROM st
+        CROSS JOIN unnest(CAST(:skus AS text[])) AS x(sku)
+        JOIN product p ON p.sku = x.sku
+       WHERE CAST(:member_id AS bigint) IS NOT NULL
+       ORDER BY 4
+      ON CONFLICT (store_id, month, member_id, category) DO UPDATE
+        SET purchases = mc.purchases + 1
     )
     SELECT 1
     """
