@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging.config
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,16 +21,14 @@ from rich.progress import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import cli_backup
+from api.cli_support import console, database, migrate_to_head, run_in_session
 from api.config import Settings
-from api.domain.errors import DomainError
 from api.logging_config import log_config
-from db.embedded import EmbeddedPostgres
-from db.engine import create_engine, create_session_factory
-from db.migrations import upgrade
 from db.models import Role
 
 if TYPE_CHECKING:
-    from api.ops.backup import Target
+    pass
 
 app = typer.Typer(help="Chainstore: one nervous system for a retail chain.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
@@ -42,45 +37,6 @@ analytics_app = typer.Typer(help="Analytics rollups.", no_args_is_help=True)
 app.add_typer(analytics_app, name="analytics")
 weather_app = typer.Typer(help="Recorded weather for demand forecasts.", no_args_is_help=True)
 app.add_typer(weather_app, name="weather")
-console = Console(stderr=True)
-T = TypeVar("T")
-
-
-@contextlib.contextmanager
-def database(settings: Settings) -> Iterator[str]:
-    """The database URL: DATABASE_URL, or the embedded server started here and stopped after."""
-    if settings.database_url is not None:
-        yield settings.database_url
-        return
-    embedded = EmbeddedPostgres(settings.data_dir)
-    console.print(f"[dim]embedded PostgreSQL in {embedded.pgdata}[/dim]")
-    url = embedded.start()
-    try:
-        yield url
-    finally:
-        embedded.stop()
-
-
-def migrate_to_head(url: str) -> None:
-    with console.status("Migrating the database to head..."):
-        upgrade(url)
-    console.print("[green]database at the latest migration[/green]")
-
-
-def run_in_session(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def main() -> T:
-        engine = create_engine(url, pool_size=1, max_overflow=0)
-        try:
-            async with create_session_factory(engine)() as session, session.begin():
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(main())
-    except DomainError as exc:
-        console.print(f"[red]{exc.code}:[/red] {exc.message}")
-        raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -421,84 +377,8 @@ def weather_load(
     )
 
 
-def _backup_target(settings: Settings, url: str) -> Target:
-    from api.ops.backup import Target
-    from db.embedded import to_libpq_uri
-
-    return Target(
-        conninfo=to_libpq_uri(url),
-        photos=settings.data_dir / "photos",
-        embedded=settings.database_url is None,
-    )
-
-
-@contextlib.contextmanager
-def _progress_bar() -> Iterator[Callable[[str, int, int], None]]:
-    with Progress(
-        TextColumn("{task.description:<10}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not console.is_terminal,
-    ) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=total)
-            bar.update(tasks[step], completed=done, total=total)
-
-        yield progress
-
-
-@app.command()
-def backup(
-    path: Annotated[Path, typer.Argument(help="A new (or empty) directory for the backup.")],
-) -> None:
-    """Back up the database (pg_dump custom format) and the photo store, with a manifest of
-    sha256 checksums and row counts."""
-    from api.ops.backup import BackupError
-    from api.ops.backup import backup as make_backup
-
-    settings = Settings()
-    with database(settings) as url, _progress_bar() as progress:
-        try:
-            manifest = make_backup(_backup_target(settings, url), path, progress)
-        except BackupError as exc:
-            console.print(f"[red]backup failed:[/red] {exc}")
-            raise typer.Exit(1) from exc
-    rows = sum(manifest["tables"].values())
-    typer.echo(
-        f"backed up {len(manifest['tables'])} tables ({rows} rows) and "
-        f"{len(manifest['files']) - 1} photo file(s) to {path}"
-    )
-
-
-@app.command()
-def restore(
-    path: Annotated[Path, typer.Argument(help="A directory written by `chainstore backup`.")],
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace a database or photo store that holds data.")
-    ] = False,
-) -> None:
-    """Restore a backup (checksums verified first) into an empty database and photo store."""
-    from api.ops.backup import BackupError
-    from api.ops.backup import restore as do_restore
-
-    settings = Settings()
-    with database(settings) as url, _progress_bar() as progress:
-        try:
-            manifest = do_restore(
-                _backup_target(settings, url), path, force=force, progress=progress
-            )
-        except BackupError as exc:
-            console.print(f"[red]restore refused:[/red] {exc}")
-            raise typer.Exit(1) from exc
-    typer.echo(
-        f"restored {len(manifest['tables'])} tables at revision {manifest['alembic_revision']} "
-        f"and {len(manifest['files']) - 1} photo file(s) from {path}"
-    )
+app.command()(cli_backup.backup)
+app.command()(cli_backup.restore)
 
 
 def main() -> None:

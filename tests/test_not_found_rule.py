@@ -31,9 +31,20 @@ from tests.transfers.helpers import requested
 
 # Argument and input-field names that carry a key naming one thing.
 KEY_NAMES = {"code", "sku", "id", "memberId", "storeCode", "regionCode", "soldInRegion"}
-KEY_NAMES |= {"staffUsername", "phone", "ids"}
+KEY_NAMES |= {"staffUsername", "phone", "ids", "promotionId"}
 # Query fields that take no key.
-NO_KEY = {"me", "regions", "checklistTemplates", "myOpenShift", "complaintSlas", "complianceGrants"}
+NO_KEY = {
+    "me",
+    "regions",
+    "checklistTemplates",
+    "myOpenShift",
+    "complaintSlas",
+    "complianceGrants",
+    "promotions",
+    "goodPractices",
+    # Several promotions, compared: an unknown one among them is BAD_USER_INPUT, not a miss.
+    "promotionReturns",
+}
 
 
 @pytest.fixture

@@ -78,13 +78,13 @@ def _new_promotion(input: CreatePromotionInput | RevisePromotionInput) -> rules.
     )
 
 
-async def load_promotion(context: Context, promotion_id: int) -> Promotion:
+async def load_promotion(context: Context, promotion_id: int, *, argument: str = "id") -> Promotion:
     views = await store.promotion_views(
         context.session, context.actor, [promotion_id], now=datetime.now(UTC)
     )
     if promotion_id not in views:
         public = global_ids.encode("Promotion", promotion_id)
-        raise NotFound(f"No promotion {public} for a store in your scope.", argument="id")
+        raise NotFound(f"No promotion {public} for a store in your scope.", argument=argument)
     return Promotion.from_view(views[promotion_id])
 
 
@@ -189,7 +189,8 @@ class PromotionsQuery:
     ) -> PromotionRedemption:
         context: Context = info.context
         row_id = global_ids.expect(promotion_id, "Promotion", argument="promotionId")
-        await load_promotion(context, row_id)  # NOT_FOUND outside the caller's scope
+        # NOT_FOUND outside the caller's scope
+        await load_promotion(context, row_id, argument="promotionId")
         report = await redemption.redemption_report(
             context.session, context.require_actor(), row_id
         )
@@ -206,6 +207,8 @@ class PromotionsQuery:
     ) -> list[StorePromotionEvidence]:
         context: Context = info.context
         row_id = global_ids.expect(promotion_id, "Promotion", argument="promotionId")
+        # NOT_FOUND outside the caller's scope, like promotionRedemption (not an empty list)
+        await load_promotion(context, row_id, argument="promotionId")
         found = await evidence.execution_report(
             context.session, context.actor, row_id, now=datetime.now(UTC)
         )

@@ -263,4 +263,59 @@ QUERIES = [
         "regionCode",
         'query { openStockAlertCounts(regionCode: "NOPE") { openAlerts } }',
     ),
+    q(
+        "receiptForReturn",
+        "storeCode",
+        'query { receiptForReturn(storeCode: "NOPE", receiptNo: "R-1") { __typename } }',
+    ),
+    q(
+        "storeOperations",
+        "storeCode",
+        'query { storeOperations(storeCode: "NOPE", from: "2026-01-01", to: "2026-01-31") '
+        "{ __typename } }",
+    ),
+    q(
+        "productInsights",
+        "storeCode",
+        'query { productInsights(from: "2026-01-01", to: "2026-01-31", storeCode: "NOPE") '
+        "{ __typename } }",
+    ),
+    q(
+        "productInsights",
+        "regionCode",
+        'query { productInsights(from: "2026-01-01", to: "2026-01-31", regionCode: "NOPE") '
+        "{ __typename } }",
+    ),
+    q(
+        "digitalAdoption",
+        "storeCode",
+        'query { digitalAdoption(month: "2026-01-01", storeCode: "NOPE") { __typename } }',
+    ),
+    q(
+        "digitalAdoption",
+        "regionCode",
+        'query { digitalAdoption(month: "2026-01-01", regionCode: "NOPE") { __typename } }',
+    ),
+    q(
+        "digitalExperts",
+        "regionCode",
+        'query { digitalExperts(month: "2026-01-01", regionCode: "NOPE") { __typename } }',
+    ),
+    q(
+        "trainingTasks",
+        "storeCode",
+        'query { trainingTasks(storeCode: "NOPE") { edges { cursor } } }',
+    ),
+    q(
+        "promotionRedemption",
+        "promotionId",
+        "query($id: ID!) { promotionRedemption(promotionId: $id) { __typename } }",
+        variables=lambda w: {"id": global_ids.encode("Promotion", 987654321)},
+    ),
+    q(
+        "promotionExecution",
+        "promotionId",
+        "query($id: ID!) { promotionExecution(promotionId: $id) { __typename } }",
+        variables=lambda w: {"id": global_ids.encode("Promotion", 987654321)},
+    ),
 ]
