@@ -71,10 +71,12 @@ class SocketWork:
     def __init__(self) -> None:
         self.session: AsyncSession | None = None
         self.loaders: Loaders | None = None
+        self.hidden: list[dict[str, Any]] = []
 
     async def finish(self, *, commit: bool) -> None:
         """End the unit: commit it (a mutation over the socket that succeeded) or roll back."""
         session, self.session, self.loaders = self.session, None, None
+        self.hidden = []
         if session is None:
             return
         try:
@@ -97,7 +99,7 @@ class Context:
     _actor: Actor | None = None
     _auth_error: Unauthenticated | None = None
     _session: AsyncSession | None = None
-    hidden: list[dict[str, Any]] = field(default_factory=list)
+    _hidden: list[dict[str, Any]] = field(default_factory=list)
     query_cost: int | None = None
     connection_params: Any = None  # graphql-transport-ws connection_init payload
     live_socket: LiveSocket | None = None  # set once a socket's connection_init is accepted
@@ -121,6 +123,13 @@ class Context:
         if work.loaders is None:
             work.loaders = Loaders(self)
         return work.loaders
+
+    @property
+    def hidden(self) -> list[dict[str, Any]]:
+        """The paths hidden in this response; on a socket, in this operation's current
+        message (each subscription event reports its own)."""
+        work = socket_work.get() if isinstance(self.request, WebSocket) else None
+        return self._hidden if work is None else work.hidden
 
     @property
     def settings(self) -> Settings:

@@ -87,8 +87,9 @@ def two_processes(url: str) -> Iterator[tuple[Server, Server]]:
                 server.process.kill()
 
 
-async def handler_tokens(url: str, count: int) -> list[tuple[str, str]]:
-    """`count` fresh session tokens, round robin over the complaint handlers: (region, token)."""
+async def handler_tokens(url: str, count: int, *, region: str | None) -> list[tuple[str, str]]:
+    """`count` fresh session tokens, round robin over the complaint handlers (of `region`
+    only, when given): (region, token)."""
     engine = create_engine(to_sqlalchemy_url(url), pool_size=1, max_overflow=0)
     try:
         async with create_session_factory(engine)() as session, session.begin():
@@ -96,9 +97,11 @@ async def handler_tokens(url: str, count: int) -> list[tuple[str, str]]:
                 await session.execute(
                     text(
                         "SELECT s.id, r.code FROM staff s JOIN region r ON r.id = s.region_id"
-                        " WHERE s.role = :role AND s.status = 'ACTIVE' ORDER BY s.username"
+                        " WHERE s.role = :role AND s.status = 'ACTIVE'"
+                        " AND (CAST(:region AS text) IS NULL OR r.code = :region)"
+                        " ORDER BY s.username"
                     ),
-                    {"role": Role.COMPLAINT_HANDLER.value},
+                    {"role": Role.COMPLAINT_HANDLER.value, "region": region},
                 )
             ).all()
             assert rows, "no complaint handlers: is the database demo-seeded?"
@@ -188,13 +191,16 @@ async def subscribers(
 
 
 async def run(args: argparse.Namespace, url: str, servers: tuple[Server, Server]) -> int:
-    tokens = await handler_tokens(url, args.subscribers)
+    tokens = await handler_tokens(
+        url, args.subscribers, region=REGION if args.region_only else None
+    )
     store, clerk = await filing_clerk(url)
     async with (
         subscribers(servers, tokens) as subs,
         httpx.AsyncClient(base_url=servers[0].base, timeout=30) as client,
     ):
         await asyncio.sleep(1.0)  # every subscription attached on its process
+        began = time.perf_counter()
         sent: dict[str, float] = {}
         responses: list[float] = []
         for n in range(args.complaints):
@@ -218,8 +224,9 @@ async def run(args: argparse.Namespace, url: str, servers: tuple[Server, Server]
                 return 1
             sent[body["data"]["fileComplaint"]["complaint"]["id"]] = started
             await asyncio.sleep(args.pause)
+        filing = time.perf_counter() - began
         await asyncio.sleep(3.0)  # stragglers
-    return report(args, subs, sent, responses)
+    return report(args, subs, sent, responses, filing)
 
 
 def report(
@@ -227,6 +234,7 @@ def report(
     subs: list[Subscriber],
     sent: dict[str, float],
     responses: list[float],
+    filing: float,
 ) -> int:
     latencies: list[float] = []
     counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -250,6 +258,11 @@ def report(
         f"delivery latency from fileComplaint sent: p50 {pct(latencies, 0.5):.1f} ms, "
         f"p99 {pct(latencies, 0.99):.1f} ms, max {pct(latencies, 1.0):.1f} ms "
         f"(first event of each complaint on each socket: {len(latencies)})"
+    )
+    delivered = sum(len(sub.event_ids) for sub in subs)
+    print(
+        f"deliveries: {delivered} events in {filing:.1f} s of filing: "
+        f"{delivered / filing:,.0f} deliveries/s"
     )
     ordered = sorted(responses)
     print(
@@ -275,6 +288,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subscribers", type=int, default=200)
     parser.add_argument("--complaints", type=int, default=50)
     parser.add_argument("--pause", type=float, default=0.05, help="seconds between complaints")
+    parser.add_argument(
+        "--region-only",
+        action="store_true",
+        help=f"every subscriber a handler of {REGION}: every socket gets every complaint",
+    )
     args = parser.parse_args(argv)
     # Outside the event loop: migrating runs its own.
     with bench_database() as url, two_processes(url) as servers:

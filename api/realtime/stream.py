@@ -29,6 +29,7 @@ from api.domain.events import EventKind
 from api.realtime.connections import CloseCode, SocketRegistry
 from api.realtime.hub import EventHub, FeedOverflow, HubStopped
 from api.realtime.records import EVENT_COLUMNS, SCOPE_SQL, EventRecord, in_scope
+from api.realtime.shared_reads import SharedWork
 from db.embedded import to_libpq_uri
 
 if TYPE_CHECKING:
@@ -54,6 +55,10 @@ class LiveFeeds:
     def __init__(self, services: Services) -> None:
         url = services.engine.url.render_as_string(hide_password=False)
         self.hub = EventHub(to_libpq_uri(url))
+        # Per event, one read and one rendering per process for all subscribers who would
+        # get the same answer (api/realtime/shared_reads.py, api/schema/shared_renders.py).
+        self.reads = SharedWork()
+        self.renders = SharedWork()
         settings = services.settings
         self.sockets = SocketRegistry(
             services.sessions,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
+from functools import partial
 
 import strawberry
 from strawberry.types import Info
@@ -14,10 +15,11 @@ from api.domain.access import Permission, authorize_region, authorize_store
 from api.domain.complaints import queries
 from api.domain.errors import NotFound
 from api.domain.events import COMPLAINT_KINDS, ComplaintChanged
-from api.realtime.stream import EventRecord, event_stream, parse_last_event_id
+from api.realtime.stream import EventRecord, event_stream, live_feeds, parse_last_event_id
 from api.schema.complaint_inputs import ComplaintEventFilter
 from api.schema.complaints import Complaint, ComplaintEvent
 from api.schema.permissions import requires
+from db import models
 
 
 @dataclass(frozen=True)
@@ -80,20 +82,30 @@ class ComplaintsSubscription:
         events = event_stream(
             context, kinds=COMPLAINT_KINDS, last_event_id=after, visible=rule.visible
         )
+        reads = live_feeds(context.services).reads
         async with contextlib.aclosing(events):
             async for record in events:
-                # Read fresh for each delivery, in a short session: a socket holds none.
-                async with context.services.sessions() as session:
-                    try:
-                        changed = record.payload_as(ComplaintChanged)
-                        complaint = await queries.get_complaint(
-                            session, context.actor, changed.complaint_id
-                        )
-                    except NotFound:  # no longer visible to this subscriber
-                        continue
+                # Read fresh when the event is delivered, once per process for every
+                # subscriber with the same scope and permissions (they would read the same).
+                key = ("complaint", record.id, actor.scope, actor.permissions)
+                complaint = await reads.get(key, partial(_read_complaint, context, record))
+                if complaint is None:  # no longer visible to this subscriber
+                    continue
                 yield ComplaintEvent(
                     id=strawberry.ID(str(record.id)),
                     kind=record.kind,
                     occurred_at=record.occurred_at,
                     complaint=Complaint.from_model(complaint),
+                    share_key=("complaint", record.id),
                 )
+
+
+async def _read_complaint(context: Context, record: EventRecord) -> models.Complaint | None:
+    """The event's complaint as the subscriber may see it, in a short session (a socket holds
+    none); None when it is out of their sight now."""
+    async with context.services.sessions() as session:
+        try:
+            changed = record.payload_as(ComplaintChanged)
+            return await queries.get_complaint(session, context.actor, changed.complaint_id)
+        except NotFound:
+            return None

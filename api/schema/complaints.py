@@ -24,6 +24,7 @@ from api.schema.live import EventKindEnum
 from api.schema.organisation import Product, Region, Store
 from api.schema.permissions import requires
 from api.schema.photos import Photo
+from api.schema.shared_renders import per_caller
 from db import models
 
 if TYPE_CHECKING:
@@ -240,6 +241,7 @@ class Complaint(relay.Node):
         description="The complainant, if a member code was given (the phone rules apply); "
         "opening it counts toward your hourly ceiling like any member look-up.",
         extensions=[requires(Permission.VIEW_MEMBERS)],
+        metadata=per_caller("counts toward the caller's member look-up ceiling"),
     )
     async def member(self, info: Info) -> LazyMember | None:
         from api.schema.members import Member
@@ -281,6 +283,8 @@ class ComplaintEvent:
     )
     occurred_at: datetime
     complaint: Complaint
+    # The same event renders alike for subscribers alike (api/schema/shared_renders.py).
+    share_key: strawberry.Private[tuple[str, int] | None] = None
 
 
 @strawberry.type(description="Who handles a category of complaints in a region.")

@@ -24,6 +24,7 @@ from api.domain.members import limits, pii, points, preferences, profile, purcha
 from api.schema.organisation import Store
 from api.schema.permissions import requires
 from api.schema.relay import Connection, connection
+from api.schema.shared_renders import per_caller
 from db import models
 from db.pii import KeyRing
 
@@ -229,6 +230,7 @@ class Member(relay.Node):
         "one row to the PII access log with your purpose; it is committed before the number "
         "is returned.",
         extensions=[requires(Permission.REVEAL_MEMBER_PHONE)],
+        metadata=per_caller("writes the caller's PII access-log row"),
     )
     async def phone(self, info: Info, purpose: str) -> str | None:
         if _under_phone_lookup(info):

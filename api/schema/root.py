@@ -41,6 +41,7 @@ from api.resolvers.stock import StockMutation, StockQuery
 from api.resolvers.transfers import TransferMutation, TransferQuery
 from api.schema.errors import ERROR_SHAPE_TYPES
 from api.schema.scalars import SCALAR_MAP
+from api.schema.shared_renders import SharedRenderExecutor
 from api.trusted_documents import TrustedDocuments
 
 
@@ -133,6 +134,7 @@ def build_schema(settings: Settings | None = None) -> ChainstoreSchema:
         mutation=Mutation,
         subscription=Subscription,
         types=ERROR_SHAPE_TYPES,  # no field returns them: they document `extensions`
+        execution_context_class=SharedRenderExecutor,
         config=StrawberryConfig(disable_field_suggestions=True, scalar_map=SCALAR_MAP),
         # Factories: each request gets fresh extension instances (the parser and validation
         # caches are module-level LRUs shared by all of them). The shape limits (depth,

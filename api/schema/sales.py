@@ -15,6 +15,7 @@ from api.schema.members import Member, open_member
 from api.schema.organisation import Store
 from api.schema.permissions import requires
 from api.schema.promotions import Promotion, promotion_by_id
+from api.schema.shared_renders import per_caller
 
 
 @strawberry.input
@@ -117,6 +118,7 @@ class Sale(relay.Node):
         extensions=[requires(Permission.VIEW_MEMBERS)],
         description="The member served, if a member code was scanned; opening it counts toward "
         "your hourly ceiling like any member look-up, and the phone rules hold here too.",
+        metadata=per_caller("counts toward the caller's member look-up ceiling"),
     )
     async def member(self, info: Info) -> Member | None:
         if self.member_id is None:
