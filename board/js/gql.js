@@ -47,3 +47,9 @@ export async function photoUrl(path) {
   if (!response.ok) throw new Error(`photo ${response.status}`);
   return URL.createObjectURL(await response.blob());
 }
+
+// One key per user action, so a retried request is applied once (the API's idempotency keys).
+export function idempotencyKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -294,3 +294,28 @@ async def test_training_alerts_beside_the_ranking(board: Board) -> None:
         "trainingTasks"
     ]["edges"]
     assert tasks == []
+
+
+async def test_a_store_manager_marks_a_training_task_done(board: Board) -> None:
+    """The store's manager sees the task with a button; one click completes it through the
+    API (status DONE, by them) and its row leaves the list."""
+    month = TODAY.replace(day=1)
+    await _sql(
+        board,
+        "INSERT INTO training_task (store_id, staff_id, month, reason)"
+        " SELECT s.id, st.id, :month, 'Lowest takings of every BUSINESS_DISTRICT clerk'"
+        " FROM store s, staff st WHERE s.code = 'SH-001' AND st.username = 'clerk.sh-001.2'",
+        month=month,
+    )
+    await board.signed_in("sm.sh-001")
+    page = board.page
+    button = page.locator("#training-alerts tr[data-store='SH-001'] button[data-complete]")
+    await button.wait_for()
+    assert await page.locator("#training-alerts button[data-review]").count() == 0  # HQ's
+    await button.click()
+    await page.wait_for_selector("#training-alerts tr[data-task]", state="detached")
+    [(status, done_by)] = await _sql(
+        board,
+        "SELECT t.status, s.username FROM training_task t JOIN staff s ON s.id = t.done_by_id",
+    )
+    assert (status, done_by) == ("DONE", "sm.sh-001")

@@ -1,14 +1,9 @@
 // A store's open stock alerts with their days of cover (coverWarnings, the forecast job's) and
 // the nearest stores' transfer suggestions; one click asks the suggested store to send its
 // quantity (one idempotency key per click). Cover warnings of SKUs without an alert follow.
-import { GqlError, run } from "../gql.js";
+import { GqlError, idempotencyKey as key, run } from "../gql.js";
 import { h, table } from "../dom.js";
 import { formatDateTime, formatNumber, t } from "../i18n.js";
-
-function key() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 export const alertsPanel = {
   id: "alerts",

@@ -1,7 +1,8 @@
 // Staff rankings: the clerks' month by takings, with enrolment conversion and receipts/hour;
 // beside them the open training alerts (a clerk at the bottom of their store type three months
-// running), which HQ raises for the month from here (reviewTraining).
-import { GqlError, run } from "../gql.js";
+// running), which HQ raises for the month from here (reviewTraining) and a manager marks done
+// once the clerk is coached (completeTrainingTask).
+import { GqlError, idempotencyKey, run } from "../gql.js";
 import { h, table } from "../dom.js";
 import { formatMoney, formatMonth, formatNumber, formatPercent, t } from "../i18n.js";
 
@@ -37,13 +38,17 @@ export const rankingPanel = {
 function fillTraining(el, ctx, tasks) {
   const codes = new Set(ctx.view.level === "store" ? [ctx.view.storeCode] : ctx.stores.map((r) => r.store.code));
   const shown = tasks.filter((task) => codes.has(task.store.code));
+  const canComplete = (ctx.me?.permissions ?? []).includes("MANAGE_STAFF");
   const rows = shown.map((task) => h("tr", { dataset: { task: task.id, store: task.store.code } },
     h("td", {}, task.clerk ? task.clerk.displayName : "–"),
     h("td", {}, task.store.code),
     h("td", {}, formatMonth(task.month)),
-    h("td", { class: "reason", title: task.reason }, t("training.reason"))));
+    h("td", { class: "reason", title: task.reason }, t("training.reason")),
+    ...(canComplete ? [h("td", {}, doneButton(task))] : [])));
+  const columns = [["training.clerk"], ["training.store"], ["training.month"], ["training.why"]];
+  if (canComplete) columns.push(["training.action"]);
   el.replaceChildren(h("h3", {}, t("training.heading")),
-    rows.length ? table([["training.clerk"], ["training.store"], ["training.month"], ["training.why"]], rows, t)
+    rows.length ? table(columns, rows, t)
       : h("p", {}, t("training.none")));
   if (REVIEWERS.has(ctx.me?.role)) el.append(reviewButton(el, ctx));
 }
@@ -65,4 +70,20 @@ function reviewButton(el, ctx) {
     }
   } }, t("training.review", { month: formatMonth(ctx.period.month) }));
   return h("p", {}, button, status);
+}
+
+// Marks the task done (one idempotency key per click, kept for its retries) and drops its row.
+function doneButton(task) {
+  const key = idempotencyKey();
+  const button = h("button", { type: "button", class: "link", dataset: { complete: task.id }, onclick: async () => {
+    button.disabled = true;
+    try {
+      await run("CompleteTrainingTask", { input: { taskId: task.id, idempotencyKey: key } });
+      button.closest("tr")?.remove();
+    } catch (error) {
+      button.disabled = false;
+      button.title = t(`error.${error instanceof GqlError ? error.code : "INTERNAL"}`);
+    }
+  } }, t("training.done"));
+  return button;
 }
