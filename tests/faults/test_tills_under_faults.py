@@ -28,6 +28,10 @@ from tests.faults.harness import (
     served_chain,
 )
 
+# The chain runs on a cluster of its own, made with the embedded binaries whatever the suite's
+# server is (it must be restarted and killed): the same test on every CI leg.
+pytestmark = pytest.mark.server_independent
+
 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedChain]:
