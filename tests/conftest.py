@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import queue
+import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,11 +37,50 @@ REPO = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
 
 
+class _Dropper:
+    """Drops finished tests' databases on a thread of its own: a drop waits on the server's
+    disk (it flushes and unlinks the database's files) and the next test need not wait for it.
+    `drain()` waits until every database handed over is gone."""
+
+    def __init__(self, server: PgServer) -> None:
+        self._server = server
+        self._names: queue.Queue[str] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="drop-databases", daemon=True)
+        self._thread.start()
+
+    def put(self, name: str) -> None:
+        self._names.put(name)
+
+    def drain(self) -> None:
+        self._names.join()
+
+    def _run(self) -> None:
+        while True:
+            name = self._names.get()
+            try:
+                self._server.drop(name)
+            except Exception as exc:  # a database left behind is named, never fatal
+                print(f"could not drop test database {name}: {exc}")
+            finally:
+                self._names.task_done()
+
+
 @dataclass
 class PgServer:
     """A PostgreSQL server the tests may create and drop databases on."""
 
     base_url: str  # SQLAlchemy URL of the maintenance database
+    _dropper: _Dropper | None = None
+
+    def drop_soon(self, name: str) -> None:
+        """Drop `name` in the background (see _Dropper)."""
+        if self._dropper is None:
+            self._dropper = _Dropper(self)
+        self._dropper.put(name)
+
+    def drain(self) -> None:
+        if self._dropper is not None:
+            self._dropper.drain()
 
     def url(self, database: str) -> str:
         return make_url(self.base_url).set(database=database).render_as_string(hide_password=False)
@@ -73,14 +114,18 @@ class PgServer:
 def pg_server() -> Iterator[PgServer]:
     configured = os.environ.get("DATABASE_URL")
     if configured:
-        yield PgServer(to_sqlalchemy_url(configured))
+        server = PgServer(to_sqlalchemy_url(configured))
+        yield server
+        server.drain()
         return
     data_dir = Path(os.environ.get("CHAINSTORE_TEST_DATA_DIR", REPO / "var" / "test"))
     embedded = EmbeddedPostgres(data_dir)
     url = embedded.start()
+    server = PgServer(make_url(url).set(database="postgres").render_as_string(hide_password=False))
     try:
-        yield PgServer(make_url(url).set(database="postgres").render_as_string(hide_password=False))
+        yield server
     finally:
+        server.drain()
         embedded.stop()
 
 
@@ -112,7 +157,7 @@ def _clone(pg_server: PgServer, template: str) -> Iterator[str]:
     try:
         yield url
     finally:
-        pg_server.drop(name)
+        pg_server.drop_soon(name)
 
 
 @pytest.fixture

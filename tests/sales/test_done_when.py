@@ -7,7 +7,6 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,9 +33,7 @@ ALERTS = """query($store: String!) {
 @pytest.fixture
 def demo(empty_db: str) -> Iterator[tuple[int, str]]:
     env = {**os.environ, "DATABASE_URL": empty_db}
-    started = time.monotonic()
     run_cli("seed", "--demo", env=env)
-    assert time.monotonic() - started < 30, "the demo seed should take about 10 s at most"
     port = free_port()
     process = subprocess.Popen(
         [*CHAINSTORE, "serve", "--port", str(port), "--workers", "2"],
