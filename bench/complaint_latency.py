@@ -49,7 +49,18 @@ from db.models import Role, TokenKind
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
 SUBSCRIPTION = "subscription { complaintEvents { id kind complaint { id store { code } } } }"
-FILE = "mutation($input: FileComplaintInput!) { fileComplaint(input: $input) { complaint { id } } }"
+
+
+def file_complaint_id() -> str:
+    """The clerk app's trusted FileComplaint document: clerks may run trusted documents only."""
+    manifest = json.loads((ROOT / "operations" / "manifest.json").read_text())
+    return next(
+        document_id
+        for document_id, entry in manifest.items()
+        if (entry["client"], entry["name"]) == ("clerk", "FileComplaint")
+    )
+
+
 REGION = "EAST"
 
 
@@ -195,6 +206,7 @@ async def run(args: argparse.Namespace, url: str, servers: tuple[Server, Server]
         url, args.subscribers, region=REGION if args.region_only else None
     )
     store, clerk = await filing_clerk(url)
+    file_id = file_complaint_id()
     async with (
         subscribers(servers, tokens) as subs,
         httpx.AsyncClient(base_url=servers[0].base, timeout=30) as client,
@@ -214,7 +226,7 @@ async def run(args: argparse.Namespace, url: str, servers: tuple[Server, Server]
             started = time.perf_counter()
             response = await client.post(
                 "/graphql",
-                json={"query": FILE, "variables": variables},
+                json={"documentId": file_id, "variables": variables},
                 headers={"authorization": f"Bearer {clerk}"},
             )
             responses.append(time.perf_counter() - started)
