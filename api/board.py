@@ -19,6 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.trusted_documents import TrustedDocuments
 
 BOARD_DIR = Path(__file__).resolve().parent.parent / "board"
+# The clerk app's bundled Noto Sans SC subset (tools/build_cjk_font.py): the board serves the
+# same files, so its Chinese renders on a tablet or PC with no CJK font installed.
+FONTS_DIR = Path(__file__).resolve().parent.parent / "clerk_app" / "assets" / "fonts"
 
 # Same origin only. 'self' covers ws:/wss: to the same host in CSP 3; the explicit same-host
 # socket sources are for browsers that read 'self' strictly. Inline style attributes are
@@ -80,5 +83,6 @@ def board_routes(
     return [
         Route("/board", _to_index, methods=["GET"]),
         Route("/board/operations.json", operations, methods=["GET"]),
+        Mount("/board/fonts", app=_BoardHeaders(StaticFiles(directory=FONTS_DIR))),
         Mount("/board", app=_BoardHeaders(files)),
     ]

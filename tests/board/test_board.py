@@ -184,15 +184,18 @@ async def test_language_switch_leaves_no_untranslated_key(board: Board) -> None:
     assert "关键指标" in text and "投诉与服务时限" in text
     assert not re.search(r"\b[a-z]+\.[a-zA-Z_]+\b", text), text  # no key shown as itself
     family = await page.evaluate("getComputedStyle(document.body).fontFamily")
-    assert "Noto Sans CJK SC" in family
-    # No missing glyph: Chromium says which installed font drew each Chinese text node.
+    assert family.startswith('"Chainstore CJK"')
+    # No missing glyph, and none drawn by a font of this machine: Chromium says which font drew
+    # each Chinese text node; the board's own (a web font) drew all of it.
     for selector in ("h1", "#panel-kpis h2", "#panel-alerts h2", "#panel-kpis .tile .label"):
         fonts = await _fonts_drawing(page, selector)
-        assert any("Noto Sans CJK" in name for name in fonts), (selector, fonts)
+        assert any(custom and "Noto Sans" in name for name, custom in fonts), (selector, fonts)
+        assert not any("CJK" in name and not custom for name, custom in fonts), (selector, fonts)
 
 
-async def _fonts_drawing(page: Any, selector: str) -> list[str]:
-    """The platform fonts Chromium used for the element's text (DevTools protocol)."""
+async def _fonts_drawing(page: Any, selector: str) -> list[tuple[str, bool]]:
+    """The fonts Chromium used for the element's text, and whether each was a web font
+    (DevTools protocol)."""
     cdp = await page.context.new_cdp_session(page)
     await cdp.send("DOM.enable")
     await cdp.send("CSS.enable")
@@ -202,7 +205,7 @@ async def _fonts_drawing(page: Any, selector: str) -> list[str]:
     )
     used = await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
     await cdp.detach()
-    return [font["familyName"] for font in used["fonts"]]
+    return [(font["familyName"], font["isCustomFont"]) for font in used["fonts"]]
 
 
 async def test_csp_header_and_no_request_leaves_the_origin(board: Board) -> None:
@@ -261,3 +264,25 @@ async def test_one_click_transfer_request_from_a_low_stock_alert(board: Board) -
         "toStore": {"code": "SH-001"},
         "lines": [{"product": {"sku": sku}, "quantityRequested": quantity}],
     }
+
+
+async def test_a_tablet_sees_every_panel_without_scrolling_sideways(board: Board) -> None:
+    """At a tablet's 768 px (portrait) the chain and a store's view fit the width: the panels
+    stack, tables and charts stay inside the page."""
+    await board.page.set_viewport_size({"width": 768, "height": 1024})
+    await board.signed_in("hq.ops")
+    page = board.page
+    await page.wait_for_selector("#panel-kpis .tile")
+    await page.wait_for_selector("#panel-complaints table, #panel-complaints p:not(.live)")
+    overflow = "document.documentElement.scrollWidth - window.innerWidth"
+    assert await page.evaluate(overflow) <= 0
+    await page.click("#panel-stores tr[data-region] a.drill")
+    await page.wait_for_selector("#panel-stores tr[data-store] a.drill")
+    await page.click("#panel-stores tr[data-store] a.drill")
+    await page.wait_for_selector("#panel-heatmap canvas")
+    assert await page.evaluate(overflow) <= 0
+    assert await page.locator("section").count() > 3
+    widest = await page.evaluate(
+        "Math.max(...[...document.querySelectorAll('section')].map(s => s.getBoundingClientRect().right))"
+    )
+    assert widest <= 768
