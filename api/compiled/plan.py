@@ -106,6 +106,7 @@ def compile_plan(schema: GraphQLSchema, document: TrustedDocument, role: Role) -
     data = ", ".join(f"'{key}', r{i}" for i, (key, _) in enumerate(roots))
     sql = (
         f"SELECT CASE WHEN {missing} THEN NULL ELSE json_build_object({data})::text END"
-        f" FROM (SELECT {columns}) AS roots"
+        # OFFSET 0 keeps the roots a subquery: flattened, each root would run twice.
+        f" FROM (SELECT {columns} OFFSET 0) AS roots"
     )
     return Plan(document, role, sql, schema, operation, tuple(root for _, root in roots))
