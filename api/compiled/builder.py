@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from graphql import FieldNode, FragmentDefinitionNode, SelectionSetNode
 
 from api.compiled.selection import Unsupported, response_fields
-from api.compiled.types import TYPES, Child, ChildList, RoleConstant, Scalar
+from api.compiled.types import TYPES, Child, ChildList, RoleConstant, SameRow, Scalar
 from api.domain.access import ROLE_PERMISSIONS, Role
 
 
@@ -59,6 +59,8 @@ class Builder:
             return spec.sql.format(t=alias)
         if isinstance(spec, RoleConstant):
             return spec.sql(self.role)
+        if isinstance(spec, SameRow):
+            return self.object_json(spec.type_name, spec.row.format(t=alias), node.selection_set)
         child = self.alias()
         source = spec.source.format(t=alias, c=child)
         inner = self.object_json(spec.type_name, child, node.selection_set)

@@ -80,8 +80,9 @@ class Executor:
             cost = plan.cost(variables)
             if params is None or cost > self.max_cost:
                 return None
-            result = await conn.execute(plan.sql, params)
-            _ran(plan.sql)
+            statement = plan.statement_for(params)
+            result = await conn.execute(statement, params)
+            _ran(statement)
             row = await result.fetchone()
         if row is None or row[0] is None:
             return None

@@ -8,7 +8,7 @@ on the interpreter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -38,14 +38,33 @@ class Root:
     part: RootPart
 
 
-@dataclass(frozen=True)
+@dataclass
 class Plan:
     document: TrustedDocument
     role: Role
-    sql: str
+    keys: tuple[str, ...]  # the roots' response keys
     schema: GraphQLSchema
     operation: OperationDefinitionNode
     roots: tuple[Root, ...]
+    # One statement per set of filters in use (a few at most: see roots.RootPart.filters).
+    _statements: dict[tuple[frozenset[str], ...], str] = field(default_factory=dict)
+
+    @property
+    def sql(self) -> str:
+        """The statement with no optional filter on."""
+        return self.statement(tuple(frozenset() for _ in self.roots))
+
+    def statement(self, filters: tuple[frozenset[str], ...]) -> str:
+        found = self._statements.get(filters)
+        if found is None:
+            found = self._statements[filters] = _statement(
+                self.keys,
+                [root.part.sql(used) for root, used in zip(self.roots, filters, strict=True)],
+            )
+        return found
+
+    def statement_for(self, params: dict[str, Any]) -> str:
+        return self.statement(tuple(root.part.filters(params) for root in self.roots))
 
     def bind(self, actor: Actor, variables: object) -> dict[str, Any] | None:
         """The statement's parameters for this caller and these variables, or None."""
@@ -101,12 +120,18 @@ def compile_plan(schema: GraphQLSchema, document: TrustedDocument, role: Role) -
         if part.permission not in ROLE_PERMISSIONS[role]:
             raise Unsupported(f"Query.{node.name.value} refused to {role.value}")
         roots.append((key, Root(node, query_type.fields[node.name.value], part)))
-    columns = ", ".join(f"{root.part.sql} AS r{i}" for i, (_, root) in enumerate(roots))
-    missing = " OR ".join(f"r{i} IS NULL" for i in range(len(roots)))
-    data = ", ".join(f"'{key}', r{i}" for i, (key, _) in enumerate(roots))
-    sql = (
+    keys = tuple(key for key, _ in roots)
+    plan = Plan(document, role, keys, schema, operation, tuple(root for _, root in roots))
+    plan.sql  # noqa: B018 - built now: a broken template fails at start-up, not per request
+    return plan
+
+
+def _statement(keys: tuple[str, ...], root_sql: list[str]) -> str:
+    columns = ", ".join(f"{sql} AS r{i}" for i, sql in enumerate(root_sql))
+    missing = " OR ".join(f"r{i} IS NULL" for i in range(len(keys)))
+    data = ", ".join(f"'{key}', r{i}" for i, key in enumerate(keys))
+    return (
         f"SELECT CASE WHEN {missing} THEN NULL ELSE json_build_object({data})::text END"
         # OFFSET 0 keeps the roots a subquery: flattened, each root would run twice.
         f" FROM (SELECT {columns} OFFSET 0) AS roots"
     )
-    return Plan(document, role, sql, schema, operation, tuple(root for _, root in roots))

@@ -53,7 +53,16 @@ class ChildList:
     order: str
 
 
-Field = Scalar | RoleConstant | Child | ChildList
+@dataclass(frozen=True)
+class SameRow:
+    """An object field whose row the parent's row carries as a composite (`row` over `{t}`):
+    no subquery per parent row."""
+
+    type_name: str
+    row: str
+
+
+Field = Scalar | RoleConstant | Child | ChildList | SameRow
 
 
 def _permissions(role: Role) -> list[str]:
@@ -111,7 +120,7 @@ _ME: dict[str, Field] = {
 }
 
 # `StockLevel` rows are the level columns of api/domain/stock/queries.py (_LEVEL_COLUMNS)
-# with product_id and store_id: see roots.LEVEL_ROW.
+# with store_id and the product row itself: see roots.LEVEL_COLUMNS.
 _STOCK_LEVEL: dict[str, Field] = {
     "onHand": Scalar("{t}.on_hand"),
     "inTransit": Scalar("{t}.in_transit"),
@@ -119,7 +128,7 @@ _STOCK_LEVEL: dict[str, Field] = {
     "reorderTarget": Scalar("{t}.reorder_target"),
     "lastSoldAt": Scalar(q.iso_datetime("{t}.last_sold_at")),
     "discrepancy": Scalar("({t}.on_hand < 0)"),
-    "product": Child("Product", "FROM product {c} WHERE {c}.id = {t}.product_id"),
+    "product": SameRow("Product", "({t}.product)"),
     "store": Child("Store", "FROM store {c} WHERE {c}.id = {t}.store_id"),
 }
 

@@ -58,6 +58,11 @@ class DemoValues:
             self.other_store = conn.execute(
                 "SELECT code FROM store WHERE code <> %s ORDER BY code DESC LIMIT 1", (self.store,)
             ).fetchone()[0]  # type: ignore[index]
+            initials = conn.execute(
+                "SELECT pinyin_initials FROM product WHERE length(pinyin_initials) >= 3"
+                " ORDER BY sku LIMIT 1"
+            ).fetchone()
+            self.initials = initials[0][:3] if initials else "blg"
             self.card = conn.execute(
                 "SELECT card_number FROM member ORDER BY id LIMIT 1"
             ).fetchone()[0]  # type: ignore[index]
@@ -78,8 +83,9 @@ class DemoValues:
         elsewhere = {**real, "storeCode": self.other_store}
         unknown = {**real, "storeCode": "NO-SUCH", "sku": "NO-SUCH-SKU", "code": "000000"}
         searched = {**real, "search": self.barcode[:4], "belowSafety": False}
+        by_initials = {**real, "search": self.initials, "belowSafety": True, "first": 100}
         sets = []
-        for candidate in (real, elsewhere, unknown, searched):
+        for candidate in (real, elsewhere, unknown, searched, by_initials):
             variables: dict[str, Any] = {}
             for definition in operation.variable_definitions or ():
                 name = definition.variable.name.value
