@@ -24,6 +24,7 @@ from api.compiled.executor import Executor
 from api.compiled.http import CompiledOperations
 from api.config import Settings
 from api.context import Services
+from api.domain.members.limits import policy_from as lookup_policy_from
 from api.domain.telephony import load_adapter
 from api.front_page import front_page
 from api.graphql_view import ChainstoreGraphQL
@@ -112,7 +113,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     schema.trusted_documents = trusted_documents  # their requests skip parse and validation
     compiled = (
-        CompiledOperations(schema._schema, trusted_documents)
+        CompiledOperations(
+            schema._schema,
+            trusted_documents,
+            lookup_policy_from(
+                settings.member_lookup_ceilings,
+                alert_threshold=settings.member_view_alert_threshold,
+                alert_window_minutes=settings.member_view_alert_window_minutes,
+            ),
+        )
         if settings.compiled_operations
         else None
     )

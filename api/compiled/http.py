@@ -21,6 +21,7 @@ from api.compiled.executor import Executor
 from api.compiled.plan import Plan, compile_plan
 from api.compiled.selection import Unsupported
 from api.domain.access import Actor, Role
+from api.domain.members.limits import LookupPolicy
 from api.trusted_documents import TrustedDocument, TrustedDocuments
 
 log = logging.getLogger("chainstore.compiled")
@@ -40,14 +41,21 @@ class CompiledCaller:
 class CompiledOperations:
     """Every (trusted query, role) plan, built once at start-up, and the executor running them."""
 
-    def __init__(self, schema: GraphQLSchema, documents: TrustedDocuments) -> None:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        documents: TrustedDocuments,
+        lookup_policy: LookupPolicy | None = None,
+    ) -> None:
         self.plans: dict[tuple[str, Role], Plan] = {}
         self.declined: dict[tuple[str, Role], str] = {}  # why a pair runs on the interpreter
         self._documents: dict[str, TrustedDocument] = {}
         for document in documents:
             for role in Role:
                 try:
-                    self.plans[document.id, role] = compile_plan(schema, document, role)
+                    self.plans[document.id, role] = compile_plan(
+                        schema, document, role, lookup_policy
+                    )
                     self._documents[document.id] = document
                 except Unsupported as why:
                     self.declined[document.id, role] = str(why)

@@ -23,12 +23,16 @@ from graphql import (
 from graphql.execution.values import get_argument_values, get_variable_values
 
 from api.compiled.builder import Builder
-from api.compiled.roots import ROOTS, RootPart
+from api.compiled.member_root import member_by_code
+from api.compiled.roots import ROOTS, RootCompiler, RootPart
 from api.compiled.selection import Unsupported
 from api.domain.access import ROLE_PERMISSIONS, Actor, Role
+from api.domain.members.limits import LookupPolicy
 from api.input_text import _unstorable_variable
 from api.query_shape import CostMeter
 from api.trusted_documents import TrustedDocument
+
+ALL_ROOTS: dict[str, RootCompiler] = {**ROOTS, "memberByCode": member_by_code}
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,12 @@ class Plan:
         return CostMeter(self.document.document, self.operation, values).cost()
 
 
-def compile_plan(schema: GraphQLSchema, document: TrustedDocument, role: Role) -> Plan:
+def compile_plan(
+    schema: GraphQLSchema,
+    document: TrustedDocument,
+    role: Role,
+    lookup_policy: LookupPolicy | None = None,
+) -> Plan:
     """The plan of a trusted query for callers with `role`; Unsupported says why there is none."""
     if document.type is not OperationType.QUERY:
         raise Unsupported(f"a {document.type.value}")
@@ -108,12 +117,12 @@ def compile_plan(schema: GraphQLSchema, document: TrustedDocument, role: Role) -
         for d in document.document.definitions
         if isinstance(d, FragmentDefinitionNode)
     }
-    build = Builder(role, fragments)
+    build = Builder(role, fragments, lookup_policy or LookupPolicy())
     query_type = schema.query_type
     assert query_type is not None
     roots: list[tuple[str, Root]] = []
     for i, (key, node) in enumerate(build.fields("Query", operation.selection_set)):
-        compiler = ROOTS.get(node.name.value)
+        compiler = ALL_ROOTS.get(node.name.value)
         if compiler is None:
             raise Unsupported(f"Query.{node.name.value}")
         part = compiler(build, node, f"r{i}_")

@@ -61,3 +61,26 @@ def ascii_key(key_sql: str) -> str:
 def json_literal(text: str) -> str:
     """A constant JSON value (built at compile time) as a SQL literal."""
     return "'" + text.replace("'", "''") + "'::json"
+
+
+def python_float(column: str) -> str:
+    """A float8 as Python prints it: integral values keep `.0` (PostgreSQL's json says `1`,
+    Python's `1.0`); others are the shortest exact repr in both."""
+    return (
+        f"(CASE WHEN ({column}) IS NULL THEN NULL"
+        f" WHEN ({column}) = trunc({column}) AND abs({column}) < 1e15"
+        f" THEN ((({column})::float8)::text || '.0')::json"
+        f" ELSE to_json(({column})::float8) END)"
+    )
+
+
+def python_round3(numerator: str, denominator: str) -> str:
+    """Python's `round(n / d, 3)` for integers (half to even): ties at the fourth decimal
+    are exact rationals, which the float division keeps exactly, so only they need care."""
+    twice = f"(({numerator})::bigint * 2000)"
+    floor = f"(({numerator})::bigint * 1000 / ({denominator}))"
+    return (
+        f"(CASE WHEN mod({twice}, ({denominator})) = 0 AND mod({twice} / ({denominator}), 2) = 1"
+        f" THEN ({floor} + mod({floor}, 2))::numeric / 1000"
+        f" ELSE round(({numerator})::numeric / ({denominator}), 3) END)"
+    )

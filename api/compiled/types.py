@@ -62,7 +62,18 @@ class SameRow:
     row: str
 
 
-Field = Scalar | RoleConstant | Child | ChildList | SameRow
+@dataclass(frozen=True)
+class NewestPage:
+    """A connection read newest first whose selection is `edges { node }` only and whose
+    `first` is a literal in the document (MemberCard's `recentPurchases(first: 5)`)."""
+
+    type_name: str  # the node's type
+    source: str  # FROM ... WHERE over {c} and {t}
+    order: str  # the page's order over {c}
+    default_first: int
+
+
+Field = Scalar | RoleConstant | Child | ChildList | SameRow | NewestPage
 
 
 def _permissions(role: Role) -> list[str]:
@@ -82,8 +93,8 @@ _STORE: dict[str, Field] = {
     "type": Scalar("{t}.type"),
     "city": Scalar("{t}.city"),
     "address": Scalar("{t}.address"),
-    "latitude": Scalar("{t}.latitude::float8"),
-    "longitude": Scalar("{t}.longitude::float8"),
+    "latitude": Scalar(q.python_float("{t}.latitude")),
+    "longitude": Scalar(q.python_float("{t}.longitude")),
     "timeZone": Scalar("{t}.time_zone"),
     "region": Child("Region", "FROM region {c} WHERE {c}.id = {t}.region_id"),
 }

@@ -63,8 +63,14 @@ class DemoValues:
                 " ORDER BY sku LIMIT 1"
             ).fetchone()
             self.initials = initials[0][:3] if initials else "blg"
+            # The fullest card: purchases, preferences, complaints, coupons, pickups.
             self.card = conn.execute(
-                "SELECT card_number FROM member ORDER BY id LIMIT 1"
+                "SELECT m.card_number FROM member m ORDER BY"
+                " (SELECT count(*) FROM complaint c WHERE c.member_id = m.id)"
+                " + (SELECT count(*) FROM member_coupon c WHERE c.member_id = m.id)"
+                " + (SELECT count(*) FROM complaint_pickup c WHERE c.member_id = m.id)"
+                " + (SELECT count(*) FROM sale c WHERE c.member_id = m.id) DESC,"
+                " m.id LIMIT 1"
             ).fetchone()[0]  # type: ignore[index]
 
     def sets(self, operation: OperationDefinitionNode) -> list[dict[str, Any]]:
