@@ -101,8 +101,9 @@ class Probe:
         return int(row[0]) if row else 0
 
 
-def cases(sku: str, store: str, only: set[str] | None) -> list[Case]:
+def cases(sku: str, store: str, card: str, only: set[str] | None) -> list[Case]:
     every = [
+        Case("member card", "MemberByCode", {"code": card}, "/member_card"),
         Case("me", "Me", {}, "/me_document"),
         Case("product(sku)", "ProductBySku", {"sku": sku}, "/product"),
         Case("stock page (100 rows)", "SearchStock", {"storeCode": store, "first": 100},
@@ -252,8 +253,19 @@ def run(args: argparse.Namespace) -> int:
             f"{args.workers} worker(s) per server; {os.cpu_count()} CPUs"
         )
         headers = {"Authorization": f"Bearer {token}"}
+        # The fullest card of the demo: complaints, coupons, pickups.
+        card = probe.conn.execute(
+            "SELECT m.card_number FROM member m ORDER BY"
+            " (SELECT count(*) FROM complaint c WHERE c.member_id = m.id)"
+            " + (SELECT count(*) FROM member_coupon c WHERE c.member_id = m.id)"
+            " + (SELECT count(*) FROM complaint_pickup c WHERE c.member_id = m.id) DESC, m.id"
+            " LIMIT 1"
+        ).fetchone()
+        if card is None:
+            raise RuntimeError("the seeded database has no member")
         summary: list[tuple[str, Measured, Measured]] = []
-        for case in cases(row[0], store[0], set(args.case) if args.case else None):
+        only = set(args.case) if args.case else None
+        for case in cases(row[0], store[0], card[0], only):
             body = orjson.dumps(case.body())
             api_target = Target(f"{api.base}/graphql", body, headers)
             plain_target = Target(f"{plain.base}{case.plain_path}", body, headers)

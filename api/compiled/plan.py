@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    ArgumentNode,
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
@@ -19,8 +21,11 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
+    VariableNode,
+    visit,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.language import Visitor
 
 from api.compiled.builder import Builder
 from api.compiled.member_root import member_by_code
@@ -52,6 +57,8 @@ class Plan:
     roots: tuple[Root, ...]
     # One statement per set of filters in use (a few at most: see roots.RootPart.filters).
     _statements: dict[tuple[frozenset[str], ...], str] = field(default_factory=dict)
+    _costs: dict[tuple[object, ...], int] = field(default_factory=dict)
+    _multipliers: tuple[str, ...] | None = None
 
     @property
     def sql(self) -> str:
@@ -96,9 +103,52 @@ class Plan:
         return params
 
     def cost(self, variables: object) -> int:
-        """The query cost api/limits.py reports (and refuses past the limit)."""
+        """The query cost api/limits.py reports (and refuses past the limit). It depends on
+        the variables given to `first` and `ids` only, so it is remembered by their values."""
         values = variables if isinstance(variables, dict) else {}
-        return CostMeter(self.document.document, self.operation, values).cost()
+        key = tuple(_cost_key(values.get(name, _MISSING)) for name in self._cost_variables)
+        found = self._costs.get(key)
+        if found is None:
+            if len(self._costs) >= _MAX_REMEMBERED:
+                self._costs.clear()
+            found = self._costs[key] = CostMeter(
+                self.document.document, self.operation, values
+            ).cost()
+        return found
+
+    @property
+    def _cost_variables(self) -> tuple[str, ...]:
+        if self._multipliers is None:
+            self._multipliers = _multiplier_variables(self.document.document)
+        return self._multipliers
+
+
+_MISSING = object()
+_MAX_REMEMBERED = 256
+
+
+def _cost_key(value: object) -> object:
+    """What CostMeter reads of a variable: an int (bools are ints), a list's length, else
+    nothing (the default page size, or 1)."""
+    if isinstance(value, int):
+        return (type(value).__name__, value)
+    if isinstance(value, list):
+        return ("list", len(value))
+    return value is _MISSING
+
+
+def _multiplier_variables(document: DocumentNode) -> tuple[str, ...]:
+    """The variables given to `first` or `ids` anywhere in the document (api/query_shape.py's
+    CostMeter multiplies by them)."""
+    names: set[str] = set()
+
+    class Multipliers(Visitor):
+        def enter_argument(self, argument: ArgumentNode, *_: Any) -> None:
+            if argument.name.value in ("first", "ids") and isinstance(argument.value, VariableNode):
+                names.add(argument.value.name.value)
+
+    visit(document, Multipliers())
+    return tuple(sorted(names))
 
 
 def compile_plan(
