@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -92,6 +93,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
             await compiled.executor.open()
         lifecycle.started(services, drain)
+        # Everything built so far (schema, plans, modules) lives as long as the process: out
+        # of the collector's generations, collections stop re-scanning it (PERFORMANCE.md 6).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
