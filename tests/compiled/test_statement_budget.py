@@ -3,6 +3,7 @@ through the ORM; with CHAINSTORE_COMPILED_OPERATIONS=0 the same request is inter
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -63,3 +64,30 @@ async def test_hot_reads_run_two_statements(demo_db: str, compiled: bool) -> Non
                 assert (len(raw), orm) == (2, []), (name, raw, orm)
             else:
                 assert raw == [] and len(orm) >= 2, (name, orm)
+
+
+async def test_a_compiled_request_is_logged_and_counted_like_any(
+    demo_db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The access line of a compiled request: its operation, code, caller, and 2 statements."""
+    store, sku, clerk = _values(demo_db)
+    async with running_api(demo_db) as api:
+        token = await api.token_for(clerk)
+        caplog.set_level(logging.INFO, logger="chainstore.access")
+        body = {
+            "documentId": DOCUMENTS["StockLevel"].id,
+            "variables": {"storeCode": store, "sku": sku},
+        }
+        with raw_statements() as raw:
+            response = await api.client.post(
+                "/graphql", json=body, headers={"authorization": f"Bearer {token}"}
+            )
+    assert response.status_code == 200 and len(raw) == 2, response.text
+    (line,) = [r.__dict__["chainstore"] for r in caplog.records if r.name == "chainstore.access"]
+    assert (line["operation"], line["code"], line["status"], line["sql_statements"]) == (
+        "clerk/StockLevel",
+        "OK",
+        200,
+        2,
+    )
+    assert line["caller"].isdigit()
