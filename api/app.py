@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             lifecycle.stopping(services)
+            gc.unfreeze()  # a process that starts apps again (tests) lets the old ones go
             if services.live is not None:  # live feeds start with the first subscription
                 await services.live.stop()
             if compiled is not None and compiled.executor is not None:
