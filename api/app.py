@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -20,8 +21,11 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.board import board_routes
 from api.body_limit import BodyLimitMiddleware
+from api.compiled.executor import Executor
+from api.compiled.http import CompiledOperations
 from api.config import Settings
 from api.context import Services
+from api.domain.members.limits import policy_from as lookup_policy_from
 from api.domain.telephony import load_adapter
 from api.front_page import front_page
 from api.graphql_view import ChainstoreGraphQL
@@ -34,7 +38,7 @@ from api.query_shape import ShapeMeter
 from api.request_id import RequestIdMiddleware
 from api.schema.root import build_schema
 from api.trusted_documents import TrustedDocuments
-from db.embedded import EmbeddedPostgres
+from db.embedded import EmbeddedPostgres, to_libpq_uri
 from db.engine import create_engine, create_session_factory
 from db.migrations import head_revision
 
@@ -81,13 +85,31 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # Built here, not at import: the database may be the embedded one, started above.
         app.state.services = services
         graphql_app.services = services
+        if compiled is not None:
+            compiled.executor = Executor(
+                to_libpq_uri(engine.url.render_as_string(hide_password=False)),
+                # As large as the ORM's: measured at a quarter of it (4), requests queued for
+                # connections (member card app CPU x plain 2.24 against 1.86 at 16). Each
+                # worker may hold db_pool_size more connections (README: DB_POOL_SIZE).
+                max_size=settings.db_pool_size,
+                max_cost=settings.max_query_cost,
+            )
+            await compiled.executor.open()
         lifecycle.started(services, drain)
+        # Everything built so far (schema, plans, modules) lives as long as the process: out
+        # of the collector's generations, collections stop re-scanning it (PERFORMANCE.md 6).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
             lifecycle.stopping(services)
+            gc.unfreeze()  # a process that starts apps again (tests) lets the old ones go
             if services.live is not None:  # live feeds start with the first subscription
                 await services.live.stop()
+            if compiled is not None and compiled.executor is not None:
+                await compiled.executor.close()
+                compiled.executor = None
             await engine.dispose()
             if read_engine is not None:
                 await read_engine.dispose()
@@ -99,12 +121,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
         schema._schema, settings.operations_dir, shape_problems(settings)
     )
     schema.trusted_documents = trusted_documents  # their requests skip parse and validation
+    compiled = (
+        CompiledOperations(
+            schema._schema,
+            trusted_documents,
+            lookup_policy_from(
+                settings.member_lookup_ceilings,
+                alert_threshold=settings.member_view_alert_threshold,
+                alert_window_minutes=settings.member_view_alert_window_minutes,
+            ),
+        )
+        if settings.compiled_operations
+        else None
+    )
     graphql_app = ChainstoreGraphQL(
         schema,
         dev=settings.dev,
         trusted_documents=trusted_documents,
         trusted_only_roles=settings.trusted_only_roles,
         socket_init_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+        compiled=compiled,
     )
 
     async def healthz(request: Request) -> JSONResponse:
@@ -150,6 +186,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.state.compiled = compiled
     lifecycle.traced(app, schema, settings)
     return app
 

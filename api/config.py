@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     # operations ("none" lifts the rule), and where those operations are read from.
     trusted_only_roles: Annotated[frozenset[Role], NoDecode] = TRUSTED_ONLY_ROLES
     operations_dir: Path = OPERATIONS_DIR
+    # Trusted queries compiled to one SQL statement each (api/compiled/); 0 runs them all on
+    # the interpreter, as free-form documents always are.
+    compiled_operations: bool = True
 
     # Demand forecasts and days of cover (api/domain/forecasting/): the weather adapter
     # (`recorded`, or `module:factory` returning a WeatherAdapter), the horizon and history

@@ -30,6 +30,7 @@ from strawberry.types import ExecutionResult
 
 from api import request_json
 from api.channel import API, channel_of_client, use_channel
+from api.compiled.http import CompiledOperations
 from api.context import Context, Services
 from api.domain import auth
 from api.domain.access import Actor, Role
@@ -94,6 +95,7 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         trusted_documents: TrustedDocuments,
         trusted_only_roles: frozenset[Role],
         socket_init_timeout: timedelta = timedelta(minutes=1),
+        compiled: CompiledOperations | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -104,6 +106,7 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
         )
         self.trusted_documents = trusted_documents
         self.trusted_only_roles = trusted_only_roles
+        self.compiled = compiled  # trusted queries answered by one SQL statement (api/compiled/)
 
     def document_to_run(self, actor: Actor | None, payload: dict[str, Any]) -> str | None:
         """The text a request runs: the trusted document it names, or its own query if its
@@ -153,6 +156,11 @@ class ChainstoreGraphQL(GraphQL[Context, None]):
             await refusal(scope, receive, send)
             return
         scope["chainstore.media_type"] = media_type
+        if self.compiled is not None and media_type is not None:
+            compiled = await self.compiled.respond(request, media_type)
+            if compiled is not None:
+                await compiled(scope, receive, send)
+                return
         response: Response
         try:
             context = await self._new_context(request)

@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -25,10 +26,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from api.compiled.plan import compile_plan
 from api.domain import global_ids
 from api.domain.access import ROLE_PERMISSIONS, Permission, Role, StoreScope
+from api.domain.pagination import encode_cursor
 from api.domain.sales import record as sale_record
 from api.domain.stock import ledger
+from api.schema.root import schema
+from api.trusted_documents import read_operations
 
 
 def _psycopg(sql: str) -> str:
@@ -57,6 +62,34 @@ PRODUCT_SQL = (
     "SELECT id, sku, barcode, name, category, unit, price_cents, region_id, seasonal,"
     " shelf_life_days, created_at FROM product WHERE sku = %s"
 )
+
+
+# What the interpreter runs for the trusted `Me` (the caller's staff row; store and region
+# through the loaders) and for `SearchStock`'s page (authorize_store, then list_stock_levels'
+# one statement): the same work, answered without GraphQL.
+STORE_SQL = "SELECT id, code, name, time_zone, region_id FROM store WHERE id = %s"
+REGION_SQL = "SELECT code, name FROM region WHERE id = %s"
+STORE_BY_CODE_SQL = "SELECT id, region_id FROM store WHERE code = %s"
+STOCK_PAGE_SQL = """
+    SELECT p.sku, p.barcode, p.name, p.category, p.unit, p.price_cents,
+           coalesce(l.on_hand, 0), coalesce(l.in_transit, 0),
+           coalesce(l.safety_stock, p.default_safety_stock),
+           greatest(coalesce(l.reorder_target, p.default_reorder_target),
+                    coalesce(l.safety_stock, p.default_safety_stock)),
+           l.last_sold_at
+      FROM product p JOIN stock_level l ON l.product_id = p.id AND l.store_id = %s
+     ORDER BY p.sku LIMIT %s
+    """
+
+
+# The member card's floor is the compiled path's own statement (api/compiled/), for the demo's
+# ADMIN (the bench's caller): a plain endpoint can do no less SQL for the same answer.
+_CARD_PLAN = compile_plan(
+    schema._schema,
+    next(d for d, _ in read_operations() if d.name == "MemberByCode"),
+    Role.ADMIN,
+)
+MEMBER_CARD_SQL = _CARD_PLAN.sql
 
 
 class Refused(Exception):
@@ -139,6 +172,106 @@ async def product(request: Request) -> Response:
             "seasonal": row[8],
         }
     return _json({"data": {"product": found}})
+
+
+async def me_document(request: Request) -> Response:
+    """The trusted `Me` document's answer."""
+    pool: AsyncConnectionPool[AsyncConnection[Any]] = request.app.state.pool
+    await request.body()
+    async with pool.connection() as conn:
+        try:
+            auth = await _authenticate(conn, request)
+        except Refused as exc:
+            return _error(str(exc))
+        staff = await (await conn.execute(STAFF_SQL, (auth[5],))).fetchone()
+        if staff is None:
+            return _error("Not found")
+        store = region = row = None
+        if staff[4] is not None:
+            row = await (await conn.execute(STORE_SQL, (staff[4],))).fetchone()
+            store = {"code": row[1], "name": row[2], "timeZone": row[3]} if row else None
+        region_id = staff[5] if staff[5] is not None else (row[4] if row else None)
+        if region_id is not None:
+            found = await (await conn.execute(REGION_SQL, (region_id,))).fetchone()
+            region = {"code": found[0], "name": found[1]} if found else None
+    me = {
+        "id": global_ids.encode("Staff", staff[1]),
+        "username": staff[1],
+        "displayName": staff[2],
+        "role": staff[3],
+        "store": store,
+        "region": region,
+        "permissions": _permissions(auth),
+    }
+    return _json({"data": {"me": me}})
+
+
+async def stock_page(request: Request) -> Response:
+    """`SearchStock` without a search: a store's first page of balances with their products."""
+    pool: AsyncConnectionPool[AsyncConnection[Any]] = request.app.state.pool
+    variables = orjson.loads(await request.body())["variables"]
+    size = variables["first"]
+    async with pool.connection() as conn:
+        try:
+            auth = await _authenticate(conn, request)
+        except Refused as exc:
+            return _error(str(exc))
+        if Permission.VIEW_STOCK not in _permissions(auth):
+            return _error("Forbidden")
+        store = await (await conn.execute(STORE_BY_CODE_SQL, (variables["storeCode"],))).fetchone()
+        if store is None or not _scope(auth).allows(store[0], store[1]):
+            return _error("Not found or outside scope")
+        rows = await (await conn.execute(STOCK_PAGE_SQL, (store[0], size + 1))).fetchall()
+    edges = [
+        {
+            "cursor": encode_cursor("stock", [r[0]]),
+            "node": {
+                "onHand": r[6],
+                "inTransit": r[7],
+                "safetyStock": r[8],
+                "reorderTarget": r[9],
+                "discrepancy": r[6] < 0,
+                "lastSoldAt": r[10].isoformat() if r[10] is not None else None,
+                "product": {
+                    "sku": r[0],
+                    "barcode": r[1],
+                    "name": r[2],
+                    "category": r[3],
+                    "unit": r[4],
+                    "priceCents": r[5],
+                },
+            },
+        }
+        for r in rows[:size]
+    ]
+    page_info = {
+        "hasNextPage": len(rows) > size,
+        "endCursor": edges[-1]["cursor"] if edges else None,
+    }
+    return _json({"data": {"stockLevels": {"edges": edges, "pageInfo": page_info}}})
+
+
+async def member_card(request: Request) -> Response:
+    """`MemberByCode` for a card opened again within the hour (the bench opens it first)."""
+    pool: AsyncConnectionPool[AsyncConnection[Any]] = request.app.state.pool
+    code = orjson.loads(await request.body())["variables"]["code"]
+    async with pool.connection() as conn:
+        try:
+            auth = await _authenticate(conn, request)
+        except Refused as exc:
+            return _error(str(exc))
+        if Permission.VIEW_MEMBERS not in _permissions(auth):
+            return _error("Forbidden")
+        params = {
+            "staff_id": auth[5],
+            **_scope(auth).sql_params(),
+            "r0_card": code,
+            "r0_dedupe": timedelta(hours=1),
+        }
+        row = await (await conn.execute(MEMBER_CARD_SQL, params)).fetchone()
+    if row is None or row[0] is None:
+        return _error("Not opened within the hour, or unknown")
+    return Response(b'{"data":' + row[0].encode() + b"}", media_type="application/json")
 
 
 def _scope(auth_row: tuple[Any, ...]) -> StoreScope:
@@ -242,6 +375,9 @@ app = Starlette(
     routes=[
         Route("/me", me, methods=["POST"]),
         Route("/product", product, methods=["POST"]),
+        Route("/me_document", me_document, methods=["POST"]),
+        Route("/stock_page", stock_page, methods=["POST"]),
+        Route("/member_card", member_card, methods=["POST"]),
         Route("/record_sale", record_sale, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
     ],

@@ -47,6 +47,19 @@ def print_case(name: str, api: Measured, plain: Measured) -> None:
             print(f"  {label} failure: {sample}")
 
 
+def print_summary(rows: list[tuple[str, Measured, Measured]], workers: int) -> None:
+    """The ratio table bench/README.md shows: one line per case, this run only."""
+    print(f"\n### Summary, {workers} worker(s)\n")
+    print("| case | share of plain throughput | app CPU x plain | p99 ms (GraphQL / plain) |")
+    print("|---|---:|---:|---:|")
+    for name, api, plain in rows:
+        share = 100 * api.load.rps / plain.load.rps if plain.load.rps else 0.0
+        print(
+            f"| {name} | {share:.0f} % | {_ratio(api.app_cpu_ms, plain.app_cpu_ms)} "
+            f"| {api.load.p99_ms:.1f} / {plain.load.p99_ms:.1f} |"
+        )
+
+
 _PROBLEM = re.compile(r"^\S+ \S+ (ERROR|CRITICAL) |^(ERROR|CRITICAL):|^Traceback", re.MULTILINE)
 
 

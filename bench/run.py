@@ -41,6 +41,7 @@ from psycopg import sql
 if __package__ in (None, ""):  # `python bench/run.py`: make the `bench` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from api.trusted_documents import read_operations
 from bench.load import (
     LoadResult,
     Target,
@@ -49,7 +50,7 @@ from bench.load import (
     tree_cpu_seconds,
     wrk_available,
 )
-from bench.report import Measured, log_problems, print_case
+from bench.report import Measured, log_problems, print_case, print_summary
 from db.embedded import to_libpq_uri, to_sqlalchemy_url
 from db.migrations import upgrade
 
@@ -63,9 +64,15 @@ DEMO_USER, DEMO_PASSWORD = "admin", "chainstore-demo"
 @dataclass(frozen=True)
 class Case:
     name: str
-    query: str
+    document: str  # a trusted document's name: sent by documentId, so it runs compiled
     variables: dict[str, Any]
     plain_path: str
+
+    def body(self) -> dict[str, Any]:
+        return {"documentId": TRUSTED[self.document].id, "variables": self.variables}
+
+
+TRUSTED = {d.name: d for d, _ in read_operations()}
 
 
 @dataclass(frozen=True)
@@ -94,17 +101,15 @@ class Probe:
         return int(row[0]) if row else 0
 
 
-def cases(sku: str) -> list[Case]:
-    return [
-        Case("me", "query Me { me { username displayName role status permissions } }", {}, "/me"),
-        Case(
-            "product(sku)",
-            "query Product($sku: String!)"
-            " { product(sku: $sku) { sku name priceCents core seasonal } }",
-            {"sku": sku},
-            "/product",
-        ),
-    ]
+def cases(sku: str, store: str, card: str, only: set[str] | None) -> list[Case]:
+    every = [
+        Case("member card", "MemberByCode", {"code": card}, "/member_card"),
+        Case("me", "Me", {}, "/me_document"),
+        Case("product(sku)", "ProductBySku", {"sku": sku}, "/product"),
+        Case("stock page (100 rows)", "SearchStock", {"storeCode": store, "first": 100},
+             "/stock_page"),
+    ]  # fmt: skip
+    return [c for c in every if only is None or c.document in only]
 
 
 @contextlib.contextmanager
@@ -187,9 +192,8 @@ def wait_healthy(server: Server, timeout: float = 60.0) -> None:
     raise RuntimeError(f"{server.name} did not become healthy; its log ends:\n{tail}")
 
 
-def graphql(api: Server, query: str, variables: dict[str, Any], token: str | None) -> Any:
+def graphql(api: Server, body: dict[str, Any], token: str | None) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    body = {"query": query, "variables": variables}
     response = httpx.post(f"{api.base}/graphql", json=body, headers=headers, timeout=30.0)
     result = response.json()
     if response.status_code != 200 or result.get("errors"):
@@ -226,28 +230,46 @@ def measure(target: Target, server: Server, probe: Probe, args: argparse.Namespa
 def run(args: argparse.Namespace) -> int:
     failures = 0
     with bench_database() as url, servers(url, args.workers) as (api, plain):
-        token = graphql(
-            api,
-            "mutation Login($u: String!, $p: String!)"
+        login = {
+            "query": "mutation Login($u: String!, $p: String!)"
             " { login(username: $u, password: $p) { token } }",
-            {"u": DEMO_USER, "p": DEMO_PASSWORD},
-            None,
-        )["login"]["token"]
+            "variables": {"u": DEMO_USER, "p": DEMO_PASSWORD},
+        }
+        token = graphql(api, login, None)["login"]["token"]
         probe = Probe(url)
         row = probe.conn.execute("SELECT sku FROM product ORDER BY sku LIMIT 1").fetchone()
         if row is None:
             raise RuntimeError("the seeded database has no product")
+        # The store with the most balances: a full page of 100 rows.
+        store = probe.conn.execute(
+            "SELECT s.code FROM store s JOIN stock_level l ON l.store_id = s.id"
+            " GROUP BY s.code ORDER BY count(*) DESC, s.code LIMIT 1"
+        ).fetchone()
+        if store is None:
+            raise RuntimeError("the seeded database has no stock")
         print(
             f"\nload: {'wrk' if args.wrk else 'asyncio+httpx'}, {args.concurrency} connections, "
             f"{args.seconds:g} s per endpoint after {args.warmup:g} s warm-up; "
             f"{args.workers} worker(s) per server; {os.cpu_count()} CPUs"
         )
         headers = {"Authorization": f"Bearer {token}"}
-        for case in cases(row[0]):
-            body = orjson.dumps({"query": case.query, "variables": case.variables})
+        # The fullest card of the demo: complaints, coupons, pickups.
+        card = probe.conn.execute(
+            "SELECT m.card_number FROM member m ORDER BY"
+            " (SELECT count(*) FROM complaint c WHERE c.member_id = m.id)"
+            " + (SELECT count(*) FROM member_coupon c WHERE c.member_id = m.id)"
+            " + (SELECT count(*) FROM complaint_pickup c WHERE c.member_id = m.id) DESC, m.id"
+            " LIMIT 1"
+        ).fetchone()
+        if card is None:
+            raise RuntimeError("the seeded database has no member")
+        summary: list[tuple[str, Measured, Measured]] = []
+        only = set(args.case) if args.case else None
+        for case in cases(row[0], store[0], card[0], only):
+            body = orjson.dumps(case.body())
             api_target = Target(f"{api.base}/graphql", body, headers)
             plain_target = Target(f"{plain.base}{case.plain_path}", body, headers)
-            expected = graphql(api, case.query, case.variables, token)
+            expected = graphql(api, case.body(), token)
             got = httpx.post(plain_target.url, content=body, headers=headers).json()
             if got.get("data") != expected:
                 print(f"MISMATCH in {case.name}:\n  GraphQL {expected}\n  plain   {got}")
@@ -255,8 +277,10 @@ def run(args: argparse.Namespace) -> int:
             measured_api = measure(api_target, api, probe, args)
             measured_plain = measure(plain_target, plain, probe, args)
             print_case(case.name, measured_api, measured_plain)
+            summary.append((case.name, measured_api, measured_plain))
             failures += measured_api.load.failures + measured_plain.load.failures
         probe.conn.close()
+        print_summary(summary, args.workers)
     for server in (api, plain):
         problems = log_problems(server.log)
         for line, count in problems.most_common():
@@ -274,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="worker processes per server")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per endpoint")
     parser.add_argument("--max-requests", type=int, default=2_000_000, help="cap per load run")
+    parser.add_argument("--case", action="append", help="only this trusted document (repeat)")
     parser.add_argument("--python-load", action="store_true", help="asyncio+httpx even with wrk")
     args = parser.parse_args(argv)
     args.wrk = wrk_available() and not args.python_load

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -99,18 +100,22 @@ _AUTHENTICATE_SQL = text(
 )
 
 
-async def authenticate(session: AsyncSession, authorization: str | None) -> Actor | None:
-    """The caller named by an `Authorization: Bearer` value; None without one.
+# The same statement for the compiled path, which runs it on the raw driver (api/compiled/).
+AUTHENTICATE_SQL_PSYCOPG = _AUTHENTICATE_SQL.text.replace(":digest", "%(digest)s")
 
-    Raises Unauthenticated for a malformed, unknown, expired or revoked token, or a frozen owner.
-    """
-    if authorization is None or authorization == "":
-        return None
+
+def authorization_digest(authorization: str) -> bytes:
+    """The token digest an `Authorization: Bearer` value names; MalformedAuthorization else."""
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 100:
         raise MalformedAuthorization("Malformed Authorization header: expected 'Bearer <token>'.")
-    row = (await session.execute(_AUTHENTICATE_SQL, {"digest": token_digest(token)})).one_or_none()
+    return token_digest(token)
+
+
+def actor_from_row(row: Any) -> Actor:
+    """The caller of a token row of `_AUTHENTICATE_SQL` (None: no such token), or why not.
+    One rule for the ORM path and the compiled one (api/compiled/), so both are as strict."""
     if row is None:
         raise Unauthenticated("Unknown token: sign in again.")
     if row.revoked:
@@ -131,6 +136,18 @@ async def authenticate(session: AsyncSession, authorization: str | None) -> Acto
             role_pending=row.role_pending,
         )
     raise AccountFrozen("This account is frozen.")
+
+
+async def authenticate(session: AsyncSession, authorization: str | None) -> Actor | None:
+    """The caller named by an `Authorization: Bearer` value; None without one.
+
+    Raises Unauthenticated for a malformed, unknown, expired or revoked token, or a frozen owner.
+    """
+    if authorization is None or authorization == "":
+        return None
+    digest = authorization_digest(authorization)
+    row = (await session.execute(_AUTHENTICATE_SQL, {"digest": digest})).one_or_none()
+    return actor_from_row(row)
 
 
 async def login(
