@@ -36,7 +36,7 @@ from api.photos.routes import photo_routes
 from api.photos.storage import FilesystemPhotoStorage
 from api.query_shape import ShapeMeter
 from api.request_id import RequestIdMiddleware
-from api.schema.root import build_schema
+from api.schema.root import shared_schema
 from api.trusted_documents import TrustedDocuments
 from db.embedded import EmbeddedPostgres, to_libpq_uri
 from db.engine import create_engine, create_session_factory
@@ -48,7 +48,7 @@ log = logging.getLogger("chainstore.app")
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     install_log_redaction()
-    schema = build_schema(settings)
+    schema = shared_schema(settings)
     expected_head = head_revision()
     # Once per process, before serving: a bad CHAINSTORE_PII_KEYS stops start-up, not a request.
     key_ring = settings.pii_key_ring()
@@ -98,13 +98,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifecycle.started(services, drain)
         # Everything built so far (schema, plans, modules) lives as long as the process: out
         # of the collector's generations, collections stop re-scanning it (PERFORMANCE.md 6).
-        gc.collect()
-        gc.freeze()
+        if settings.gc_freeze:
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:
             lifecycle.stopping(services)
-            gc.unfreeze()  # a process that starts apps again (tests) lets the old ones go
+            if settings.gc_freeze:
+                gc.unfreeze()  # a process that starts apps again lets the old ones go
             if services.live is not None:  # live feeds start with the first subscription
                 await services.live.stop()
             if compiled is not None and compiled.executor is not None:

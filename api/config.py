@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     # Trusted queries compiled to one SQL statement each (api/compiled/); 0 runs them all on
     # the interpreter, as free-form documents always are.
     compiled_operations: bool = True
+    # gc.freeze() once the app has started (PERFORMANCE.md, recipe 6). Off only where apps are
+    # started by the hundred in one process (the test suite), which pay a full collection each.
+    gc_freeze: bool = True
 
     # Demand forecasts and days of cover (api/domain/forecasting/): the weather adapter
     # (`recorded`, or `module:factory` returning a WeatherAdapter), the horizon and history

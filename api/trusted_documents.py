@@ -190,6 +190,30 @@ def manifest_text(documents: Sequence[TrustedDocument]) -> str:
     return json.dumps(manifest(documents), indent=2, sort_keys=True) + "\n"
 
 
+# Parsed and validated operations by (schema, the files' contents): a process that starts
+# several apps on one schema (the test suite starts hundreds) reads them once. The schema is
+# kept with its entry, so its id is never reused for another while the entry lives.
+_validated: dict[tuple[int, str], tuple[GraphQLSchema, list[tuple[TrustedDocument, list[str]]]]]
+_validated = {}
+
+
+def _read_and_validate(
+    schema: GraphQLSchema, root: Path
+) -> list[tuple[TrustedDocument, list[str]]]:
+    """Every operation under `root` with its validation errors against `schema`."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.graphql")):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    key = (id(schema), digest.hexdigest())
+    entry = _validated.get(key)
+    if entry is None or entry[0] is not schema:
+        checked = [(s, validation_errors(w, schema)) for s, w in read_operations(root)]
+        if len(_validated) > 16:
+            _validated.clear()
+        entry = _validated[key] = (schema, checked)
+    return entry[1]
+
+
 class TrustedDocuments:
     """The documents a server runs by id, read, parsed and validated once at start-up."""
 
@@ -207,12 +231,11 @@ class TrustedDocuments:
     ) -> TrustedDocuments:
         """Every operation under `root`. A file that does not validate against `schema`, or
         breaks the server's `limits`, stops the server from starting, naming file and problem."""
-        built = read_operations(root)
-        for stored, written in built:
-            problems = validation_errors(written, schema) + limits(stored.document)
+        for stored, invalid in _read_and_validate(schema, root):
+            problems = invalid + limits(stored.document)
             if problems:
                 raise OperationFileError(f"{stored.path}: {'; '.join(problems)}")
-        return cls([stored for stored, _ in built])
+        return cls([stored for stored, _ in _read_and_validate(schema, root)])
 
     def get(self, document_id: str) -> TrustedDocument | None:
         return self._by_id.get(document_id)

@@ -54,11 +54,12 @@ SUBSCRIPTION = "subscription { complaintEvents { id kind complaint { id store { 
 def file_complaint_id() -> str:
     """The clerk app's trusted FileComplaint document: clerks may run trusted documents only."""
     manifest = json.loads((ROOT / "operations" / "manifest.json").read_text())
-    return next(
+    found: str = next(
         document_id
         for document_id, entry in manifest.items()
         if (entry["client"], entry["name"]) == ("clerk", "FileComplaint")
     )
+    return found
 
 
 REGION = "EAST"

@@ -312,6 +312,7 @@ def test_settings(url: str, **overrides: Any) -> Settings:
     """Settings for a test's app. The trusted-documents rule is lifted (the inner layers' tests
     send their own documents as store staff); tests/trusted/ runs under the real default."""
     overrides.setdefault("trusted_only_roles", "none")
+    overrides.setdefault("gc_freeze", False)  # a full collection per test's app, for nothing
     return Settings(database_url=url, db_pool_size=4, db_max_overflow=4, **overrides)
 
 

@@ -122,6 +122,29 @@ class ChainstoreSchema(strawberry.Schema):
         log_client_errors(errors, operation)
 
 
+# Schemas by the settings they are built from: a process that starts several apps (the test
+# suite starts hundreds) builds each once. Apps that turn tracing on add an extension to their
+# schema (api/observability/tracing.py), so they get one of their own.
+_built: dict[tuple[object, ...], ChainstoreSchema] = {}
+
+
+def shared_schema(settings: Settings) -> ChainstoreSchema:
+    """`build_schema(settings)`, built once per process for the same limits."""
+    if settings.tracing:
+        return build_schema(settings)
+    key = (
+        settings.max_tokens,
+        settings.max_query_depth,
+        settings.max_aliases,
+        settings.max_query_fields,
+        settings.max_query_cost,
+        settings.introspection,
+    )
+    if key not in _built:
+        _built[key] = build_schema(settings)
+    return _built[key]
+
+
 def build_schema(settings: Settings | None = None) -> ChainstoreSchema:
     settings = settings or Settings()
     shape_limits = ShapeLimits(
