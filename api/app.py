@@ -88,10 +88,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if compiled is not None:
             compiled.executor = Executor(
                 to_libpq_uri(engine.url.render_as_string(hide_password=False)),
-                # As large as the ORM's: measured at a quarter of it (4), requests queued for
-                # connections (member card app CPU x plain 2.24 against 1.86 at 16). Each
-                # worker may hold db_pool_size more connections (README: DB_POOL_SIZE).
-                max_size=settings.db_pool_size,
+                # Measured: at 4, requests queued for connections (member card app CPU x
+                # plain 2.24 against 1.86 at 16); the hot reads hold it for one statement.
+                max_size=settings.db_compiled_pool_size,
                 max_cost=settings.max_query_cost,
             )
             await compiled.executor.open()

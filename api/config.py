@@ -24,9 +24,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     # Per worker process. Connections beyond pool_size are closed on return (churn: a new
     # backend and no prepared statements), so size the pool for the steady concurrency.
-    # Four workers at 16 + 4 stay under PostgreSQL's default of 100 connections.
-    db_pool_size: int = Field(default=16, ge=1, le=200)
+    # The compiled operations (api/compiled/) have a pool of their own: four workers at
+    # 12 + 4 + 8 stay under PostgreSQL's default of 100 connections.
+    db_pool_size: int = Field(default=12, ge=1, le=200)
     db_max_overflow: int = Field(default=4, ge=0, le=200)
+    db_compiled_pool_size: int = Field(default=8, ge=1, le=200)
 
     # Sessions and sign-in throttling.
     session_ttl_minutes: int = Field(default=12 * 60, ge=5)

@@ -68,7 +68,7 @@ def test_per_operation_counts_over_two_workers_and_a_clean_log(empty_db: str) ->
     statements = "chainstore_sql_statements_per_request"
     assert total(after, statements + "_count", operation="clerk/Me") == 40
     assert total(after, statements + "_sum", operation="clerk/Me") >= 40  # a token look-up each
-    assert total(after, "chainstore_db_pool_connections_max") == 2 * (16 + 4)  # two workers
+    assert total(after, "chainstore_db_pool_connections_max") == 2 * (12 + 4)  # two workers
     assert total(after, "chainstore_db_pool_connections_in_use") == 0
 
     log = server_log(process)
