@@ -11,6 +11,7 @@ from typing import Any
 
 from graphql import DocumentNode
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -31,6 +32,7 @@ from api.observability import lifecycle
 from api.photos.routes import photo_routes
 from api.photos.storage import FilesystemPhotoStorage
 from api.query_shape import ShapeMeter
+from api.read_replica import ReadReplica, WriteTrackingSession
 from api.request_id import RequestIdMiddleware
 from api.schema.root import build_schema
 from api.trusted_documents import TrustedDocuments
@@ -61,23 +63,37 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = create_engine(
             url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
         )
-        read_engine = None
+        read_engine, replica = None, None
         if settings.database_read_url is not None:
             read_engine = create_engine(
                 settings.database_read_url,
                 pool_size=settings.db_pool_size,
                 max_overflow=settings.db_max_overflow,
                 application_name="chainstore-read",
+                pre_ping=True,  # a replica restarted under us: found at checkout, not mid-query
+                connect_timeout=2,
+            )
+            replica = ReadReplica(
+                primary_url=url,
+                replica_url=settings.database_read_url,
+                engine=read_engine,
+                max_lag_seconds=settings.replica_max_lag_seconds,
+                check_seconds=settings.replica_check_seconds,
             )
         services = Services(
             settings=settings,
             engine=engine,
-            sessions=create_session_factory(engine),
-            read_sessions=create_session_factory(read_engine or engine),
+            # With a replica, the primary's sessions say when they wrote (read-your-writes).
+            sessions=create_session_factory(
+                engine, WriteTrackingSession if replica is not None else Session
+            ),
+            replica=replica,
             photos=FilesystemPhotoStorage(settings.data_dir / "photos"),
             key_ring=key_ring,
             telephony=telephony,
         )
+        if replica is not None:
+            await replica.start()  # a replica that is down is bypassed, not fatal
         # Built here, not at import: the database may be the embedded one, started above.
         app.state.services = services
         graphql_app.services = services
@@ -88,6 +104,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             lifecycle.stopping(services)
             if services.live is not None:  # live feeds start with the first subscription
                 await services.live.stop()
+            if replica is not None:
+                await replica.stop()
             await engine.dispose()
             if read_engine is not None:
                 await read_engine.dispose()

@@ -155,12 +155,15 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"CHAINSTORE_TRUSTED_ONLY_ROLES: {exc}") from None
 
-    # Analytics reads that tolerate lag (api/domain/analytics/) go to this server when set,
-    # a streaming replica of DATABASE_URL; unset, they read the primary.
+    # Reads that tolerate lag (analytics, the board's lists: api/read_replica.py) go to this
+    # server when set, a streaming replica of DATABASE_URL; unset, they read the primary. The
+    # replica is checked this often, and bypassed while it is further behind than the lag.
     database_read_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("DATABASE_READ_URL", "CHAINSTORE_DATABASE_READ_URL"),
     )
+    replica_max_lag_seconds: float = Field(default=10.0, gt=0, le=3600)
+    replica_check_seconds: float = Field(default=1.0, gt=0, le=60)
 
     def pii_key_ring(self) -> KeyRing:
         """The PII key ring these settings name (`pii_keys`, else the data dir's development

@@ -93,6 +93,33 @@ JOB_SECONDS = Histogram(
     buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
 )
 
+# The read replica (api/read_replica.py), as each worker's monitor last saw it: the worst
+# worker's lag, the least healthy worker's view of "up".
+REPLICA_UP = Gauge(
+    "chainstore_replica_up",
+    "1 when the read replica answered the last check (DATABASE_READ_URL set).",
+    multiprocess_mode="livemin",
+)
+REPLICA_LAG_SECONDS = Gauge(
+    "chainstore_replica_lag_seconds",
+    "How long the read replica has been behind the primary (0 when caught up).",
+    multiprocess_mode="livemax",
+)
+REPLICA_LAG_BYTES = Gauge(
+    "chainstore_replica_lag_bytes",
+    "WAL bytes the read replica has yet to replay.",
+    multiprocess_mode="livemax",
+)
+REPLICA_READS = Counter(
+    "chainstore_replica_reads",
+    "Lag-tolerant reads the replica served.",
+)
+REPLICA_FALLBACKS = Counter(
+    "chainstore_replica_fallbacks",
+    "Lag-tolerant reads sent to the primary instead, by reason (down, lagging, own_write).",
+    ["reason"],
+)
+
 
 def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
