@@ -141,6 +141,10 @@ class Settings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     drain_seconds: float = Field(default=1.0, ge=0, le=300)
+    # A worker that `serve` starts (at start, on SIGHUP's rolling restart, after a crash) must
+    # answer within this, and a running one must answer uvicorn's pings within it; uvicorn's
+    # 5 s is shorter than an app start on a busy machine, which aborted rolling restarts.
+    worker_start_timeout_seconds: int = Field(default=60, ge=5, le=600)
     graceful_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
     # OpenTelemetry traces (the `otel` extra; exporter from the standard OTEL_* variables).
     tracing: bool = False
