@@ -97,10 +97,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # Built here, not at import: the database may be the embedded one, started above.
         app.state.services = services
         graphql_app.services = services
-        lifecycle.started(services, drain)
+        events_lag = lifecycle.started(services, drain)
         try:
             yield
         finally:
+            await events_lag.stop()
             lifecycle.stopping(services)
             if services.live is not None:  # live feeds start with the first subscription
                 await services.live.stop()

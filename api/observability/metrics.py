@@ -81,6 +81,23 @@ FEED_OVERFLOWS = Counter(
     "chainstore_feed_overflows",
     "Subscriptions that fell too far behind (closed; the client resumes with lastEventId).",
 )
+# Live feed delivery behind the newest event, per worker process (api/observability/
+# events_lag.py): `liveall` keeps each live worker's value under its own `pid` label.
+EVENTS_LAGGING = Gauge(
+    "chainstore_events_lagging",
+    "Events committed that this process's event listener has not read yet.",
+    multiprocess_mode="liveall",
+)
+EVENTS_LAG_SECONDS = Gauge(
+    "chainstore_events_lag_seconds",
+    "Age of the oldest event this process's event listener has not read yet.",
+    multiprocess_mode="liveall",
+)
+EVENTS_QUEUED = Gauge(
+    "chainstore_events_queued",
+    "Events read and waiting in this process's subscription inboxes.",
+    multiprocess_mode="liveall",
+)
 JOB_RUNS = Counter(
     "chainstore_worker_job_runs",
     "Scheduled job runs of `chainstore worker`, by job and outcome (ok, skipped, failed).",
