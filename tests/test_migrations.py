@@ -79,7 +79,7 @@ def _schema(url: str) -> dict[str, list[tuple[object, ...]]]:
 
     with psycopg.connect(to_libpq_uri(url)) as conn:
         return {
-            name: sorted(conn.execute(query).fetchall(), key=repr)  # type: ignore[arg-type]
+            name: sorted(conn.execute(query).fetchall(), key=repr)
             for name, query in _SCHEMA.items()
         }
 
