@@ -31,7 +31,9 @@ Lag. Each check reads the primary's `pg_current_wal_lsn()` then the replica's re
 bytes behind is their difference; seconds behind is how long ago the monitor first saw the
 primary past the replica's position (0 when caught up), accurate to one check interval. This
 measures delay, unlike `now() - pg_last_xact_replay_timestamp()`, which grows on an idle
-primary and jumps to the age of the last commit as soon as replay pauses.
+primary and jumps to the age of the last commit as soon as replay pauses. A read URL whose
+server is not in recovery (the primary itself, as in development) counts as caught up. The
+monitor keeps one connection to each server, apart from the request pools.
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ class ReplicaState:
     replay_lsn: int = 0  # the replica's replay position at the last check that answered
     lag_bytes: int = 0
     lag_seconds: float = 0.0
-    problem: str | None = None  # "down", "lagging", or None when fit for reads
+    # "down" (also until the first check answers), "lagging", or None when fit for reads.
+    problem: str | None = "down"
 
 
 class ReadReplica:
@@ -103,6 +106,7 @@ class ReadReplica:
         # (primary LSN, when first seen) of positions the replica had not replayed yet.
         self._ahead: deque[tuple[int, float]] = deque(maxlen=4096)
         self._task: asyncio.Task[None] | None = None
+        self._connections: dict[str, psycopg.AsyncConnection[tuple[object, ...]]] = {}
 
     # The monitor.
 
@@ -117,6 +121,10 @@ class ReadReplica:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        for conn in self._connections.values():
+            with contextlib.suppress(Exception):
+                await conn.close()
+        self._connections.clear()
 
     async def _watch(self) -> None:
         while True:
@@ -124,14 +132,26 @@ class ReadReplica:
             await self.check()
 
     async def _position(self, conninfo: str, query: str) -> int:
-        async with await psycopg.AsyncConnection.connect(
-            conninfo,
-            autocommit=True,
-            connect_timeout=_CHECK_TIMEOUT_SECONDS,
-            application_name="chainstore-replica-check",
-        ) as conn:
+        """One WAL position, on the monitor's own connection to that server (kept between
+        checks; a failed one is dropped and the next check connects afresh)."""
+        conn = self._connections.get(conninfo)
+        try:
+            if conn is None or conn.closed:
+                conn = await psycopg.AsyncConnection.connect(
+                    conninfo,
+                    autocommit=True,
+                    connect_timeout=_CHECK_TIMEOUT_SECONDS,
+                    application_name="chainstore-replica-check",
+                )
+                self._connections[conninfo] = conn
             cursor = await conn.execute(query)
             row = await cursor.fetchone()
+        except BaseException:
+            self._connections.pop(conninfo, None)
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+            raise
         if row is None or row[0] is None:
             raise psycopg.OperationalError("no WAL position")
         return parse_lsn(str(row[0]))
@@ -184,7 +204,7 @@ class ReadReplica:
         if problem == before:
             return
         if problem is None:
-            log.info("read replica in use again (%s)", detail)
+            log.info("read replica in use (%s)", detail)
         else:
             log.warning("read replica %s (%s): lag-tolerant reads use the primary", problem, detail)
 
