@@ -132,26 +132,42 @@ class ReadReplica:
             await self.check()
 
     async def _position(self, conninfo: str, query: str) -> int:
-        """One WAL position, on the monitor's own connection to that server (kept between
-        checks; a failed one is dropped and the next check connects afresh)."""
-        conn = self._connections.get(conninfo)
-        try:
-            if conn is None or conn.closed:
-                conn = await psycopg.AsyncConnection.connect(
-                    conninfo,
-                    autocommit=True,
-                    connect_timeout=_CHECK_TIMEOUT_SECONDS,
-                    application_name="chainstore-replica-check",
-                )
-                self._connections[conninfo] = conn
-            cursor = await conn.execute(query)
-            row = await cursor.fetchone()
-        except BaseException:
-            self._connections.pop(conninfo, None)
-            if conn is not None:
+        """One WAL position, on the monitor's own connection to that server, kept between
+        checks. A kept connection that fails (the server restarted since) is replaced and
+        asked once more, so a restart costs no check; a fresh one that fails is the answer."""
+        kept = self._connections.pop(conninfo, None)
+        if kept is not None and not kept.closed:
+            try:
+                position = await self._ask(kept, query)
+            except psycopg.Error:
                 with contextlib.suppress(Exception):
-                    await conn.close()
+                    await kept.close()
+            except BaseException:  # cancelled by the check's timeout: not kept either
+                with contextlib.suppress(Exception):
+                    await kept.close()
+                raise
+            else:
+                self._connections[conninfo] = kept
+                return position
+        conn = await psycopg.AsyncConnection.connect(
+            conninfo,
+            autocommit=True,
+            connect_timeout=_CHECK_TIMEOUT_SECONDS,
+            application_name="chainstore-replica-check",
+        )
+        try:
+            position = await self._ask(conn, query)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await conn.close()
             raise
+        self._connections[conninfo] = conn
+        return position
+
+    @staticmethod
+    async def _ask(conn: psycopg.AsyncConnection[tuple[object, ...]], query: str) -> int:
+        cursor = await conn.execute(query)
+        row = await cursor.fetchone()
         if row is None or row[0] is None:
             raise psycopg.OperationalError("no WAL position")
         return parse_lsn(str(row[0]))
