@@ -137,8 +137,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 async with services.sessions() as session:
                     version = await session.scalar(text("SELECT version_num FROM alembic_version"))
                 checks["database"] = True
-                checks["migrations"] = version == expected_head
-                if not checks["migrations"]:
+                checks["migrations"] = version == expected_head or newer_revision(
+                    version, expected_head
+                )
+                if version != expected_head:
                     checks["migrationsDetail"] = f"at {version}, code expects {expected_head}"
             except Exception:  # readiness must answer, whatever the database does
                 log.warning("readiness check failed", exc_info=True)
@@ -171,6 +173,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     lifecycle.traced(app, schema, settings)
     return app
+
+
+def newer_revision(version: object, head: str) -> bool:
+    """A later release's migration (ids are `00NN`, in order): this release still serves on
+    it, since migrations only expand until the release after (docs/operations.md "Expand,
+    then contract"), so a rolling upgrade's old instances stay in the load balancer. An older
+    or unknown revision is not ready."""
+    return (
+        isinstance(version, str)
+        and version.isdigit()
+        and head.isdigit()
+        and len(version) == len(head)
+        and version > head
+    )
 
 
 def _proxy_headers(settings: Settings) -> list[Middleware]:
