@@ -12,6 +12,7 @@ from typing import Any
 
 from graphql import DocumentNode
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -35,6 +36,7 @@ from api.observability import lifecycle
 from api.photos.routes import photo_routes
 from api.photos.storage import FilesystemPhotoStorage
 from api.query_shape import ShapeMeter
+from api.read_replica import ReadReplica, WriteTrackingSession
 from api.request_id import RequestIdMiddleware
 from api.schema.root import shared_schema
 from api.trusted_documents import TrustedDocuments
@@ -65,23 +67,37 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = create_engine(
             url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
         )
-        read_engine = None
+        read_engine, replica = None, None
         if settings.database_read_url is not None:
             read_engine = create_engine(
                 settings.database_read_url,
                 pool_size=settings.db_pool_size,
                 max_overflow=settings.db_max_overflow,
                 application_name="chainstore-read",
+                pre_ping=True,  # a replica restarted under us: found at checkout, not mid-query
+                connect_timeout=2,
+            )
+            replica = ReadReplica(
+                primary_url=url,
+                replica_url=settings.database_read_url,
+                engine=read_engine,
+                max_lag_seconds=settings.replica_max_lag_seconds,
+                check_seconds=settings.replica_check_seconds,
             )
         services = Services(
             settings=settings,
             engine=engine,
-            sessions=create_session_factory(engine),
-            read_sessions=create_session_factory(read_engine or engine),
+            # With a replica, the primary's sessions say when they wrote (read-your-writes).
+            sessions=create_session_factory(
+                engine, WriteTrackingSession if replica is not None else Session
+            ),
+            replica=replica,
             photos=FilesystemPhotoStorage(settings.data_dir / "photos"),
             key_ring=key_ring,
             telephony=telephony,
         )
+        if replica is not None:
+            await replica.start()  # a replica that is down is bypassed, not fatal
         # Built here, not at import: the database may be the embedded one, started above.
         app.state.services = services
         graphql_app.services = services
@@ -94,7 +110,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_cost=settings.max_query_cost,
             )
             await compiled.executor.open()
-        lifecycle.started(services, drain)
+        events_lag = lifecycle.started(services, drain)
         # Everything built so far (schema, plans, modules) lives as long as the process: out
         # of the collector's generations, collections stop re-scanning it (PERFORMANCE.md 6).
         if settings.gc_freeze:
@@ -103,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await events_lag.stop()
             lifecycle.stopping(services)
             if settings.gc_freeze:
                 gc.unfreeze()  # a process that starts apps again lets the old ones go
@@ -111,6 +128,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if compiled is not None and compiled.executor is not None:
                 await compiled.executor.close()
                 compiled.executor = None
+            if replica is not None:
+                await replica.stop()
             await engine.dispose()
             if read_engine is not None:
                 await read_engine.dispose()
@@ -155,8 +174,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 async with services.sessions() as session:
                     version = await session.scalar(text("SELECT version_num FROM alembic_version"))
                 checks["database"] = True
-                checks["migrations"] = version == expected_head
-                if not checks["migrations"]:
+                checks["migrations"] = version == expected_head or newer_revision(
+                    version, expected_head
+                )
+                if version != expected_head:
                     checks["migrationsDetail"] = f"at {version}, code expects {expected_head}"
             except Exception:  # readiness must answer, whatever the database does
                 log.warning("readiness check failed", exc_info=True)
@@ -190,6 +211,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.compiled = compiled
     lifecycle.traced(app, schema, settings)
     return app
+
+
+def newer_revision(version: object, head: str) -> bool:
+    """A later release's migration (ids are `00NN`, in order): this release still serves on
+    it, since migrations only expand until the release after (docs/operations.md "Expand,
+    then contract"), so a rolling upgrade's old instances stay in the load balancer. An older
+    or unknown revision is not ready."""
+    return (
+        isinstance(version, str)
+        and version.isdigit()
+        and head.isdigit()
+        and len(version) == len(head)
+        and version > head
+    )
 
 
 def _proxy_headers(settings: Settings) -> list[Middleware]:

@@ -177,6 +177,7 @@ def serve(
                     proxy_headers=False,  # the app believes only CHAINSTORE_TRUSTED_PROXIES
                     http="api.slow_clients:SlowClientGuard",  # read timeouts uvicorn lacks
                     timeout_graceful_shutdown=int(settings.graceful_timeout_seconds),
+                    timeout_worker_healthcheck=settings.worker_start_timeout_seconds,
                 )
         except SystemExit as exc:
             if exc.code not in (0, None):

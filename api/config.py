@@ -149,6 +149,10 @@ class Settings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     drain_seconds: float = Field(default=1.0, ge=0, le=300)
+    # A worker that `serve` starts (at start, on SIGHUP's rolling restart, after a crash) must
+    # answer within this, and a running one must answer uvicorn's pings within it; uvicorn's
+    # 5 s is shorter than an app start on a busy machine, which aborted rolling restarts.
+    worker_start_timeout_seconds: int = Field(default=60, ge=5, le=600)
     graceful_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
     # OpenTelemetry traces (the `otel` extra; exporter from the standard OTEL_* variables).
     tracing: bool = False
@@ -163,12 +167,15 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"CHAINSTORE_TRUSTED_ONLY_ROLES: {exc}") from None
 
-    # Analytics reads that tolerate lag (api/domain/analytics/) go to this server when set,
-    # a streaming replica of DATABASE_URL; unset, they read the primary.
+    # Reads that tolerate lag (analytics, the board's lists: api/read_replica.py) go to this
+    # server when set, a streaming replica of DATABASE_URL; unset, they read the primary. The
+    # replica is checked this often, and bypassed while it is further behind than the lag.
     database_read_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("DATABASE_READ_URL", "CHAINSTORE_DATABASE_READ_URL"),
     )
+    replica_max_lag_seconds: float = Field(default=10.0, gt=0, le=3600)
+    replica_check_seconds: float = Field(default=1.0, gt=0, le=60)
 
     def pii_key_ring(self) -> KeyRing:
         """The PII key ring these settings name (`pii_keys`, else the data dir's development

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.websockets import WebSocket
@@ -17,13 +20,17 @@ from api.domain.access import Actor
 from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Unauthenticated
 from api.domain.telephony import RecordingTelephony, TelephonyAdapter
+from api.observability import metrics
 from api.photos.storage import PhotoStorage
 from db.pii import KeyRing
 
 if TYPE_CHECKING:
+    from api.read_replica import ReadReplica
     from api.realtime.connections import LiveSocket
     from api.realtime.stream import LiveFeeds
     from db.models import Region, Store
+
+log = logging.getLogger("chainstore.replica")
 
 
 @dataclass
@@ -38,8 +45,8 @@ class Services:
     live: LiveFeeds | None = None  # the process's event hub and sockets, made on first use
     # The masked-number bridge (api/domain/telephony.py), chosen by the settings.
     telephony: TelephonyAdapter = field(default_factory=RecordingTelephony)
-    # Reads that tolerate lag (analytics): DATABASE_READ_URL's server, else the primary.
-    read_sessions: async_sessionmaker[AsyncSession] | None = None
+    # Reads that tolerate lag (api/read_replica.py): DATABASE_READ_URL's server when set.
+    replica: ReadReplica | None = None
 
 
 class Loaders:
@@ -107,6 +114,7 @@ class Context:
     # members.py). On a socket the set outlives one operation, which only hides more.
     phone_lookup_roots: set[str] = field(default_factory=set)
     _read_session: AsyncSession | None = None
+    _read_choice: asyncio.Lock = field(default_factory=asyncio.Lock)  # sibling fields wait
     # The request's channel (api/channel.py): APP for the clerk app's trusted documents, POS
     # for the tills', API for everything else.
     channel: str = "API"
@@ -148,20 +156,51 @@ class Context:
             self._session = self.services.sessions()
         return self._session
 
-    @property
-    def read_session(self) -> AsyncSession:
-        """A session for reads that tolerate lag: on DATABASE_READ_URL's server when set (a
-        replica), else the primary. Read-only work only; the view closes it with the request."""
-        if self.services.read_sessions is None or isinstance(self.request, WebSocket):
+    async def read_session(self) -> AsyncSession:
+        """A session for reads that tolerate a little lag (read-only work only): on the read
+        replica when one is configured and fit for this caller (api/read_replica.py says
+        when), else the request's primary session. A replica that fails to connect now is
+        bypassed for this request and marked down, without an error to the caller."""
+        replica = self.services.replica
+        if replica is None or isinstance(self.request, WebSocket):
             return self.session
-        if self._read_session is None:
-            self._read_session = self.services.read_sessions()
-        return self._read_session
+        async with self._read_choice:
+            return self._read_session or await self._choose_read_session(replica)
+
+    async def _choose_read_session(self, replica: ReadReplica) -> AsyncSession:
+        token_id = self._actor.token_id if self._actor is not None else None
+        skip = replica.reason_to_skip(token_id)
+        if skip is not None:
+            metrics.REPLICA_FALLBACKS.labels(skip).inc()
+            return self.session
+        session = replica.sessions()
+        try:
+            await session.connection()  # checks a pooled connection out (pre-pinged)
+        except (DBAPIError, OSError) as exc:
+            await session.close()
+            replica.failed(exc)
+            metrics.REPLICA_FALLBACKS.labels("down").inc()
+            return self.session
+        metrics.REPLICA_READS.inc()
+        self._read_session = session
+        return session
 
     async def close_read_session(self) -> None:
+        """At the end of the request (after its commit): close the replica session, and when
+        the request's primary transaction wrote and committed, note the primary's WAL
+        position for the caller's token (read-your-writes, api/read_replica.py)."""
         session, self._read_session = self._read_session, None
         if session is not None:
             await session.close()
+        replica = self.services.replica
+        primary = self._session
+        if replica is None or primary is None or self._actor is None:
+            return
+        if primary.info.pop("committed_write", False):
+            try:
+                await replica.note_write(self.services.engine, self._actor.token_id)
+            except (DBAPIError, OSError):  # the primary went away after the commit
+                log.warning("could not read the primary's WAL position after a write")
 
     @property
     def has_session(self) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import text
 
+from db.migrations import head_revision
 from tests.conftest import Api, running_api
 
 
@@ -189,6 +190,15 @@ async def test_health_and_readiness(api: Api) -> None:
     not_ready = await api.client.get("/readyz")
     assert not_ready.status_code == 503
     assert not_ready.json()["checks"]["migrations"] is False
+    # A newer release's migration (expand only, docs/operations.md): still ready, said why;
+    # an older one is not.
+    head = head_revision()
+    for version, ready_then in ((f"{int(head) + 1:04d}", True), (f"{int(head) - 1:04d}", False)):
+        async with api.engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": version})
+        answer = await api.client.get("/readyz")
+        assert answer.status_code == (200 if ready_then else 503), (version, answer.json())
+        assert answer.json()["checks"]["migrationsDetail"] == f"at {version}, code expects {head}"
 
 
 async def test_malformed_json_and_missing_query_are_400(api: Api) -> None:

@@ -51,3 +51,60 @@ async def test_downgrade_to_base_and_upgrade_to_head_round_trip(empty_db: str) -
     async with engine.connect() as conn:
         assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
     await engine.dispose()
+
+
+_SCHEMA = {
+    "columns": """SELECT table_name, column_name, data_type, udt_name, is_nullable,
+                         column_default, is_identity
+                    FROM information_schema.columns WHERE table_schema = 'public'""",
+    "indexes": "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'",
+    "constraints": """SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+                        FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+                       WHERE n.nspname = 'public'""",
+    "types": """SELECT t.typname, e.enumsortorder, e.enumlabel FROM pg_type t
+                  JOIN pg_enum e ON e.enumtypid = t.oid""",
+    "functions": """SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p
+                      JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'""",
+    "triggers": """SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid)
+                     FROM pg_trigger WHERE NOT tgisinternal""",
+    "views": "SELECT viewname, definition FROM pg_views WHERE schemaname = 'public'",
+}
+
+
+def _schema(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Everything a migration may create, as sorted rows: equal means the same schema."""
+    import psycopg
+
+    from db.embedded import to_libpq_uri
+
+    with psycopg.connect(to_libpq_uri(url)) as conn:
+        return {
+            name: sorted(conn.execute(query).fetchall(), key=repr)
+            for name, query in _SCHEMA.items()
+        }
+
+
+def test_each_migration_downgrades_to_the_schema_before_it_and_upgrades_again(
+    empty_db: str,
+) -> None:
+    """Step by step, not only base to head: each downgrade must restore exactly the schema
+    of the revision below (an upgrade run after a failed deploy's rollback needs that)."""
+    from alembic.script import ScriptDirectory
+
+    from db.migrations import alembic_config
+
+    scripts = ScriptDirectory.from_config(alembic_config(empty_db))
+    revisions = [r.revision for r in reversed(list(scripts.walk_revisions()))]
+    at_head = _schema(empty_db)
+    downgrade(empty_db, "base")
+    below = _schema(empty_db)
+    for revision in revisions:
+        upgrade(empty_db, revision)
+        here = _schema(empty_db)
+        assert here != below, f"{revision} changed nothing"
+        downgrade(empty_db, "-1")
+        assert _schema(empty_db) == below, f"downgrading {revision} left a different schema"
+        upgrade(empty_db, revision)
+        assert _schema(empty_db) == here, f"{revision} upgraded differently the second time"
+        below = here
+    assert below == at_head

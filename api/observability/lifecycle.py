@@ -12,6 +12,7 @@ from api.config import Settings
 from api.context import Services
 from api.observability import metrics
 from api.observability.drain import Drain, DrainMiddleware
+from api.observability.events_lag import EventsLag
 from api.observability.requests import RequestMetricsMiddleware
 
 __all__ = ["Drain", "middleware", "started", "stopping", "traced"]
@@ -28,7 +29,9 @@ def traced(app: Starlette, schema: Schema, settings: Settings) -> None:
         enable_for_app(app, schema)
 
 
-def started(services: Services, drain: Drain) -> None:
+def started(services: Services, drain: Drain) -> EventsLag:
+    """Metrics, traces and the drain for this worker; the feeds' lag measurement it starts is
+    the caller's to stop."""
     metrics.watch_engine(services.engine, _capacity(services))
     if services.settings.tracing:
         from api.observability.tracing import enable_for_engine
@@ -40,6 +43,9 @@ def started(services: Services, drain: Drain) -> None:
             await services.live.sockets.stop()
 
     drain.install(services.settings.drain_seconds, close_sockets)
+    events_lag = EventsLag(services)
+    events_lag.start()
+    return events_lag
 
 
 def stopping(services: Services) -> None:

@@ -81,6 +81,23 @@ FEED_OVERFLOWS = Counter(
     "chainstore_feed_overflows",
     "Subscriptions that fell too far behind (closed; the client resumes with lastEventId).",
 )
+# Live feed delivery behind the newest event, per worker process (api/observability/
+# events_lag.py): `liveall` keeps each live worker's value under its own `pid` label.
+EVENTS_LAGGING = Gauge(
+    "chainstore_events_lagging",
+    "Events committed that this process's event listener has not read yet.",
+    multiprocess_mode="liveall",
+)
+EVENTS_LAG_SECONDS = Gauge(
+    "chainstore_events_lag_seconds",
+    "Age of the oldest event this process's event listener has not read yet.",
+    multiprocess_mode="liveall",
+)
+EVENTS_QUEUED = Gauge(
+    "chainstore_events_queued",
+    "Events read and waiting in this process's subscription inboxes.",
+    multiprocess_mode="liveall",
+)
 JOB_RUNS = Counter(
     "chainstore_worker_job_runs",
     "Scheduled job runs of `chainstore worker`, by job and outcome (ok, skipped, failed).",
@@ -91,6 +108,33 @@ JOB_SECONDS = Histogram(
     "Duration of scheduled job runs, by job.",
     ["job"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
+)
+
+# The read replica (api/read_replica.py), as each worker's monitor last saw it: the worst
+# worker's lag, the least healthy worker's view of "up".
+REPLICA_UP = Gauge(
+    "chainstore_replica_up",
+    "1 when the read replica answered the last check (DATABASE_READ_URL set).",
+    multiprocess_mode="livemin",
+)
+REPLICA_LAG_SECONDS = Gauge(
+    "chainstore_replica_lag_seconds",
+    "How long the read replica has been behind the primary (0 when caught up).",
+    multiprocess_mode="livemax",
+)
+REPLICA_LAG_BYTES = Gauge(
+    "chainstore_replica_lag_bytes",
+    "WAL bytes the read replica has yet to replay.",
+    multiprocess_mode="livemax",
+)
+REPLICA_READS = Counter(
+    "chainstore_replica_reads",
+    "Lag-tolerant reads the replica served.",
+)
+REPLICA_FALLBACKS = Counter(
+    "chainstore_replica_fallbacks",
+    "Lag-tolerant reads sent to the primary instead, by reason (down, lagging, own_write).",
+    ["reason"],
 )
 
 

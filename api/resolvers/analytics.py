@@ -34,7 +34,7 @@ class AnalyticsQuery:
     ) -> KpiReportType:
         context: Context = info.context
         report = await kpis.kpis(
-            context.read_session,
+            await context.read_session(),
             context.actor,
             first_day=from_,
             last_day=to,
@@ -57,7 +57,7 @@ class AnalyticsQuery:
         to: date,
     ) -> list[TrafficCell]:
         cells = await operations.traffic_heatmap(
-            info.context.read_session,
+            await info.context.read_session(),
             info.context.actor,
             store_code=store_code,
             first_day=from_,
@@ -80,7 +80,7 @@ class AnalyticsQuery:
         after: str | None = None,
     ) -> Connection[StaffMonth]:
         page = await operations.staff_ranking(
-            info.context.read_session,
+            await info.context.read_session(),
             info.context.actor,
             month=month,
             store_code=store_code,

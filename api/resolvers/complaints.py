@@ -88,7 +88,7 @@ class ComplaintsQuery:
     ) -> Connection[Complaint]:
         f = filter or ComplaintFilter()
         page = await queries.list_complaints(
-            info.context.session,
+            await info.context.read_session(),
             info.context.actor,
             queries.ComplaintFilter(
                 store_code=f.store_code,

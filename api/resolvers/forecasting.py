@@ -31,7 +31,7 @@ class ForecastingQuery:
         after: str | None = None,
     ) -> Connection[CoverWarning]:
         page = await queries.list_cover_warnings(
-            info.context.session,
+            await info.context.read_session(),
             info.context.actor,
             store_code=store_code,
             region_code=region_code,

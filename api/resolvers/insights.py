@@ -58,7 +58,7 @@ class InsightsQuery:
     ) -> StoreOperations:
         context: Context = info.context
         ops = await store_ops.store_operations(
-            context.read_session,
+            await context.read_session(),
             context.actor,
             store_code=store_code,
             first_day=from_,
@@ -82,7 +82,7 @@ class InsightsQuery:
     ) -> ProductInsights:
         context: Context = info.context
         found = await products.product_insights(
-            context.read_session,
+            await context.read_session(),
             context.actor,
             first_day=from_,
             last_day=to,
@@ -105,7 +105,7 @@ class InsightsQuery:
     ) -> DigitalAdoptionReport:
         context: Context = info.context
         clerks, stores = await digital.digital_adoption(
-            context.read_session,
+            await context.read_session(),
             context.actor,
             month=month,
             store_code=store_code,
@@ -126,7 +126,11 @@ class InsightsQuery:
     ) -> DigitalExperts:
         context: Context = info.context
         rule, ranking = await digital.digital_experts(
-            context.read_session, context.actor, month=month, region_code=region_code, first=first
+            await context.read_session(),
+            context.actor,
+            month=month,
+            region_code=region_code,
+            first=first,
         )
         return DigitalExperts(
             rule=DigitalRewardRule.from_data(rule),
@@ -147,7 +151,7 @@ class InsightsQuery:
     ) -> Connection[TrainingTask]:
         context: Context = info.context
         page = await training.training_tasks(
-            context.session,
+            await context.read_session(),
             context.actor,
             store_code=store_code,
             open_only=open_only,
@@ -164,7 +168,9 @@ class InsightsQuery:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[GoodPractice]:
         context: Context = info.context
-        page = await cases.good_practices(context.session, context.actor, first=first, after=after)
+        page = await cases.good_practices(
+            await context.read_session(), context.actor, first=first, after=after
+        )
         return connection(page, GoodPractice.from_model)
 
 

@@ -40,7 +40,7 @@ class OrganisationQuery:
     ) -> Connection[Store]:
         f = filter or StoreFilter()
         page = await organisation.list_stores(
-            info.context.session,
+            await info.context.read_session(),
             info.context.actor,
             filter=organisation.StoreFilter(
                 region_code=f.region_code, type=f.type, city=f.city, search=f.search

@@ -174,7 +174,11 @@ class PromotionsQuery:
     ) -> Connection[Promotion]:
         context: Context = info.context
         page = await listing.promotions_page(
-            context.session, context.actor, first=first, after=after, now=datetime.now(UTC)
+            await context.read_session(),
+            context.actor,
+            first=first,
+            after=after,
+            now=datetime.now(UTC),
         )
         return connection(page, Promotion.from_view)
 
@@ -192,7 +196,7 @@ class PromotionsQuery:
         # NOT_FOUND outside the caller's scope
         await load_promotion(context, row_id, argument="promotionId")
         report = await redemption.redemption_report(
-            context.session, context.require_actor(), row_id
+            await context.read_session(), context.require_actor(), row_id
         )
         return PromotionRedemption.from_domain(report)
 

@@ -92,7 +92,7 @@ class StockQuery:
         after: str | None = None,
     ) -> Connection[StockAlert]:
         page = await queries.list_stock_alerts(
-            info.context.session,
+            await info.context.read_session(),
             info.context.actor,
             store_code=store_code,
             status=status,

@@ -207,24 +207,32 @@ async def run_tills(
     *,
     fault_after: int,
     transport: httpx.AsyncBaseTransport | None = None,
+    until_fault_done: bool = False,
 ) -> Run:
     """TILLS tills each record `receipts_per_till` receipts; `fault` runs once `fault_after`
-    receipts have been acknowledged, while the tills go on."""
+    receipts have been acknowledged, while the tills go on (with `until_fault_done`, until
+    the fault has run its course too, however many receipts that takes)."""
     tills = [Till(n) for n in range(TILLS)]
     enough = asyncio.Event()
     acked = 0
+    fault_done = asyncio.Event()
 
     async def till_loop(till: Till, client: httpx.AsyncClient) -> None:
         nonlocal acked
-        for k in range(receipts_per_till):
-            await _record(till, client, chain, f"{prefix}-{till.number:02d}-{k:03d}")
+        k = 0
+        while k < receipts_per_till or (until_fault_done and not fault_done.is_set()):
+            await _record(till, client, chain, f"{prefix}-{till.number:02d}-{k:04d}")
+            k += 1
             acked += 1
             if acked >= fault_after:
                 enough.set()
 
     async def fault_when_busy() -> None:
         await enough.wait()
-        await fault()
+        try:
+            await fault()
+        finally:
+            fault_done.set()
 
     async with httpx.AsyncClient(
         base_url=f"http://127.0.0.1:{chain.port}",

@@ -24,6 +24,7 @@ from tests.faults.harness import (
     TILLS,
     ServedChain,
     assert_reconciled,
+    ledger,
     run_tills,
     served_chain,
 )
@@ -52,12 +53,14 @@ def test_postgresql_restarted_under_load(chain: ServedChain) -> None:
 
 
 def serving_workers(chain: ServedChain) -> list[psutil.Process]:
-    """uvicorn's worker processes (multiprocessing's resource tracker is a child too)."""
-    return [
-        child
-        for child in psutil.Process(chain.process.pid).children()
-        if any("spawn_main" in part for part in child.cmdline())
-    ]
+    """uvicorn's live worker processes (multiprocessing's resource tracker is a child too; a
+    worker that has exited is not one, even before the supervisor reaps it)."""
+    workers = []
+    for child in psutil.Process(chain.process.pid).children():
+        with contextlib.suppress(psutil.ZombieProcess, psutil.NoSuchProcess):
+            if any("spawn_main" in part for part in child.cmdline()):
+                workers.append(child)
+    return workers
 
 
 def test_a_worker_killed_mid_request(chain: ServedChain) -> None:
@@ -71,6 +74,39 @@ def test_a_worker_killed_mid_request(chain: ServedChain) -> None:
     assert not workers[0].is_running()
     assert len(serving_workers(chain)) == 2  # the supervisor replaced it
     assert_reconciled(chain, run, "KW", TILLS * 10)
+
+
+def test_rolling_restart_of_both_workers_under_load(chain: ServedChain) -> None:
+    """What an operator does to load new code (docs/operations.md): SIGHUP to `serve`
+    (`systemctl reload chainstore`). uvicorn then replaces its workers one at a time: a new
+    worker starts and answers first, then the old one gets SIGTERM and drains."""
+    before = {w.pid for w in serving_workers(chain)}
+    assert len(before) == 2
+    alive: list[int] = []
+    acknowledged_by_then: list[int] = []
+
+    async def rolling_restart() -> None:
+        chain.process.send_signal(signal.SIGHUP)
+        for _ in range(1200):
+            workers = {w.pid for w in await asyncio.to_thread(serving_workers, chain)}
+            alive.append(len(workers))
+            if len(workers) == 2 and not workers & before:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError(f"the workers were not replaced: {alive[-20:]}")
+        receipts, _ = await asyncio.to_thread(ledger, chain, "RR")
+        acknowledged_by_then.append(sum(receipts.values()))
+
+    run = asyncio.run(
+        run_tills(chain, "RR", 4, rolling_restart, fault_after=32, until_fault_done=True)
+    )
+    assert chain.process.poll() is None
+    # One after the other: never fewer than two workers, a third only while one is replaced.
+    assert min(alive) >= 2 and max(alive) == 3, alive
+    assert acknowledged_by_then[0] > 32  # the tills sold right through the restart
+    assert_reconciled(chain, run, "RR", len(run.acknowledged))
+    assert len(run.acknowledged) >= acknowledged_by_then[0] + TILLS  # and after it
 
 
 class LosesResponses(httpx.AsyncBaseTransport):
