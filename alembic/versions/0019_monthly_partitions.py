@@ -191,23 +191,16 @@ OLD = (
     ),
 )
 
-# A sale claims its receipt; the claim made first by record_sale (same sale id) is fine, any
-# other sale with that receipt is a unique violation, as the old UNIQUE constraint was.
 _CLAIM_RECEIPT = """
 CREATE FUNCTION sale_claim_receipt() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  holder bigint;
 BEGIN
-  INSERT INTO sale_receipt (store_id, receipt_no, sale_id, sold_at)
-  VALUES (NEW.store_id, NEW.receipt_no, NEW.id, NEW.sold_at)
-  ON CONFLICT (store_id, receipt_no) DO NOTHING;
+  -- record_sale claimed it already (one index probe); anyone else claims it here, and a
+  -- second sale with the receipt fails on pk_sale_receipt, as on the old UNIQUE constraint.
+  PERFORM 1 FROM sale_receipt
+   WHERE store_id = NEW.store_id AND receipt_no = NEW.receipt_no AND sale_id = NEW.id;
   IF NOT FOUND THEN
-    SELECT sale_id INTO holder FROM sale_receipt
-     WHERE store_id = NEW.store_id AND receipt_no = NEW.receipt_no;
-    IF holder IS DISTINCT FROM NEW.id THEN
-      RAISE EXCEPTION 'receipt % of store % is already recorded', NEW.receipt_no, NEW.store_id
-        USING ERRCODE = 'unique_violation', CONSTRAINT = 'pk_sale_receipt';
-    END IF;
+    INSERT INTO sale_receipt (store_id, receipt_no, sale_id, sold_at)
+    VALUES (NEW.store_id, NEW.receipt_no, NEW.id, NEW.sold_at);
   END IF;
   RETURN NULL;
 END
@@ -442,7 +435,6 @@ def upgrade() -> None:
     for layout in NEW:
         for statement in layout.inbound:
             op.execute(statement)
-
 
 
 def downgrade() -> None:

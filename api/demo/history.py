@@ -67,7 +67,7 @@ _SALE_COLUMNS = (
 )
 _LINE_COLUMNS = (
     "store_id, sale_id, line_no, product_id, quantity, unit_price_cents, discount_cents,"
-    " line_total_cents, promotion_id, returned_quantity"
+    " line_total_cents, promotion_id, returned_quantity, sold_at"
 )
 _RETURN_COLUMNS = (
     "store_id, id, original_store_id, original_sale_id, staff_id, refund_cents, points_reversed,"

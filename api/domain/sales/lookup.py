@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.access import Actor, Permission, require
-from api.domain.sales.record import RecordedSale, load_sale
+from api.domain.sales.documents import RecordedSale
+from api.domain.sales.record import load_sale
 from api.domain.sales.returns import RecordedReturn, RecordedReturnLine
 from db.models import Product, ReturnLine, Sale, SaleReturn
 
