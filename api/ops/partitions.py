@@ -16,7 +16,9 @@ and the detached table is kept, not dropped, unless `drop` is asked for. Restore
 `pg_restore --dbname=... <file>` into any database (it recreates the table and its rows).
 
 Both run in the worker job's transaction under its advisory lock, so two workers never race.
-DETACH takes a short ACCESS EXCLUSIVE lock on the parent: the worker runs it, not a request.
+CREATE ... PARTITION OF and DETACH take an ACCESS EXCLUSIVE lock on the parent: with
+LOCK_TIMEOUT, a run that would queue behind a long query (and make every till queue behind
+it) gives up instead, and the next run, months ahead of need, tries again.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from db.partitions import PARTITIONED, add_months, partition_month, partition_na
 log = logging.getLogger("chainstore.partitions")
 
 APPEND_ONLY = ("stock_movement", "points_ledger")
+LOCK_TIMEOUT = "5s"
 
 Dumper = Callable[[str, Path], None]  # (partition, file): writes the archive or raises
 
@@ -93,6 +96,7 @@ async def ensure_months(
                     log.warning("%s: rows of %s are in %s_default; not created", name, month, table)
                     report.left_in_default.append(name)
                 else:
+                    await session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
                     await session.execute(
                         text(
                             f"CREATE TABLE {name} PARTITION OF {table}"
@@ -137,6 +141,8 @@ async def retire_months(
         log.info("archiving %s to %s", name, target)
         await asyncio.to_thread(dump, name, target)  # pg_dump runs minutes, not the loop
         report.archived.append(target)
+    if due:
+        await session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
     for table, name, month in due:
         await session.execute(text(f"ALTER TABLE {table} DETACH PARTITION {name}"))
         # The detached month keeps copies of the partitioned table's foreign keys; one to
@@ -159,12 +165,16 @@ async def retire_months(
 
 
 def pg_dump_archiver(conninfo: str, *, embedded: bool) -> Dumper:
-    """A Dumper running pg_dump (custom format) of one table: the backup's own tool choice."""
+    """A Dumper running pg_dump (custom format) of one table: the backup's own tool choice,
+    looked up at the first dump (a run with nothing to archive needs no pg_dump)."""
     from api.ops.backup import server_major, tool_for_major
 
-    binary = tool_for_major("pg_dump", server_major(conninfo), embedded=embedded)
+    found: list[str] = []
 
     def dump(partition: str, target: Path) -> None:
+        if not found:
+            found.append(tool_for_major("pg_dump", server_major(conninfo), embedded=embedded))
+        binary = found[0]
         partial = target.with_suffix(".partial")
         subprocess.run(  # noqa: S603 - our binary, our arguments
             [binary, "--format=custom", "--no-owner", f"--table=public.{partition}",
