@@ -107,7 +107,10 @@ async def test_a_month_of_sales_reads_that_month(org_session: AsyncSession) -> N
     }
     for analyze in (False, True):
         read = await partitions_read(org_session, sale_summary._SUMMARY, params, analyze=analyze)
-        assert read == {partition_name("sale", LAST_MONTH), partition_name("sale_line", LAST_MONTH)}, analyze
+        assert read == {
+            partition_name("sale", LAST_MONTH),
+            partition_name("sale_line", LAST_MONTH),
+        }, analyze
 
 
 async def test_the_spend_window_reads_the_last_twelve_months(org_session: AsyncSession) -> None:
