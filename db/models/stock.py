@@ -133,12 +133,13 @@ class StockBatch(Base):
 
 
 class StockAlert(Base):
-    """At most one OPEN alert per store x SKU x kind (a partial unique index says so)."""
+    """At most one OPEN alert per store x SKU x kind (a partial unique index says so). Keyed
+    by store first, like the store's stock (alembic 0020); looked up by id through its index."""
 
     __tablename__ = "stock_alert"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     kind: Mapped[AlertKind] = mapped_column(text_enum(AlertKind, "alert_kind"))
     status: Mapped[AlertStatus] = mapped_column(

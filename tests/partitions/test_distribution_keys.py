@@ -23,7 +23,7 @@ BY_STORE = {
     "sales_daily", "sales_monthly", "store_hourly", "clerk_monthly", "member_monthly",
     "member_category_monthly", "demand_forecast", "cover_warning",
     "promotion_store", "promotion_store_stats", "promotion_under_redeemed", "promotion_briefing",
-    "markdown_target",
+    "markdown_target", "stock_alert",
 }  # fmt: skip
 
 # Reference tables: small, changed rarely, joined from everywhere.
@@ -58,7 +58,6 @@ EXCEPTIONS = {
     "customer_call": "local, with complaint",
     "survey_answer": "local, with complaint",
     "help_request": "local to the coordinator: routed by region, low volume",
-    "stock_alert": "local (next: key by (store_id, id); its open-alert key has store_id)",
     "photo": "local to the coordinator: keyed by uploader (blobs are in the photo store)",
     "photo_attachment": "local, with photo",
     "transfer": "local to the coordinator: spans two stores (from, to)",
