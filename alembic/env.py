@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from db.embedded import to_sqlalchemy_url
 from db.models import Base
+from db.partitions import include_name, include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,6 +31,8 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=True,
+        include_name=include_name,
+        include_object=include_object,
         transaction_per_migration=True,
     )
 

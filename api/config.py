@@ -109,6 +109,11 @@ class Settings(BaseSettings):
 
     # `chainstore worker`: how often each scheduled scan runs, and what the scans look for.
     worker_interval_seconds: int = Field(default=300, ge=1)
+    # Monthly partitions (api/ops/partitions.py, docs/scale.md): months created ahead, and
+    # how many whole months back stay attached; older ones are archived to <data dir>/archive
+    # (pg_dump custom format) and detached, kept as plain tables. 0 keeps every month.
+    partition_months_ahead: int = Field(default=3, ge=1, le=24)
+    partition_retention_months: int = Field(default=25, ge=0, le=1200)
     slow_mover_days: int = Field(default=3, ge=1, le=60)  # store-local days without a sale
     near_expiry_days: int = Field(default=3, ge=0, le=365)  # batches expiring within this
 

@@ -29,6 +29,7 @@ from api.domain.forecasting.series import ForecastConfig
 from api.domain.forecasting.weather import load_adapter as load_weather_adapter
 from api.domain.members.points import expire_all_due_points
 from api.observability import metrics
+from api.ops import partitions
 from db.engine import create_engine, create_session_factory
 
 log = logging.getLogger("chainstore.worker")
@@ -82,6 +83,26 @@ async def _forecast(session: AsyncSession, settings: Settings) -> scans.ScanResu
     return scans.ScanResult(opened=run.series, cleared=run.warnings)
 
 
+async def _partitions(session: AsyncSession, settings: Settings) -> scans.ScanResult:
+    # Months ahead always; archiving (pg_dump, then DETACH) only past the retention.
+    from db.embedded import to_libpq_uri
+
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    dump = (
+        partitions.pg_dump_archiver(to_libpq_uri(url), embedded=settings.database_url is None)
+        if settings.partition_retention_months > 0
+        else None
+    )
+    report = await partitions.maintain(
+        session,
+        months_ahead=settings.partition_months_ahead,
+        retention_months=settings.partition_retention_months,
+        dump=dump,
+        archive_dir=settings.data_dir / "archive",
+    )
+    return scans.ScanResult(opened=len(report.created), cleared=len(report.detached))
+
+
 JOBS = (
     Job("slow_movers", lambda s, cfg: scans.scan_slow_movers(s, days=cfg.slow_mover_days)),
     Job("near_expiry", lambda s, cfg: scans.scan_near_expiry(s, days=cfg.near_expiry_days)),
@@ -95,6 +116,11 @@ JOBS = (
         "complaint_messages",
         lambda s, cfg: complaint_outbox.deliver_due(s, complaint_outbox.default_adapter()),
         lambda r: f"delivered {r.opened} customer message(s), {r.cleared} left for a retry",
+    ),
+    Job(
+        "partitions",
+        _partitions,
+        lambda r: f"created {r.opened} monthly partition(s), archived and detached {r.cleared}",
     ),
     Job(
         "demand_forecast",

@@ -38,7 +38,7 @@ from api.domain.analytics.kpis import add_months, kpis
 from api.domain.forecasting import queries as forecasts
 from api.domain.forecasting.job import run_forecasts
 from api.domain.forecasting.weather import RecordedWeather
-from api.domain.sales.record import RecordedLine, RecordedSale, StockAfterSale
+from api.domain.sales.documents import RecordedLine, RecordedSale, StockAfterSale
 from api.worker import forecast_config
 from db.engine import create_engine, create_session_factory
 from db.models import Role, TokenKind

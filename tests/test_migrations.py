@@ -12,11 +12,18 @@ from sqlalchemy.engine import Connection
 from db.engine import create_engine
 from db.migrations import downgrade, head_revision, upgrade
 from db.models import Base
+from db.partitions import include_name, include_object
 
 
 def _diff(connection: Connection) -> list[object]:
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "compare_server_default": True}
+        connection,
+        opts={
+            "compare_type": True,
+            "compare_server_default": True,
+            "include_name": include_name,
+            "include_object": include_object,
+        },
     )
     return list(compare_metadata(context, Base.metadata))
 
@@ -25,7 +32,14 @@ async def _tables(url: str) -> set[str]:
     engine = create_engine(url, pool_size=1, max_overflow=0)
     async with engine.connect() as conn:
         names = (
-            await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+            await conn.execute(
+                # Partitions (alembic 0019) are rows' homes, not tables the models describe.
+                text(
+                    "SELECT c.relname FROM pg_class c"
+                    " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')"
+                    " AND NOT c.relispartition"
+                )
+            )
         ).scalars()
         result = set(names)
     await engine.dispose()

@@ -38,6 +38,7 @@ from api.demo.history_receipts import (
 from api.domain.analytics.rebuild import rebuild_rollups
 from api.domain.members import codes
 from api.domain.members.phones import seal_phone
+from api.ops import partitions
 from db.models import Member, MemberTier, Product, Region, Staff, Store, StoreType
 from db.pii import KeyRing
 
@@ -67,7 +68,7 @@ _SALE_COLUMNS = (
 )
 _LINE_COLUMNS = (
     "store_id, sale_id, line_no, product_id, quantity, unit_price_cents, discount_cents,"
-    " line_total_cents, promotion_id, returned_quantity"
+    " line_total_cents, promotion_id, returned_quantity, sold_at"
 )
 _RETURN_COLUMNS = (
     "store_id, id, original_store_id, original_sale_id, staff_id, refund_cents, points_reversed,"
@@ -283,6 +284,9 @@ async def generate_history(
         return HistoryReport(days=days, already_present=True)
     end = end or datetime.now(UTC).date()
     first_day = end - timedelta(days=days)
+    # Months older than the migration made get partitions of their own, not the DEFAULT one
+    # (a day early: a store's local morning of the 1st is the month before in UTC).
+    await partitions.ensure_months(session, first=first_day - timedelta(days=1), last=end)
     stores = await _stores(session)
     products = await _products(session, seed)
     clerks = await _clerks(session)

@@ -175,7 +175,7 @@ def store_history(
                 discount += off
                 out.lines.append(
                     [store.id, sale_index, line_no, product.id, quantity, product.price_cents,
-                     off, gross - off, None, 0]
+                     off, gross - off, None, 0, sold_at.astimezone(UTC)]
                 )  # fmt: skip
             out.sales.append(
                 [store.id, sale_index, f"{HISTORY_PREFIX}{day:%Y%m%d}-{n:05d}",

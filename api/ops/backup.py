@@ -207,6 +207,25 @@ def occupied(target: Target) -> list[str]:
     return reasons
 
 
+def _drop_partitioned_tables(target: Target) -> None:
+    """pg_restore --clean drops each partition's inherited key on its own, which PostgreSQL
+    refuses; dropped here first with their partitions, its DROP ... IF EXISTS find nothing."""
+    with psycopg.connect(target.conninfo, autocommit=True) as conn:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT relname FROM pg_class WHERE relkind = 'p'"
+                " AND relnamespace = 'public'::regnamespace"
+            )
+        ]
+        if names:
+            conn.execute(
+                sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(
+                    sql.SQL(", ").join(sql.Identifier("public", n) for n in names)
+                )
+            )
+
+
 def restore(
     target: Target, path: Path, *, force: bool = False, progress: Progress = _quiet
 ) -> dict[str, Any]:
@@ -217,6 +236,7 @@ def restore(
         raise BackupError("; ".join(reasons) + ": pass --force to replace it")
     command = [tool("pg_restore", target), "--no-owner", "--exit-on-error", "--verbose"]
     if reasons:
+        _drop_partitioned_tables(target)
         command += ["--clean", "--if-exists"]
     entries = max(len(manifest["tables"]) * 4, 1)
     _run([*command, f"--dbname={target.conninfo}", str(path / DUMP)], "database", entries, progress)

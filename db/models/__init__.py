@@ -37,6 +37,7 @@ from db.models.members import (
     PiiAccessLog,
     PointsEntry,
     PointsEntryKind,
+    PointsLedgerClaim,
     PreferenceKind,
     PrivacyAlert,
     PrivacyAlertKind,
@@ -57,7 +58,7 @@ from db.models.promotions import (
     PromotionState,
     PromotionStore,
 )
-from db.models.sales import ReturnLine, Sale, SaleLine, SaleReturn
+from db.models.sales import ReturnLine, Sale, SaleLine, SaleReceipt, SaleReturn
 from db.models.shifts import (
     ChecklistItem,
     ChecklistTemplate,
@@ -134,6 +135,7 @@ __all__ = [
     "PiiAccessLog",
     "PointsEntry",
     "PointsEntryKind",
+    "PointsLedgerClaim",
     "PreferenceKind",
     "PrivacyAlert",
     "PrivacyAlertKind",
@@ -156,6 +158,7 @@ __all__ = [
     "Role",
     "Sale",
     "SaleLine",
+    "SaleReceipt",
     "SaleReturn",
     "SalesDaily",
     "SalesMonthly",

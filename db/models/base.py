@@ -23,3 +23,11 @@ class Base(DeclarativeBase):
 
 def created_at_column() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+def partition_time_column() -> Mapped[datetime]:
+    """created_at_column() that a monthly-partitioned table keys by (alembic 0019): part of the
+    primary key, as PostgreSQL requires of a partition key."""
+    return mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False, primary_key=True
+    )

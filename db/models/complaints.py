@@ -242,7 +242,7 @@ class MemberCoupon(Base):
         ),
         ForeignKeyConstraint(
             ["redeemed_store_id", "redeemed_sale_id"],
-            ["sale.store_id", "sale.id"],
+            ["sale_receipt.store_id", "sale_receipt.sale_id"],  # names one sale (sales.py)
             name="fk_member_coupon_redeemed_sale",
         ),
         Index("ix_member_coupon_member_id_expires_at", "member_id", "expires_at"),

@@ -22,11 +22,10 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base, created_at_column
+from db.models.base import Base, created_at_column, partition_time_column
 from db.models.insights import channel_check, channel_column
 from db.models.organisation import text_enum
 
@@ -89,12 +88,16 @@ class Member(Base):
 
 
 class PointsEntry(Base):
-    """One change of a member's points; append-only (a trigger refuses UPDATE and DELETE)."""
+    """One change of a member's points; append-only (a trigger refuses UPDATE and DELETE).
+
+    Partitioned by month of occurred_at and keyed by member first (a member's balance is read
+    per member, and a distributed database would place the ledger with its member). The
+    one-entry-per-sale rules live in points_ledger_claim, which PostgreSQL can keep global."""
 
     __tablename__ = "points_ledger"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
     kind: Mapped[PointsEntryKind] = mapped_column(text_enum(PointsEntryKind, "points_entry_kind"))
     points: Mapped[int] = mapped_column(Integer)  # signed: credits > 0, debits < 0
     balance_after: Mapped[int] = mapped_column(Integer)
@@ -107,7 +110,7 @@ class PointsEntry(Base):
     return_store_id: Mapped[int | None] = mapped_column(Integer)
     return_id: Mapped[int | None] = mapped_column(BigInteger)
     expires_at: Mapped[datetime | None] = mapped_column()  # credits only
-    occurred_at: Mapped[datetime] = created_at_column()
+    occurred_at: Mapped[datetime] = partition_time_column()
 
     __table_args__ = (
         CheckConstraint("balance_after >= 0", name="balance_not_negative"),
@@ -117,28 +120,21 @@ class PointsEntry(Base):
             name="sign_by_kind",
         ),
         Index("ix_points_ledger_member_id_id", "member_id", "id"),
-        Index(
-            "uq_points_ledger_earn_sale",
-            "sale_store_id",
-            "sale_id",
-            unique=True,
-            postgresql_where=text("kind = 'EARN'"),
-        ),
-        Index(
-            "uq_points_ledger_redeem_sale",
-            "sale_store_id",
-            "sale_id",
-            unique=True,
-            postgresql_where=text("kind = 'REDEEM'"),
-        ),
-        Index(
-            "uq_points_ledger_reverse_return",
-            "return_store_id",
-            "return_id",
-            unique=True,
-            postgresql_where=text("kind = 'REVERSE_EARN'"),
-        ),
+        {"postgresql_partition_by": "RANGE (occurred_at)"},
     )
+
+
+class PointsLedgerClaim(Base):
+    """One EARN and one REDEEM per sale, one REVERSE_EARN per return: a trigger on
+    points_ledger inserts here, so a second entry for the same document is a unique
+    violation, as the ledger's own partial unique indexes were before it was partitioned."""
+
+    __tablename__ = "points_ledger_claim"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    store_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # sale or return
+    entry_id: Mapped[int] = mapped_column(BigInteger)
 
 
 class MemberPreference(Base):

@@ -1,7 +1,9 @@
 """Sales from the till and returns at any store.
 
-A sale is idempotent by (store, receipt number). Lines keep the price actually paid (and, in
-a later issue, the promotion applied), so returns refund what was paid.
+A sale is idempotent by (store, receipt number): `sale_receipt` holds that key, since `sale`
+is partitioned by month (alembic 0019) and PostgreSQL keeps a partitioned table's unique keys
+only when they include the month. Lines keep the price actually paid (and the promotion
+applied), so returns refund what was paid; they share their sale's month (`sold_at`).
 """
 
 from __future__ import annotations
@@ -26,12 +28,15 @@ from db.models.base import Base, created_at_column
 
 
 class Sale(Base):
+    """Partitioned by month of sold_at; the primary key includes it (a sale id alone is unique
+    anyway: ids come only from the identity sequence)."""
+
     __tablename__ = "sale"
 
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     receipt_no: Mapped[str] = mapped_column(String(64))
-    sold_at: Mapped[datetime] = mapped_column()
+    sold_at: Mapped[datetime] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     # The member served, if a member code was scanned.
     member_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("member.id"))
@@ -42,11 +47,31 @@ class Sale(Base):
     recorded_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
-        UniqueConstraint("store_id", "receipt_no", name="uq_sale_store_id_receipt_no"),
         CheckConstraint("points_redeemed >= 0", name="points_redeemed_not_negative"),
         CheckConstraint("total_cents >= 0", name="total_not_negative"),
         Index("ix_sale_store_id_sold_at", "store_id", "sold_at"),
         Index("ix_sale_member_id_sold_at", "member_id", "sold_at"),
+        # Receipt look-ups (replays, returns, complaints); uniqueness is sale_receipt's.
+        Index("ix_sale_store_id_receipt_no", "store_id", "receipt_no"),
+        {"postgresql_partition_by": "RANGE (sold_at)"},
+    )
+
+
+class SaleReceipt(Base):
+    """One row per recorded sale, not partitioned: the global (store, receipt) key that makes
+    recordSale idempotent, and the one key by which returns and coupons name a sale. Claimed
+    first by record_sale (ON CONFLICT DO NOTHING) and, for any other writer, by a trigger on
+    sale that refuses a second sale with the same receipt."""
+
+    __tablename__ = "sale_receipt"
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
+    receipt_no: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sale_id: Mapped[int] = mapped_column(BigInteger)
+    sold_at: Mapped[datetime] = mapped_column()
+
+    __table_args__ = (
+        UniqueConstraint("store_id", "sale_id", name="uq_sale_receipt_store_id_sale_id"),
     )
 
 
@@ -56,6 +81,7 @@ class SaleLine(Base):
     store_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sale_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sold_at: Mapped[datetime] = mapped_column(primary_key=True)  # the sale's: same partition
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_cents: Mapped[int] = mapped_column(Integer)
@@ -67,7 +93,9 @@ class SaleLine(Base):
 
     __table_args__ = (
         ForeignKeyConstraint(
-            ["store_id", "sale_id"], ["sale.store_id", "sale.id"], name="fk_sale_line_sale"
+            ["store_id", "sale_id", "sold_at"],
+            ["sale.store_id", "sale.id", "sale.sold_at"],
+            name="fk_sale_line_sale",
         ),
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price_cents >= 0", name="unit_price_not_negative"),
@@ -80,6 +108,7 @@ class SaleLine(Base):
             name="returned_within_bought",
         ),
         Index("ix_sale_line_product_id", "product_id"),
+        {"postgresql_partition_by": "RANGE (sold_at)"},
     )
 
 
@@ -100,7 +129,7 @@ class SaleReturn(Base):
     __table_args__ = (
         ForeignKeyConstraint(
             ["original_store_id", "original_sale_id"],
-            ["sale.store_id", "sale.id"],
+            ["sale_receipt.store_id", "sale_receipt.sale_id"],
             name="fk_sale_return_original_sale",
         ),
         CheckConstraint("refund_cents >= 0", name="refund_not_negative"),

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base, created_at_column
+from db.models.base import Base, created_at_column, partition_time_column
 from db.models.insights import channel_check, channel_column
 from db.models.organisation import text_enum
 
@@ -79,7 +79,8 @@ class StockLevel(Base):
 
 
 class StockMovement(Base):
-    """One immutable change to a balance (a trigger refuses UPDATE and DELETE)."""
+    """One immutable change to a balance (a trigger refuses UPDATE and DELETE); partitioned by
+    month of occurred_at, which the primary key therefore includes."""
 
     __tablename__ = "stock_movement"
 
@@ -94,7 +95,7 @@ class StockMovement(Base):
     reference_id: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    occurred_at: Mapped[datetime] = created_at_column()
+    occurred_at: Mapped[datetime] = partition_time_column()
     channel: Mapped[str] = channel_column()  # APP, POS or API (api/channel.py)
 
     __table_args__ = (
@@ -108,6 +109,7 @@ class StockMovement(Base):
             postgresql_where=text("kind = 'COUNT'"),
         ),
         Index("ix_stock_movement_reference", "reference_type", "reference_id"),
+        {"postgresql_partition_by": "RANGE (occurred_at)"},
     )
 
 
@@ -131,12 +133,13 @@ class StockBatch(Base):
 
 
 class StockAlert(Base):
-    """At most one OPEN alert per store x SKU x kind (a partial unique index says so)."""
+    """At most one OPEN alert per store x SKU x kind (a partial unique index says so). Keyed
+    by store first, like the store's stock (alembic 0020); looked up by id through its index."""
 
     __tablename__ = "stock_alert"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     kind: Mapped[AlertKind] = mapped_column(text_enum(AlertKind, "alert_kind"))
     status: Mapped[AlertStatus] = mapped_column(

@@ -91,8 +91,8 @@ class Ledgers:
             text(
                 "INSERT INTO sale_line (store_id, sale_id, line_no, product_id, quantity,"
                 " unit_price_cents, discount_cents, line_total_cents, returned_quantity,"
-                " promotion_id) VALUES (:store, :sale, 1, :product, :units, :cents / :units, 0,"
-                " :cents, 0, :promotion)"
+                " promotion_id, sold_at) VALUES (:store, :sale, 1, :product, :units,"
+                " :cents / :units, 0, :cents, 0, :promotion, :at)"
             ),
             {**params, "sale": sale_id},
         )

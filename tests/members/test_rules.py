@@ -95,6 +95,7 @@ async def add_sale(
         SaleLine(
             store_id=store_id,
             sale_id=sale.id,
+            sold_at=sale.sold_at,
             line_no=1,
             product_id=product_id,
             quantity=quantity,

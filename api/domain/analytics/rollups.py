@@ -29,7 +29,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:  # the sales domain calls this module: no import cycle at run time
-    from api.domain.sales.record import RecordedSale
+    from api.domain.sales.documents import RecordedSale
 
 _SALE = text(
     """

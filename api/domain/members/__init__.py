@@ -13,6 +13,7 @@ What the sales flow calls when a sale carries a member code (all in the sale's t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,6 +48,7 @@ async def record_member_sale(
     paid_cents: int,
     promotion_types: Mapping[int, str] | None = None,
     bonus_spend_cents: int = 0,
+    sold_at: datetime | None = None,
 ) -> PointsChange:
     """Earn points for a recorded sale (its lines already flushed) and update preferences.
 
@@ -67,5 +69,6 @@ async def record_member_sale(
             store_id=store_id,
             sale_id=sale_id,
             promotion_types=promotion_types,
+            sold_at=sold_at,
         )
     return change

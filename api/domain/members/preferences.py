@@ -36,6 +36,7 @@ async def update_preferences_for_sale(
     store_id: int,
     sale_id: int,
     promotion_types: Mapping[int, str] | None = None,
+    sold_at: datetime | None = None,  # the sale's month: reads one partition (alembic 0019)
 ) -> None:
     """Add one sale's lines to the member's preference counters (call once per sale).
 
@@ -53,8 +54,17 @@ async def update_preferences_for_sale(
                 Sale.sold_at,
             )
             .join(Product, Product.id == SaleLine.product_id)
-            .join(Sale, (Sale.store_id == SaleLine.store_id) & (Sale.id == SaleLine.sale_id))
-            .where(SaleLine.store_id == store_id, SaleLine.sale_id == sale_id)
+            .join(
+                Sale,
+                (Sale.store_id == SaleLine.store_id)
+                & (Sale.id == SaleLine.sale_id)
+                & (Sale.sold_at == SaleLine.sold_at),
+            )
+            .where(
+                SaleLine.store_id == store_id,
+                SaleLine.sale_id == sale_id,
+                *([SaleLine.sold_at == sold_at] if sold_at is not None else []),
+            )
         )
     ).all()
     if not rows:
@@ -68,7 +78,7 @@ async def update_preferences_for_sale(
         for key in keys:
             tallies[key].quantity += row.quantity
             tallies[key].spend_cents += row.line_total_cents
-    sold_at: datetime = rows[0].sold_at
+    last_at: datetime = rows[0].sold_at
     values = [
         {
             "member_id": member_id,
@@ -77,7 +87,7 @@ async def update_preferences_for_sale(
             "purchases": 1,
             "quantity": tally.quantity,
             "spend_cents": tally.spend_cents,
-            "last_purchased_at": sold_at,
+            "last_purchased_at": last_at,
         }
         for (kind, key), tally in sorted(tallies.items())
     ]

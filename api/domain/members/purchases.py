@@ -61,8 +61,8 @@ async def recent_purchases(
         scalars=False,
         parse_key=_parse_key,
     )
-    keys = [(row.store_id, row.id) for _, row in page.items]
-    lines: dict[tuple[int, int], list[PurchaseLine]] = defaultdict(list)
+    keys = [(row.store_id, row.id, row.sold_at) for _, row in page.items]
+    lines: dict[tuple[int, int], list[PurchaseLine]] = defaultdict(list)  # by (store, sale)
     if keys:
         for line in await session.execute(
             select(
@@ -74,7 +74,7 @@ async def recent_purchases(
                 SaleLine.line_total_cents,
             )
             .join(Product, Product.id == SaleLine.product_id)
-            .where(tuple_(SaleLine.store_id, SaleLine.sale_id).in_(keys))
+            .where(tuple_(SaleLine.store_id, SaleLine.sale_id, SaleLine.sold_at).in_(keys))
             .order_by(SaleLine.store_id, SaleLine.sale_id, SaleLine.line_no)
         ):
             shown = lines[(line.store_id, line.sale_id)]

@@ -1,15 +1,8 @@
 """Sales from the till, returns at any store, and sales reports (core and regional SKUs apart)."""
 
+from api.domain.sales.documents import NewSale, RecordedSale, SaleLineInput, SaleOutcome
 from api.domain.sales.receipts import ReceiptLine, ReturnableReceipt, receipt_for_return
-from api.domain.sales.record import (
-    MAX_BATCH,
-    NewSale,
-    RecordedSale,
-    SaleLineInput,
-    SaleOutcome,
-    record_sale,
-    record_sales,
-)
+from api.domain.sales.record import MAX_BATCH, record_sale, record_sales
 from api.domain.sales.returns import (
     NewReturn,
     RecordedReturn,

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain.access import Actor, Permission, require
-from api.domain.sales.record import RecordedSale, load_sale
+from api.domain.sales.documents import RecordedSale
+from api.domain.sales.record import load_sale
 from api.domain.sales.returns import RecordedReturn, RecordedReturnLine
-from db.models import Product, ReturnLine, Sale, SaleReturn
+from db.models import Product, ReturnLine, Sale, SaleReceipt, SaleReturn
 
 
 async def sales_by_id(
@@ -40,11 +41,12 @@ async def returns_by_id(
     actor = require(actor, Permission.VIEW_SALES)
     heads = (
         await session.execute(
-            select(SaleReturn, Sale.receipt_no)
+            # sale_receipt names the sale in one unpartitioned probe (its FK target).
+            select(SaleReturn, SaleReceipt.receipt_no)
             .join(
-                Sale,
-                (Sale.store_id == SaleReturn.original_store_id)
-                & (Sale.id == SaleReturn.original_sale_id),
+                SaleReceipt,
+                (SaleReceipt.store_id == SaleReturn.original_store_id)
+                & (SaleReceipt.sale_id == SaleReturn.original_sale_id),
             )
             .where(SaleReturn.id.in_(list(return_ids)), actor.scope.where(SaleReturn.store_id))
         )

@@ -1,7 +1,8 @@
 """Recording a sale from the till: one data-modifying statement for the sale, one for the stock.
 
-A sale is idempotent by (store, receipt number): the INSERT does nothing on the unique
-constraint uq_sale_store_id_receipt_no, and a replay returns the first sale unchanged (a replay
+A sale is idempotent by (store, receipt number): the claim of the receipt in sale_receipt does
+nothing on its primary key (sale itself is partitioned by month, alembic 0019, so it cannot
+hold that key), no sale is written then, and a replay returns the first sale unchanged (a replay
 with other content is a CONFLICT). A sale is never refused for lack of recorded stock: the goods
 have left the shop, so the balance may go negative and is reported as a discrepancy.
 
@@ -12,7 +13,6 @@ the ledger, the rollups and promotion redemption. A replay reads the first sale 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,14 @@ from api.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, No
 from api.domain.members.codes import DEFAULT_TTL_SECONDS
 from api.domain.promotions import claims as promotion_claims
 from api.domain.promotions import redemption as promotion_redemption
+from api.domain.sales.documents import (
+    NewSale,
+    RecordedLine,
+    RecordedSale,
+    SaleLineInput,
+    SaleOutcome,
+    StockAfterSale,
+)
 from api.domain.stock.ledger import Change, apply_movements
 from db.models import MovementKind
 from db.pii import KeyRing
@@ -39,73 +47,6 @@ MAX_QUANTITY = 100_000
 MAX_UNIT_PRICE_CENTS = 100_000_000  # ¥1,000,000
 MAX_LINE_TOTAL_CENTS = 2**31 - 1
 CLOCK_SKEW = timedelta(minutes=5)  # a till's clock may run a little ahead of the server's
-
-
-@dataclass(frozen=True)
-class SaleLineInput:
-    sku: str
-    quantity: int
-    unit_price_cents: int
-    discount_cents: int = 0
-    promotion_id: int | None = None  # the promotion claimed (checked: promotions/claims.py)
-
-
-@dataclass(frozen=True)
-class NewSale:
-    store_code: str
-    receipt_no: str
-    sold_at: datetime
-    lines: list[SaleLineInput]
-    member_code: str | None = None
-    points_redeemed: int = 0
-    coupon_ids: tuple[int, ...] = ()  # the member's coupons, redeemed with the sale
-
-
-@dataclass(frozen=True)
-class RecordedLine:
-    line_no: int
-    sku: str
-    quantity: int
-    unit_price_cents: int
-    discount_cents: int
-    line_total_cents: int
-    returned_quantity: int = 0
-    promotion_id: int | None = None
-
-
-@dataclass(frozen=True)
-class StockAfterSale:
-    sku: str
-    on_hand: int
-
-    @property
-    def discrepancy(self) -> bool:
-        return self.on_hand < 0
-
-
-@dataclass(frozen=True)
-class RecordedSale:
-    id: int
-    store_id: int
-    receipt_no: str
-    sold_at: datetime
-    points_redeemed: int
-    subtotal_cents: int
-    discount_cents: int
-    total_cents: int
-    lines: list[RecordedLine]
-    member_id: int | None = None  # the member served, when a member code was scanned
-    replayed: bool = False  # True when this receipt had already been recorded
-    stock: list[StockAfterSale] = field(default_factory=list)  # empty on a replay
-
-
-@dataclass(frozen=True)
-class SaleOutcome:
-    """One receipt of a batch: the sale, or the error that refused it (and wrote nothing)."""
-
-    receipt_no: str
-    sale: RecordedSale | None
-    error: DomainError | None
 
 
 _RECORD = text(
@@ -127,21 +68,27 @@ _RECORD = text(
              array_agg(l.product_id ORDER BY l.line_no) AS product_ids
         FROM s CROSS JOIN lines l
        GROUP BY s.id, s.region_id, s.allowed
-    ), sale AS (
-      INSERT INTO sale (store_id, receipt_no, sold_at, staff_id, member_id, points_redeemed,
-                        subtotal_cents, discount_cents, total_cents)
-      SELECT v.store_id, :receipt_no, :sold_at, :staff_id, :member_id, :points, :subtotal,
-             :discount, :total
+    ), claim AS (
+      INSERT INTO sale_receipt (store_id, receipt_no, sale_id, sold_at)
+      SELECT v.store_id, :receipt_no, nextval('sale_id_seq'), :sold_at
         FROM verdict v
        WHERE v.allowed AND v.unknown IS NULL AND v.out_of_region IS NULL
       ON CONFLICT (store_id, receipt_no) DO NOTHING
+      RETURNING store_id, sale_id
+    ), sale AS (
+      INSERT INTO sale (store_id, id, receipt_no, sold_at, staff_id, member_id, points_redeemed,
+                        subtotal_cents, discount_cents, total_cents)
+      SELECT c.store_id, c.sale_id, :receipt_no, :sold_at, :staff_id, :member_id, :points,
+             :subtotal, :discount, :total
+        FROM claim c
       RETURNING store_id, id
     ), saved AS (
-      INSERT INTO sale_line (store_id, sale_id, line_no, product_id, quantity, unit_price_cents,
-                             discount_cents, line_total_cents, returned_quantity, promotion_id)
-      SELECT sale.store_id, sale.id, l.line_no, l.product_id, l.quantity, l.unit_price,
-             l.discount, CAST(l.quantity AS bigint) * l.unit_price - l.discount, 0,
-             l.promotion_id
+      INSERT INTO sale_line (store_id, sale_id, sold_at, line_no, product_id, quantity,
+                             unit_price_cents, discount_cents, line_total_cents,
+                             returned_quantity, promotion_id)
+      SELECT sale.store_id, sale.id, :sold_at, l.line_no, l.product_id, l.quantity,
+             l.unit_price, l.discount, CAST(l.quantity AS bigint) * l.unit_price - l.discount,
+             0, l.promotion_id
         FROM sale CROSS JOIN lines l
     )
     SELECT v.store_id, v.region_id, v.allowed, v.unknown, v.out_of_region, v.product_ids,
@@ -158,11 +105,12 @@ _EXISTING = text(
                                      l.discount_cents, l.line_total_cents, l.returned_quantity,
                                      l.promotion_id)
                     ORDER BY l.line_no) AS lines
-      FROM sale s
-      JOIN sale_line l ON l.store_id = s.store_id AND l.sale_id = s.id
+      FROM sale_receipt r
+      JOIN sale s ON s.store_id = r.store_id AND s.id = r.sale_id AND s.sold_at = r.sold_at
+      JOIN sale_line l ON l.store_id = s.store_id AND l.sale_id = s.id AND l.sold_at = s.sold_at
       JOIN product p ON p.id = l.product_id
-     WHERE s.store_id = :store_id AND s.receipt_no = :receipt_no
-     GROUP BY s.store_id, s.id
+     WHERE r.store_id = :store_id AND r.receipt_no = :receipt_no
+     GROUP BY s.store_id, s.id, s.sold_at
     """
 )
 
@@ -344,6 +292,7 @@ async def record_sale(
             points_redeemed=new.points_redeemed,
             promotion_types=claims.promotion_types if claims else None,
             bonus_spend_cents=bonus_spend,
+            sold_at=new.sold_at,
         )
     sku_of = dict(zip(row.product_ids, (x.sku for x in new.lines), strict=True))
     sale = RecordedSale(
@@ -384,6 +333,7 @@ async def _credit_member(
     points_redeemed: int,
     promotion_types: dict[int, str] | None = None,
     bonus_spend_cents: int = 0,
+    sold_at: datetime | None = None,
 ) -> None:
     """Redeem points as money off (atomically: CONFLICT when the balance is short), then earn
     points on what was actually paid and update the member's preferences."""
@@ -406,6 +356,7 @@ async def _credit_member(
         paid_cents=total_cents - points_value,
         promotion_types=promotion_types,
         bonus_spend_cents=bonus_spend_cents,
+        sold_at=sold_at,
     )
 
 
@@ -414,7 +365,12 @@ async def _replay(
 ) -> RecordedSale:
     # The first recording committed (the INSERT waited for it), so this statement sees it.
     existing = await load_sale(session, store_id, receipt_no)
-    assert existing is not None, "a conflicting receipt is committed before ON CONFLICT skips"
+    if existing is None:  # its receipt is kept, its month was archived (api/ops/partitions.py)
+        raise Conflict(
+            f"Receipt {receipt_no} was recorded at {new.store_code} in an archived month.",
+            reason=ErrorReason.RECEIPT_ALREADY_RECORDED,
+            receiptNo=receipt_no,
+        )
     if not _same_content(new, existing):
         raise Conflict(
             f"Receipt {receipt_no} was already recorded at {new.store_code} with other content.",

@@ -83,7 +83,7 @@ _SALE = text(
            l.quantity - l.returned_quantity AS remaining
       FROM store st
       JOIN sale s ON s.store_id = st.id
-      JOIN sale_line l ON l.store_id = s.store_id AND l.sale_id = s.id
+      JOIN sale_line l ON l.store_id = s.store_id AND l.sale_id = s.id AND l.sold_at = s.sold_at
       JOIN product p ON p.id = l.product_id
      WHERE st.code = :store_code AND s.receipt_no = :receipt_no
      ORDER BY l.line_no
@@ -96,7 +96,8 @@ _TAKE = text(
     """
     UPDATE sale_line l SET returned_quantity = l.returned_quantity + r.quantity
       FROM unnest(CAST(:line_nos AS int[]), CAST(:quantities AS int[])) AS r(line_no, quantity)
-     WHERE l.store_id = :store_id AND l.sale_id = :sale_id AND l.line_no = r.line_no
+     WHERE l.store_id = :store_id AND l.sale_id = :sale_id AND l.sold_at = :sold_at
+       AND l.line_no = r.line_no
        AND l.returned_quantity + r.quantity <= l.quantity
     RETURNING l.line_no, l.quantity, l.line_total_cents, l.returned_quantity
     """
@@ -220,6 +221,7 @@ async def record_return(
             {
                 "store_id": original_store_id,
                 "sale_id": sale_id,
+                "sold_at": sold_at,  # the line's partition
                 "line_nos": list(per_line),
                 "quantities": list(per_line.values()),
             },

@@ -37,9 +37,10 @@ _SUMMARY = text(
            coalesce(sum(l.quantity) FILTER (WHERE p.region_id IS NULL), 0) AS core_units,
            coalesce(sum(l.quantity) FILTER (WHERE p.region_id IS NOT NULL), 0) AS regional_units
       FROM sale s
-      JOIN sale_line l ON l.store_id = s.store_id AND l.sale_id = s.id
+      JOIN sale_line l ON l.store_id = s.store_id AND l.sale_id = s.id AND l.sold_at = s.sold_at
       JOIN product p ON p.id = l.product_id
      WHERE s.store_id = :store_id AND s.sold_at >= :start AND s.sold_at < :end
+       AND l.sold_at >= :start AND l.sold_at < :end  -- both prune to the period's months
     """
 )
 
