@@ -5,9 +5,15 @@ already migrated, so its own tests must pass there.
 The previous release's code and tests come from git (`git archive` of PREVIOUS_RELEASE, no
 network); its `alembic/` is replaced with this checkout's, so its test fixtures migrate their
 databases to the NEW head, and then a few of its test files run, in a process of their own,
-for the tables both releases use (sales, stock, members). Bump PREVIOUS_RELEASE
+for the tables both releases use (members, complaints, shift standards). Bump PREVIOUS_RELEASE
 when a release is cut: the newest commit on main whose migration head is the one before the
-new release's (`git log --first-parent -- alembic/versions`)."""
+new release's (`git log --first-parent -- alembic/versions`).
+
+The one exception so far is 0019 (monthly partitions): a partitioned table's unique keys must
+include its month, so the previous release's `INSERT INTO sale ... ON CONFLICT (store_id,
+receipt_no)` has no key to conflict on any more, and every file of its tests that records a
+sale fails. docs/operations.md says so: the upgrade across 0019 stops the old workers first.
+Its sale-recording tests therefore stay out of this list until PREVIOUS_RELEASE is past 0019."""
 
 from __future__ import annotations
 
@@ -25,13 +31,13 @@ import pytest
 from db.migrations import head_revision
 from tests.conftest import REPO, PgServer
 
-PREVIOUS_RELEASE = "9924071774a32a9566f6c04fd3d08c8db970a17f"  # head 0017 (Merge board2)
-PREVIOUS_HEAD = "0017"
+PREVIOUS_RELEASE = "12eba5e780baf831e6fd2574f5d1843943f263b6"
+PREVIOUS_HEAD = "0018"
 CHECKOUT = ["api", "db", "tests", "operations", "board", "pyproject.toml", "alembic.ini"]
 OLD_TESTS = [
-    "tests/sales/test_record_sale.py",
-    "tests/sales/test_member_sales.py",
-    "tests/stock/test_stock_api.py",
+    "tests/members/test_api.py",
+    "tests/complaints/test_lifecycle.py",
+    "tests/shifts/test_standards.py",
 ]
 # Loaded into the old run: the code is the old release's (not this checkout's, which the
 # editable install also offers), and its template database is at the new head.
