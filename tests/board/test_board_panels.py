@@ -9,7 +9,7 @@ the under-redemption alert (hand-computed below)."""
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import text
@@ -265,9 +265,8 @@ async def test_days_of_cover_beside_the_alerts_and_transfer_suggestions(board: B
     assert await page.locator("#panel-alerts td.cover.short").count() == 2
 
 
-async def test_training_alerts_beside_the_ranking(board: Board) -> None:
-    """A training task of SH-001 shows beside the ranking in the chain, EAST and SH-001 views;
-    a region manager of another region never sees it."""
+async def _training_task_at_sh_001(board: Board) -> date:
+    """An open training task of this month for a clerk of SH-001, as the review raises it."""
     month = TODAY.replace(day=1)
     await _sql(
         board,
@@ -276,6 +275,13 @@ async def test_training_alerts_beside_the_ranking(board: Board) -> None:
         " FROM store s, staff st WHERE s.code = 'SH-001' AND st.username = 'clerk.sh-001.2'",
         month=month,
     )
+    return month
+
+
+async def test_training_alerts_beside_the_ranking(board: Board) -> None:
+    """A training task of SH-001 shows beside the ranking in the chain, EAST and SH-001 views;
+    a region manager of another region never sees it."""
+    month = await _training_task_at_sh_001(board)
     [(task_id,)] = await _sql(board, "SELECT id FROM training_task")
     await board.signed_in("hq.ops")
     page = board.page
@@ -299,14 +305,7 @@ async def test_training_alerts_beside_the_ranking(board: Board) -> None:
 async def test_a_store_manager_marks_a_training_task_done(board: Board) -> None:
     """The store's manager sees the task with a button; one click completes it through the
     API (status DONE, by them) and its row leaves the list."""
-    month = TODAY.replace(day=1)
-    await _sql(
-        board,
-        "INSERT INTO training_task (store_id, staff_id, month, reason)"
-        " SELECT s.id, st.id, :month, 'Lowest takings of every BUSINESS_DISTRICT clerk'"
-        " FROM store s, staff st WHERE s.code = 'SH-001' AND st.username = 'clerk.sh-001.2'",
-        month=month,
-    )
+    await _training_task_at_sh_001(board)
     await board.signed_in("sm.sh-001")
     page = board.page
     button = page.locator("#training-alerts tr[data-store='SH-001'] button[data-complete]")
