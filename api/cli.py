@@ -101,7 +101,12 @@ def seed(
                 bar.update(tasks[label], completed=done, total=total)
 
             async def work(session: AsyncSession) -> tuple[SeedReport, DemoChain]:
-                report = await seed_demo(session, progress=progress, ring=ring)
+                from api.demo.history import history_start
+
+                stock_as_of = history_start(history_days) if history_days else None
+                report = await seed_demo(
+                    session, progress=progress, ring=ring, stock_as_of=stock_as_of
+                )
                 return report, await describe_demo_chain(session)
 
             report, chain = run_in_session(url, work)

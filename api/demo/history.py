@@ -8,18 +8,21 @@ given seed and end date give the same history whatever else runs.
 
 Fast: the ledgers are written with COPY (ids reserved from their sequences in one block per
 store), then the analytics rollups are rebuilt once from them (the same numbers as if every
-sale had come through the till, a test shows). Stock, points and promotions are not replayed:
-the history's receipts move no stock (the demo's current balances stay as seeded), so its
-stock-out figures stay zero. Written once: a chain that already has history is left alone.
+sale had come through the till, a test shows). Stock is replayed (api/demo/history_stock.py):
+each store starts from its opening stock, which `chainstore seed --demo --history-days N`
+dates at the history's start, sells what its shelves hold, reorders every evening and books
+the deliveries, so stock-outs, turnover and replenishment on-time figures have data; a store
+whose stock moved after the history's start (a chain seeded before) sells without moving it.
+Points and promotions are not replayed. Written once: a chain that already has history is left
+alone.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
@@ -31,15 +34,16 @@ from api.demo.history_receipts import (
     HISTORY_PREFIX,
     MemberInfo,
     ProductInfo,
-    StoreHistory,
     StoreInfo,
     store_history,
 )
+from api.demo.history_stock import Shelves
+from api.demo.history_writing import stocked_at, write_store_history
 from api.domain.analytics.rebuild import rebuild_rollups
 from api.domain.members import codes
 from api.domain.members.phones import seal_phone
 from api.ops import partitions
-from db.models import Member, MemberTier, Product, Region, Staff, Store, StoreType
+from db.models import Member, MemberTier, Product, Region, Role, Staff, Store, StoreType
 from db.pii import KeyRing
 
 DEFAULT_SEED = 20261202
@@ -57,29 +61,16 @@ class HistoryReport:
     members: int = 0
     shifts: int = 0
     already_present: bool = False
+    stockouts: int = 0
+    replenishments: int = 0
     rollup_rows: dict[str, int] = field(default_factory=dict)
 
 
-# --- Writing it: members first, then per store a COPY of each ledger, then the rollups -------
-
-_SALE_COLUMNS = (
-    "store_id, id, receipt_no, sold_at, staff_id, member_id, points_redeemed, subtotal_cents,"
-    " discount_cents, total_cents"
-)
-_LINE_COLUMNS = (
-    "store_id, sale_id, line_no, product_id, quantity, unit_price_cents, discount_cents,"
-    " line_total_cents, promotion_id, returned_quantity, sold_at"
-)
-_RETURN_COLUMNS = (
-    "store_id, id, original_store_id, original_sale_id, staff_id, refund_cents, points_reversed,"
-    " returned_at"
-)
-_RETURN_LINE_COLUMNS = (
-    "store_id, return_id, line_no, sale_line_no, product_id, quantity, refund_cents, resaleable"
-)
-_SHIFT_COLUMNS = (
-    "store_id, clerk_id, kind, status, started_at, window_start, window_end, ended_at, todos"
-)
+def history_start(days: int, end: date | None = None) -> datetime:
+    """A moment before the history's first store-local day anywhere (UTC midnight the day
+    before): the demo's opening stock is dated here when a history follows."""
+    end = end or datetime.now(UTC).date()
+    return datetime.combine(end - timedelta(days=days + 1), time(), tzinfo=UTC)
 
 
 async def _stores(session: AsyncSession) -> list[StoreInfo]:
@@ -127,6 +118,20 @@ async def _clerks(session: AsyncSession) -> dict[int, tuple[int, int]]:
         if store_id is not None:
             found.setdefault(store_id, []).append(staff_id)
     return {s: (ids[0], ids[-1]) for s, ids in found.items() if ids}
+
+
+async def _managers(session: AsyncSession) -> dict[int, int]:
+    """Each store's manager, who approves its replenishment orders."""
+    rows = await session.execute(
+        select(Staff.store_id, Staff.id)
+        .where(Staff.role == Role.STORE_MANAGER, Staff.store_id.is_not(None))
+        .order_by(Staff.store_id, Staff.id)
+    )
+    managers: dict[int, int] = {}
+    for store_id, staff_id in rows:
+        if store_id is not None:
+            managers.setdefault(store_id, staff_id)
+    return managers
 
 
 async def _members(
@@ -190,51 +195,6 @@ async def _members(
     return members
 
 
-_RESERVE = text(
-    "SELECT setval(pg_get_serial_sequence(:t, 'id'),"
-    " nextval(pg_get_serial_sequence(:t, 'id')) + :n - 1)"
-)
-
-
-async def _reserve(session: AsyncSession, table: str, count: int) -> int:
-    """The first of `count` fresh ids from the table's identity sequence (the seed runs alone)."""
-    if count == 0:
-        return 0
-    last = await session.scalar(_RESERVE, {"t": table, "n": count})
-    return int(last) - count + 1
-
-
-async def _copy(
-    session: AsyncSession, table: str, columns: str, rows: Sequence[Sequence[Any]]
-) -> None:
-    if not rows:
-        return
-    connection = await (await session.connection()).get_raw_connection()
-    raw: Any = connection.driver_connection
-    async with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            await copy.write_row(row)
-
-
-async def _write(session: AsyncSession, history: StoreHistory) -> None:
-    sale_base = await _reserve(session, "sale", len(history.sales))
-    return_base = await _reserve(session, "sale_return", len(history.returns))
-    for sale in history.sales:
-        sale[1] += sale_base
-    for line in history.lines:
-        line[1] += sale_base
-    for ret in history.returns:
-        ret[1] += return_base
-        ret[3] += sale_base
-    for ret_line in history.return_lines:
-        ret_line[1] += return_base
-    await _copy(session, "sale", _SALE_COLUMNS, history.sales)
-    await _copy(session, "sale_line", _LINE_COLUMNS, history.lines)
-    await _copy(session, "sale_return", _RETURN_COLUMNS, history.returns)
-    await _copy(session, "return_line", _RETURN_LINE_COLUMNS, history.return_lines)
-    await _copy(session, "shift", _SHIFT_COLUMNS, history.shifts)
-
-
 async def _write_weather(session: AsyncSession, first_day: date, days: int, seed: int) -> int:
     """Each region's observed weather over the history (the same curve its shoppers followed),
     so the forecaster can estimate how hot days move demand. A day already recorded stays."""
@@ -290,15 +250,23 @@ async def generate_history(
     stores = await _stores(session)
     products = await _products(session, seed)
     clerks = await _clerks(session)
+    managers = await _managers(session)
+    start = history_start(days, end)
     report("members", 0, 1)
     members = await _members(
         session, stores, clerks, first_day, days, seed=seed, scale=scale, ring=ring
     )
     report("members", 1, 1)
-    totals = {"sales": 0, "lines": 0, "returns": 0, "shifts": 0}
+    totals = {"sales": 0, "lines": 0, "returns": 0, "shifts": 0, "stockouts": 0, "orders": 0}
     selling = [s for s in stores if s.id in clerks]
     for done, store in enumerate(selling, start=1):
         sold_here = [p for p in products if p.region is None or p.region == store.region]
+        stocked = await stocked_at(session, store.id, start)
+        shelves = (
+            Shelves(store.id, stocked, rng=random.Random(f"{seed}:stock:{store.code}"))  # noqa: S311
+            if stocked
+            else None
+        )
         history = store_history(
             store,
             sold_here,
@@ -309,8 +277,13 @@ async def generate_history(
             seed=seed,
             scale=scale,
             last_moment=datetime.combine(end, time(), tzinfo=store.zone),
+            shelves=shelves,
         )
-        await _write(session, history)
+        if shelves is not None:
+            shelves.until(datetime.combine(end, time(), tzinfo=store.zone))
+            totals["stockouts"] += shelves.rows.stockouts
+            totals["orders"] += len(shelves.rows.orders)
+        await write_store_history(session, history, shelves, manager_id=managers.get(store.id))
         totals["sales"] += len(history.sales)
         totals["lines"] += len(history.lines)
         totals["returns"] += len(history.returns)
@@ -318,7 +291,9 @@ async def generate_history(
         report("history", done, len(selling))
     await _write_weather(session, first_day, days, seed)
     report("rollups", 0, 1)
-    await session.execute(text("ANALYZE sale, sale_line, sale_return, return_line, shift, member"))
+    await session.execute(
+        text("ANALYZE sale, sale_line, sale_return, return_line, shift, member, stock_movement")
+    )
     rebuilt = await rebuild_rollups(session)
     report("rollups", 1, 1)
     return HistoryReport(
@@ -328,5 +303,7 @@ async def generate_history(
         returns=totals["returns"],
         shifts=totals["shifts"],
         members=sum(len(m) for m in members.values()),
+        stockouts=totals["stockouts"],
+        replenishments=totals["orders"],
         rollup_rows=rebuilt.rows,
     )

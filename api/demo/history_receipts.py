@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from api.demo import history_patterns as patterns
 from api.demo.chain import DAYS
+from api.demo.history_stock import Shelves
 from db.models import StoreType
 
 MEMBER_SHARE = 0.4  # of receipts, once every member has enrolled
@@ -129,8 +130,11 @@ def store_history(
     seed: int,
     scale: float = 1.0,
     last_moment: datetime,
+    shelves: Shelves | None = None,
 ) -> StoreHistory:
-    """The store's receipts, returns and shifts over `days` store-local days from `first_day`."""
+    """The store's receipts, returns and shifts over `days` store-local days from `first_day`;
+    with `shelves`, receipts take what the shelves hold and the shelves write the stock's
+    movements and replenishment (api/demo/history_stock.py)."""
     out = StoreHistory()
     for offset in range(days):
         day = first_day + timedelta(days=offset)
@@ -155,7 +159,8 @@ def store_history(
             for hour in rng.choices(hours, hour_weights, k=receipts)
         )
         handover = (spans[0][0] + spans[-1][1]) // 2 * 60
-        for n, second in enumerate(moments, start=1):
+        receipt_no = 0
+        for second in moments:
             sold_at = midnight + timedelta(seconds=second)
             clerk = clerks[0] if second < handover else clerks[1]
             member = (
@@ -165,25 +170,43 @@ def store_history(
             )
             count = rng.choices(patterns.LINE_COUNTS, cum_weights=_LINE_CUM)[0]
             picked = rng.choices(products, cum_weights=product_weights, k=count)
+            if shelves is not None:
+                shelves.until(sold_at)
             sale_index = len(out.sales)
-            subtotal = discount = 0
-            for line_no, product in enumerate(picked, start=1):
+            subtotal = discount = line_no = 0
+            for product in picked:
                 quantity = rng.choices(patterns.QUANTITIES, cum_weights=_QUANTITY_CUM)[0]
+                off_roll = rng.random()
+                if shelves is not None:
+                    quantity = shelves.take(product.id, quantity)  # an empty shelf: no line
+                    if not quantity:
+                        continue
                 gross = quantity * product.price_cents
-                off = gross // 10 if rng.random() < DISCOUNT_RATE else 0
+                off = gross // 10 if off_roll < DISCOUNT_RATE else 0
                 subtotal += gross
                 discount += off
+                line_no += 1
                 out.lines.append(
                     [store.id, sale_index, line_no, product.id, quantity, product.price_cents,
                      off, gross - off, None, 0, sold_at.astimezone(UTC)]
                 )  # fmt: skip
+            return_roll = rng.random()
+            if not line_no:
+                continue  # everything asked for was sold out: the shopper leaves
+            receipt_no += 1
             out.sales.append(
-                [store.id, sale_index, f"{HISTORY_PREFIX}{day:%Y%m%d}-{n:05d}",
+                [store.id, sale_index, f"{HISTORY_PREFIX}{day:%Y%m%d}-{receipt_no:05d}",
                  sold_at.astimezone(UTC), clerk, member, 0, subtotal, discount,
                  subtotal - discount]
             )  # fmt: skip
-            if rng.random() < RETURN_RATE:
-                _return(out, store, clerks, sale_index, len(picked), sold_at, last_moment, rng)
+            if shelves is not None:
+                shelves.sold(sale_index, sold_at, clerk)
+            if return_roll < RETURN_RATE:
+                _return(out, store, clerks, sale_index, line_no, sold_at, last_moment, rng, shelves)
+        if shelves is not None:
+            closing = midnight + timedelta(minutes=spans[-1][1])
+            shelves.until(closing)
+            shelves.close_day(closing, clerks[0])
     return out
 
 
@@ -218,8 +241,10 @@ def _return(
     sold_at: datetime,
     last_moment: datetime,
     rng: random.Random,
+    shelves: Shelves | None,
 ) -> None:
-    """One unit of one line brought back one to four days later, if that is still history."""
+    """One unit of one line brought back one to four days later, if that is still history:
+    resaleable, so back on the shelf."""
     returned_at = sold_at + timedelta(days=rng.randrange(1, 5), minutes=rng.randrange(-120, 120))
     if returned_at >= last_moment:
         return
@@ -228,8 +253,11 @@ def _return(
     refund = line_total // quantity  # the first unit of the line: floor(total x 1 / n)
     line[9] = 1  # returned_quantity
     return_index = len(out.returns)
+    staff_id = rng.choice(clerks)
     out.returns.append(
-        [store.id, return_index, store.id, sale_index, rng.choice(clerks), refund, 0,
+        [store.id, return_index, store.id, sale_index, staff_id, refund, 0,
          returned_at.astimezone(UTC)]
     )  # fmt: skip
+    if shelves is not None:
+        shelves.returned(returned_at, line[3], return_index, staff_id)
     out.return_lines.append([store.id, return_index, 1, line[2], line[3], 1, refund, True])

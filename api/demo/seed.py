@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -67,11 +68,13 @@ async def seed_demo(
     *,
     progress: ProgressCallback | None = None,
     ring: KeyRing | None = None,
+    stock_as_of: datetime | None = None,
 ) -> SeedReport:
     """Create whatever part of the demo chain is missing. Flushes, never commits.
 
     `ring` seals the members' phone numbers; the CLI hands down its settings' ring, tests
-    may leave it to the process's configuration."""
+    may leave it to the process's configuration. `stock_as_of` dates the opening stock (a
+    sales history that follows starts there: api/demo/history.py)."""
     report = progress or _ignore_progress
     ring = ring or key_ring_from_environment()
     regions = await _seed_regions(session, report)
@@ -81,7 +84,7 @@ async def seed_demo(
     products = await _seed_products(session, region_ids, report)
     staff = await _seed_staff(session, region_ids, store_ids, report)
     members = await seed_demo_members(session, ring)  # api/demo/members.py
-    balances = await seed_demo_stock(session)  # opening stock: api/demo/stock.py
+    balances = await seed_demo_stock(session, as_of=stock_as_of)  # opening stock: api/demo/stock.py
     standards, shifts = await seed_demo_shifts(session)  # api/demo/shifts.py
     complaints = await seed_demo_complaints(session, ring)  # api/demo/complaints.py
     await seed_demo_promotions(session)  # HQ's promotion in the east: api/demo/promotions.py
