@@ -138,6 +138,7 @@ async def test_on_the_demo_chain_the_ledger_adds_up_and_the_kpis_have_stock_figu
     )
     first = end - timedelta(days=4)
     answer = await kpis(s, ops, first_day=date(first.year, first.month, 1), last_day=end)
+
     def values(name: str) -> list[float]:
         return [v for m in answer.months if (v := m.figures[name].value) is not None]
 

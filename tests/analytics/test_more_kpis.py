@@ -23,8 +23,11 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from api.domain.access import Actor
+from api.domain.analytics.kpis import kpis as domain_kpis
 from api.domain.analytics.rebuild import rebuild_rollups
 from db.engine import create_session_factory
+from db.models import Role, TokenKind
 from tests.analytics.ledgers import Ledgers
 from tests.conftest import Api, running_api
 from tests.sales.helpers import RECORD_SALE, sale_input
@@ -162,3 +165,25 @@ async def test_bad_periods_are_refused(api: Api) -> None:
     assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     result = await api.gql(KPIS, OCT_NOV | {"store": "NOPE"}, token=token)
     assert result["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_the_running_month_turns_its_stock_over_the_days_so_far(api: Api) -> None:
+    ops = Actor(
+        staff_id=1,
+        username="ops",
+        role=Role.HQ_OPERATIONS,
+        store_id=None,
+        region_id=None,
+        token_id=0,
+        token_kind=TokenKind.SESSION,
+    )
+    async with create_session_factory(api.engine)() as s:
+        report = await domain_kpis(
+            s, ops, first_day=date(2026, 11, 1), last_day=date(2026, 11, 30), store_code="E1",
+            today=date(2026, 11, 10),
+        )  # fmt: skip
+    # November so far: closing 20 over 5 units in 10 days = 40 (the whole month gave 120);
+    # October, a month gone by, keeps its 31 days: 124.
+    [november] = report.months
+    assert november.figures["inventory_turnover_days"].value == pytest.approx(40.0)
+    assert november.figures["inventory_turnover_days"].trend == pytest.approx(40.0 - 124.0)

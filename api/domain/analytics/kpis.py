@@ -18,7 +18,7 @@ its stores' totals divided, never an average of their averages.
 - customers served per staff: receipts per clerk who sold or worked a shift that month
 - inventory turnover days: the SKUs' closing stock (the balance after each SKU's last sale of
   the month: the clerks' months add up to it, see ClerkMonthly.closing_stock_change) over
-  the month's units sold per day
+  the month's units sold per day (the running month: per day so far)
 - replenishment on-time rate: of the replenishment orders received that month, the share
   received within REPLENISHMENT_LEAD_HOURS of their approval
 - NPS: promoters (9-10) minus detractors (0-6), per cent of the month's survey answers
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -50,7 +50,9 @@ _FIGURES = text(
     """
     WITH months AS (
       SELECT CAST(m AS date) AS month,
-             CAST(extract(day FROM m + interval '1 month' - interval '1 day') AS int) AS days
+             -- Days with sales so far: the month's, or up to today for the running month.
+             LEAST(CAST(extract(day FROM m + interval '1 month' - interval '1 day') AS int),
+                   GREATEST(0, CAST(:today AS date) - CAST(m AS date) + 1)) AS days
         FROM generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 month') m
     ), traffic AS (
       SELECT month, sum(transactions) AS transactions, sum(units) AS units,
@@ -237,7 +239,7 @@ async def _store_ids(
 
 
 async def _totals(
-    session: AsyncSession, store_ids: list[int], first: date, last: date
+    session: AsyncSession, store_ids: list[int], first: date, last: date, today: date
 ) -> dict[date, Totals]:
     rows = await session.execute(
         _FIGURES,
@@ -245,6 +247,7 @@ async def _totals(
             "store_ids": store_ids,
             "first": first,
             "last": last,
+            "today": today,
             "lead_hours": REPLENISHMENT_LEAD_HOURS,
         },
     )
@@ -272,8 +275,10 @@ async def kpis(
     store_code: str | None = None,
     region_code: str | None = None,
     go_live: date | None = None,
+    today: date | None = None,
 ) -> KpiReport:
-    """Monthly KPIs over the store-local months that [first_day, last_day] touches."""
+    """Monthly KPIs over the store-local months that [first_day, last_day] touches; the
+    running month (`today`'s, default the UTC date) counts its days so far."""
     actor = require(actor, Permission.VIEW_SALES)
     _check(first_day, last_day, store_code, region_code)
     store_ids = await _store_ids(session, actor, store_code, region_code)
@@ -284,7 +289,13 @@ async def kpis(
         baseline_first = add_months(go_live.replace(day=1), -BASELINE_MONTHS)
         baseline_last = add_months(go_live.replace(day=1), -1)
         reach = min(reach, baseline_first)
-    totals = await _totals(session, store_ids, reach, max(last, baseline_last or last))
+    totals = await _totals(
+        session,
+        store_ids,
+        reach,
+        max(last, baseline_last or last),
+        today or datetime.now(UTC).date(),
+    )
     baseline: dict[str, float | None] = dict.fromkeys(KPIS)
     if baseline_first is not None and baseline_last is not None:
         window = [add_months(baseline_first, i) for i in range(BASELINE_MONTHS)]
