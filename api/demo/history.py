@@ -13,7 +13,9 @@ each store starts from its opening stock, which `chainstore seed --demo --histor
 dates at the history's start, sells what its shelves hold, reorders every evening and books
 the deliveries, so stock-outs, turnover and replenishment on-time figures have data; a store
 whose stock moved after the history's start (a chain seeded before) sells without moving it.
-Points and promotions are not replayed. Written once: a chain that already has history is left
+HQ's campaigns run over the history (api/demo/history_promotions.py): their SKUs sell more,
+their lines carry the promotion when the clerk applies it, and each store's redemption counts
+are kept. Points are not replayed. Written once: a chain that already has history is left
 alone.
 """
 
@@ -30,6 +32,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.demo import history_patterns
+from api.demo.history_promotions import create_campaigns, running_promotions, write_stats
 from api.demo.history_receipts import (
     HISTORY_PREFIX,
     MemberInfo,
@@ -118,6 +121,13 @@ async def _clerks(session: AsyncSession) -> dict[int, tuple[int, int]]:
         if store_id is not None:
             found.setdefault(store_id, []).append(staff_id)
     return {s: (ids[0], ids[-1]) for s, ids in found.items() if ids}
+
+
+def _diligence(seed: int, store_code: str) -> float:
+    """How often the store's clerks apply a running promotion: most nearly always, one store
+    in eight far less (what the under-redemption alert is for)."""
+    rng = random.Random(f"{seed}:diligence:{store_code}")  # noqa: S311 - demo data
+    return rng.uniform(0.45, 0.7) if rng.random() < 0.125 else rng.uniform(0.9, 0.99)
 
 
 async def _managers(session: AsyncSession) -> dict[int, int]:
@@ -252,6 +262,8 @@ async def generate_history(
     clerks = await _clerks(session)
     managers = await _managers(session)
     start = history_start(days, end)
+    await create_campaigns(session, first_day, days)
+    promotions = await running_promotions(session, first_day, end - timedelta(days=1))
     report("members", 0, 1)
     members = await _members(
         session, stores, clerks, first_day, days, seed=seed, scale=scale, ring=ring
@@ -278,12 +290,15 @@ async def generate_history(
             scale=scale,
             last_moment=datetime.combine(end, time(), tzinfo=store.zone),
             shelves=shelves,
+            promotions=promotions,
+            diligence=_diligence(seed, store.code),
         )
         if shelves is not None:
             shelves.until(datetime.combine(end, time(), tzinfo=store.zone))
             totals["stockouts"] += shelves.rows.stockouts
             totals["orders"] += len(shelves.rows.orders)
         await write_store_history(session, history, shelves, manager_id=managers.get(store.id))
+        await write_stats(session, store.id, history.promotion_stats)
         totals["sales"] += len(history.sales)
         totals["lines"] += len(history.lines)
         totals["returns"] += len(history.returns)

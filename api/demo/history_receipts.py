@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from api.demo import history_patterns as patterns
 from api.demo.chain import DAYS
+from api.demo.history_promotions import PROMOTION_UPLIFT, HistoryPromotion
 from api.demo.history_stock import Shelves
 from db.models import StoreType
 
@@ -63,6 +64,8 @@ class StoreHistory:
     returns: list[list[Any]] = field(default_factory=list)
     return_lines: list[list[Any]] = field(default_factory=list)
     shifts: list[tuple[Any, ...]] = field(default_factory=list)
+    # Per promotion: receipts eligible, receipts that claimed it, their discount.
+    promotion_stats: dict[int, list[int]] = field(default_factory=dict)
 
 
 def _minutes(hhmm: str) -> int:
@@ -119,6 +122,20 @@ def _product_weights(
     return weights
 
 
+def _promoted(
+    store: StoreInfo, day: date, promotions: Sequence[HistoryPromotion]
+) -> dict[int, HistoryPromotion]:
+    """The promotion each SKU sells under at the store that day (the deepest, if several)."""
+    out: dict[int, HistoryPromotion] = {}
+    for promotion in promotions:
+        if promotion.runs_on(store.id, day):
+            for product_id in promotion.product_ids:
+                best = out.get(product_id)
+                if best is None or promotion.percent_off > best.percent_off:
+                    out[product_id] = promotion
+    return out
+
+
 def store_history(
     store: StoreInfo,
     products: Sequence[ProductInfo],
@@ -131,10 +148,14 @@ def store_history(
     scale: float = 1.0,
     last_moment: datetime,
     shelves: Shelves | None = None,
+    promotions: Sequence[HistoryPromotion] = (),
+    diligence: float = 1.0,
 ) -> StoreHistory:
     """The store's receipts, returns and shifts over `days` store-local days from `first_day`;
     with `shelves`, receipts take what the shelves hold and the shelves write the stock's
-    movements and replenishment (api/demo/history_stock.py)."""
+    movements and replenishment (api/demo/history_stock.py); `promotions` running at the
+    store lift their SKUs' sales, and the clerk applies one with probability `diligence`
+    (api/demo/history_promotions.py)."""
     out = StoreHistory()
     for offset in range(days):
         day = first_day + timedelta(days=offset)
@@ -151,7 +172,14 @@ def store_history(
         pool_weights = list(accumulate(m.loyalty for m in pool))
         member_share = MEMBER_SHARE * len(pool) / len(members) if members else 0.0
         # Cumulative weights, computed once a day: random.choices would re-add them per call.
-        product_weights = list(accumulate(_product_weights(store, products, day, seed)))
+        promoted = _promoted(store, day, promotions)
+        weights = _product_weights(store, products, day, seed)
+        if promoted:
+            weights = [
+                w * PROMOTION_UPLIFT if p.id in promoted else w
+                for w, p in zip(weights, products, strict=True)
+            ]
+        product_weights = list(accumulate(weights))
         hours = list(range(24))
         receipts = max(0, round(expected * scale * rng.uniform(0.85, 1.15)))
         moments = sorted(
@@ -174,6 +202,8 @@ def store_history(
                 shelves.until(sold_at)
             sale_index = len(out.sales)
             subtotal = discount = line_no = 0
+            eligible: set[int] = set()
+            claimed: dict[int, int] = {}  # promotion: its discount on this receipt
             for product in picked:
                 quantity = rng.choices(patterns.QUANTITIES, cum_weights=_QUANTITY_CUM)[0]
                 off_roll = rng.random()
@@ -183,12 +213,21 @@ def store_history(
                         continue
                 gross = quantity * product.price_cents
                 off = gross // 10 if off_roll < DISCOUNT_RATE else 0
+                promotion = promoted.get(product.id)
+                if promotion is not None:
+                    eligible.add(promotion.id)
+                    if rng.random() < diligence:
+                        off = gross * promotion.percent_off // 100
+                        claimed[promotion.id] = claimed.get(promotion.id, 0) + off
+                    else:
+                        promotion = None
                 subtotal += gross
                 discount += off
                 line_no += 1
                 out.lines.append(
                     [store.id, sale_index, line_no, product.id, quantity, product.price_cents,
-                     off, gross - off, None, 0, sold_at.astimezone(UTC)]
+                     off, gross - off, promotion.id if promotion else None, 0,
+                     sold_at.astimezone(UTC)]
                 )  # fmt: skip
             return_roll = rng.random()
             if not line_no:
@@ -201,6 +240,12 @@ def store_history(
             )  # fmt: skip
             if shelves is not None:
                 shelves.sold(sale_index, sold_at, clerk)
+            for promotion_id in eligible:
+                stats = out.promotion_stats.setdefault(promotion_id, [0, 0, 0])
+                stats[0] += 1
+                if promotion_id in claimed:
+                    stats[1] += 1
+                    stats[2] += claimed[promotion_id]
             if return_roll < RETURN_RATE:
                 _return(out, store, clerks, sale_index, line_no, sold_at, last_moment, rng, shelves)
         if shelves is not None:

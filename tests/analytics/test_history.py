@@ -4,7 +4,7 @@ history on the test chain whose ledgers, rollups and KPIs agree."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.demo.chain import HOURS
 from api.demo.history import generate_history
+from api.demo.history_promotions import HistoryPromotion
 from api.demo.history_receipts import (
     MemberInfo,
     ProductInfo,
@@ -49,6 +50,40 @@ def history(kind: StoreType, *, seed: int = 7, days: int = 7, hours: str = "H24"
         seed=seed,
         last_moment=datetime.combine(date(2026, 11, 9), time(), tzinfo=SHANGHAI),
     )
+
+
+def test_a_running_promotion_lifts_its_sku_and_its_lines_carry_it_when_applied() -> None:
+    water = HistoryPromotion(
+        id=77, percent_off=20, start_date=FIRST, end_date=FIRST + timedelta(days=2),
+        weekdays=None, store_ids=frozenset({1}), product_ids=frozenset({1}),
+    )  # fmt: skip
+    store_ = store(StoreType.COMMUNITY)
+    last = datetime.combine(date(2026, 11, 9), time(), tzinfo=SHANGHAI)
+    args = (store_, PRODUCTS, (11, 12), MEMBERS, FIRST, 7)
+    plain = store_history(*args, seed=7, last_moment=last)
+    always = store_history(*args, seed=7, last_moment=last, promotions=[water])
+    never = store_history(*args, seed=7, last_moment=last, promotions=[water], diligence=0.0)
+
+    def water_units(h: StoreHistory, first: int, last: int) -> int:
+        days = {FIRST + timedelta(days=d) for d in range(first, last)}
+        return sum(
+            line[4]
+            for line in h.lines
+            if line[3] == 1 and line[10].astimezone(SHANGHAI).date() in days
+        )
+
+    # Lifted while it runs (Mon-Wed), the same as without it afterwards (the days' own seeds).
+    assert water_units(always, 0, 3) > water_units(plain, 0, 3)
+    assert water_units(always, 3, 7) == water_units(plain, 3, 7)
+    promoted = [line for line in always.lines if line[8] == 77]
+    assert promoted and all(line[3] == 1 for line in promoted)
+    assert all(line[6] == line[4] * line[5] * 20 // 100 for line in promoted)
+    eligible, redeemed, discount = always.promotion_stats[77]
+    assert eligible == redeemed == len({line[1] for line in promoted})
+    assert discount == sum(line[6] for line in promoted)
+    # A clerk who never applies it: the receipts were eligible, none claimed it.
+    assert not [line for line in never.lines if line[8] is not None]
+    assert never.promotion_stats[77][0] > 0 and never.promotion_stats[77][1:] == [0, 0]
 
 
 def by_hour(h: StoreHistory, weekend: bool) -> Counter[int]:

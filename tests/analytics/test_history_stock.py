@@ -145,6 +145,18 @@ async def test_on_the_demo_chain_the_ledger_adds_up_and_the_kpis_have_stock_figu
     assert values("inventory_turnover_days") and all(v > 0 for v in values("stock_outs"))
     assert sum(values("stock_outs")) == report.stockouts
     assert values("replenishment_on_time_rate")
+    assert values("promotion_redemption_rate") and max(values("promotion_redemption_rate")) > 0
+    # The campaigns' counts are the receipts' own: eligible >= redeemed = receipts claiming it.
+    assert await rows(
+        """SELECT count(*) FROM promotion_store_stats t
+            WHERE t.redeemed > t.eligible
+               OR t.redeemed <> (SELECT count(DISTINCT sale_id) FROM sale_line l
+                                  WHERE l.store_id = t.store_id AND l.promotion_id = t.promotion_id)
+               OR t.discount_cents <> (SELECT coalesce(sum(discount_cents), 0) FROM sale_line l
+                                  WHERE l.store_id = t.store_id AND l.promotion_id = t.promotion_id)
+        """
+    ) == [(0,)]
+    assert await rows("SELECT count(*) > 0 FROM promotion_store_stats WHERE redeemed > 0") == [(1,)]
 
 
 async def test_a_chain_whose_stock_moved_after_the_history_started_sells_without_moving_it(
