@@ -22,6 +22,7 @@ from api.domain.errors import Unauthenticated
 from api.domain.telephony import RecordingTelephony, TelephonyAdapter
 from api.observability import metrics
 from api.photos.storage import PhotoStorage
+from api.read_replica import note_write
 from db.pii import KeyRing
 
 if TYPE_CHECKING:
@@ -80,17 +81,19 @@ class SocketWork:
         self.loaders: Loaders | None = None
         self.hidden: list[dict[str, Any]] = []
 
-    async def finish(self, *, commit: bool) -> None:
-        """End the unit: commit it (a mutation over the socket that succeeded) or roll back."""
+    async def finish(self, *, commit: bool) -> bool:
+        """End the unit: commit it (a mutation over the socket that succeeded) or roll back.
+        True when it committed a write (read-your-writes: Context.note_committed_write)."""
         session, self.session, self.loaders = self.session, None, None
         self.hidden = []
         if session is None:
-            return
+            return False
         try:
             if commit:
                 await session.commit()
         finally:
             await session.close()
+        return bool(session.info.pop("committed_write", False))
 
 
 # Set by the socket handler at the start of each operation task; copied into its sub-tasks.
@@ -168,8 +171,11 @@ class Context:
             return self._read_session or await self._choose_read_session(replica)
 
     async def _choose_read_session(self, replica: ReadReplica) -> AsyncSession:
-        token_id = self._actor.token_id if self._actor is not None else None
-        skip = replica.reason_to_skip(token_id)
+        primary = self._session
+        if primary is not None and primary.info.get("wrote"):
+            skip: str | None = "own_write"  # this request's write, not committed yet
+        else:
+            skip = replica.reason_to_skip(self._actor.last_write_lsn if self._actor else None)
         if skip is not None:
             metrics.REPLICA_FALLBACKS.labels(skip).inc()
             return self.session
@@ -186,21 +192,24 @@ class Context:
         return session
 
     async def close_read_session(self) -> None:
-        """At the end of the request (after its commit): close the replica session, and when
-        the request's primary transaction wrote and committed, note the primary's WAL
-        position for the caller's token (read-your-writes, api/read_replica.py)."""
+        """At the end of the request (after its commit, before the response): close the
+        replica session, and when the request's primary transaction wrote and committed, store
+        the primary's WAL position on the caller's token (read-your-writes, api/read_replica.py)."""
         session, self._read_session = self._read_session, None
         if session is not None:
             await session.close()
-        replica = self.services.replica
         primary = self._session
-        if replica is None or primary is None or self._actor is None:
+        if primary is not None and primary.info.pop("committed_write", False):
+            await self.note_committed_write()
+
+    async def note_committed_write(self) -> None:
+        """The caller's committed write: its token's position for reads in any process."""
+        if self.services.replica is None or self._actor is None:
             return
-        if primary.info.pop("committed_write", False):
-            try:
-                await replica.note_write(self.services.engine, self._actor.token_id)
-            except (DBAPIError, OSError):  # the primary went away after the commit
-                log.warning("could not read the primary's WAL position after a write")
+        try:
+            await note_write(self.services.engine, self._actor.token_id)
+        except (DBAPIError, OSError):  # the primary went away after the commit
+            log.warning("could not note the primary's WAL position after a write")
 
     @property
     def has_session(self) -> bool:

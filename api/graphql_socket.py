@@ -214,9 +214,9 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if work is not None and message["type"] == "next":
             # One event (or one query or mutation) is done: commit what it did if it had no
             # errors, like the HTTP view, and give the next event fresh reads.
-            failed = bool(message["payload"].get("errors"))
+            failed, wrote = bool(message["payload"].get("errors")), False
             try:
-                await work.finish(commit=not failed)
+                wrote = await work.finish(commit=not failed)
             except Exception as exc:  # logged with its traceback as INTERNAL, by _coded
                 error = _coded(GraphQLError("commit failed", original_error=exc))
                 message = {
@@ -224,6 +224,8 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
                     "type": "next",
                     "payload": {"data": None, "errors": [error.formatted]},
                 }
+            if wrote:  # read-your-writes for the token's HTTP reads, before the answer leaves
+                await self.context.note_committed_write()
         await super().send_message(message)
 
     async def _send_result_stream(

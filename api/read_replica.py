@@ -10,22 +10,30 @@ replica's state is logged once, not per request:
 - `lagging`: it is further behind than CHAINSTORE_REPLICA_MAX_LAG_SECONDS;
 - `own_write`: the caller's token wrote something the replica has not replayed yet.
 
-Read-your-writes, by LSN. When a request's primary transaction wrote and committed, the
-process notes the primary's `pg_current_wal_lsn()`, read after the commit (so at or past the
-commit record), against the request's token. A later read by that token may use the replica
-only once the replica's `pg_last_wal_replay_lsn()` is at or past that position. The position
-compared is the one the monitor read last (every CHAINSTORE_REPLICA_CHECK_SECONDS): replay
-only moves forward, so an old reading is a lower bound and errs towards the primary, never
-towards an answer without the caller's write; no read pays a round trip to ask.
+Read-your-writes, by LSN, in every worker process. When a request's primary transaction (over
+HTTP, or an operation's on a socket) wrote and committed, one statement stores the primary's
+`pg_current_wal_lsn()`, evaluated after the commit (so at or past its commit record, which the
+commit flushed: synchronous_commit on, the default), on the request's token row
+(`auth_token.last_write_lsn`), before the response leaves. Every request already reads that row
+to authenticate (api/domain/auth.py, the compiled path's copy of the same statement), so the
+next request by the token, whichever worker process or instance serves it, knows the position
+at no extra statement: its lag-tolerant reads may use the replica only once the replica's
+`pg_last_wal_replay_lsn()` is at or past it. The position compared is the one the monitor read
+last (every CHAINSTORE_REPLICA_CHECK_SECONDS): replay only moves forward, so an old reading is
+a lower bound and errs towards the primary, never towards an answer without the caller's
+write; no read pays a round trip to ask. Within one request, a read after a write that has not
+committed yet uses the primary session, the only one that sees it.
 
-Why the positions live in the process and not in PostgreSQL: a row per token would add a
-write (and its WAL) to every write request and a migration for a hint. The price: a token's
-next request that a different worker process serves (uvicorn's workers share one listening
-socket; a keep-alive connection stays with its worker, as tills' do) knows nothing of the
-write, and is then only as fresh as the lag bound: with the replica at most max-lag behind,
-the write shows within that. Deployments that need strict read-your-writes across workers set
-`--workers 1` per instance behind a load balancer with connection affinity, or leave
-DATABASE_READ_URL unset.
+The cost, only with DATABASE_READ_URL set and only for requests that wrote: one UPDATE of the
+token's row in a transaction of its own (autocommit), one more round trip before the response,
+and its WAL for the replica to replay: 192 bytes a write request measured on an otherwise idle
+PostgreSQL 18 (a HOT update: the column has no index), about 3 % of a sale's, plus a full-page
+image of each token page at its first update after a checkpoint. Without a replica nothing is
+stored, and reads never pay anything: the column rides on the authentication statement.
+Concurrent writes by one token cannot store an older position over a newer one: their updates
+of the row run one after the other (a waiting one re-evaluates its new value), and the WAL
+position only grows, so the last to run stores the highest. A token shared by many clients
+(one integrator token for every till) makes its row a hot spot: give each till its own.
 
 Lag. Each check reads the primary's `pg_current_wal_lsn()` then the replica's replay position:
 bytes behind is their difference; seconds behind is how long ago the monitor first saw the
@@ -43,7 +51,7 @@ import contextlib
 import logging
 import re
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from dataclasses import dataclass
 
 import psycopg
@@ -57,7 +65,6 @@ from db.engine import create_session_factory
 
 log = logging.getLogger("chainstore.replica")
 
-MAX_TRACKED_TOKENS = 100_000  # recent writers kept per process (least recent dropped first)
 _CHECK_TIMEOUT_SECONDS = 2
 
 
@@ -84,7 +91,7 @@ class ReplicaState:
 
 
 class ReadReplica:
-    """The replica's sessions, its state as last checked, and the tokens' write positions."""
+    """The replica's sessions and its state as last checked."""
 
     def __init__(
         self,
@@ -102,7 +109,6 @@ class ReadReplica:
         self.state = ReplicaState()
         self._primary_conninfo = to_libpq_uri(primary_url)
         self._replica_conninfo = to_libpq_uri(replica_url)
-        self._writes: OrderedDict[int, int] = OrderedDict()  # token id -> primary LSN
         # (primary LSN, when first seen) of positions the replica had not replayed yet.
         self._ahead: deque[tuple[int, float]] = deque(maxlen=4096)
         self._task: asyncio.Task[None] | None = None
@@ -173,7 +179,7 @@ class ReadReplica:
         return parse_lsn(str(row[0]))
 
     async def check(self) -> None:
-        """Read both positions; update the state, the gauges, and forget caught-up writes."""
+        """Read both positions; update the state and the gauges."""
         try:
             primary = await asyncio.wait_for(
                 self._position(self._primary_conninfo, "SELECT pg_current_wal_lsn()::text"),
@@ -202,7 +208,6 @@ class ReadReplica:
         state.lag_bytes = max(0, primary - replay)
         state.lag_seconds = now - self._ahead[0][1] if self._ahead else 0.0
         state.up = True
-        self._forget_replayed()
         problem = "lagging" if state.lag_seconds > self.max_lag_seconds else None
         self._change(problem, f"{state.lag_seconds:.1f} s behind")
         metrics.REPLICA_UP.set(1)
@@ -226,46 +231,38 @@ class ReadReplica:
 
     # Requests.
 
-    def reason_to_skip(self, token_id: int | None) -> str | None:
-        """Why a lag-tolerant read by this token must use the primary now, or None."""
+    def reason_to_skip(self, last_write_lsn: int | None) -> str | None:
+        """Why a lag-tolerant read by a token whose last write is at `last_write_lsn` (None:
+        no write noted) must use the primary now, or None."""
         if self.state.problem is not None:
             return self.state.problem
-        if token_id is not None:
-            written = self._writes.get(token_id)
-            if written is not None:
-                if written > self.state.replay_lsn:
-                    return "own_write"
-                del self._writes[token_id]
+        if last_write_lsn is not None and last_write_lsn > self.state.replay_lsn:
+            return "own_write"
         return None
 
     def failed(self, exc: BaseException) -> None:
         """A connection to the replica failed during a request: down until a check answers."""
         self._set_down(type(exc).__name__)
 
-    async def note_write(self, engine: AsyncEngine, token_id: int) -> None:
-        """After a commit that wrote: the primary's position, for this token's next reads."""
-        async with engine.connect() as conn:
-            position = await conn.scalar(text("SELECT pg_current_wal_lsn()::text"))
-        self._writes[token_id] = parse_lsn(str(position))
-        self._writes.move_to_end(token_id)
-        while len(self._writes) > MAX_TRACKED_TOKENS:
-            self._writes.popitem(last=False)
 
-    def _forget_replayed(self) -> None:
-        # Most recent last, so (but for writes noted concurrently) in LSN order: stop at the
-        # first one not replayed; a straggler goes at a later check or its token's next read.
-        replay = self.state.replay_lsn
-        while self._writes:
-            token_id, lsn = next(iter(self._writes.items()))
-            if lsn > replay:
-                return
-            del self._writes[token_id]
+# One statement, after the commit, in a transaction of its own (autocommit).
+_NOTE_WRITE = text(
+    "UPDATE auth_token SET last_write_lsn = pg_current_wal_lsn() - '0/0'::pg_lsn WHERE id = :id"
+)
+
+
+async def note_write(engine: AsyncEngine, token_id: int) -> None:
+    """After a commit that wrote: the primary's position on the token's row, for its next
+    reads in any worker process."""
+    async with engine.connect() as conn:
+        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.execute(_NOTE_WRITE, {"id": token_id})
 
 
 class WriteTrackingSession(Session):
     """The primary's sessions when a replica is configured: `info["committed_write"]` says a
     committed transaction wrote (an ORM flush or an INSERT, UPDATE or DELETE through the
-    session), so only those requests pay for reading the primary's WAL position."""
+    session), so only those requests pay for noting the primary's WAL position."""
 
 
 _DML = re.compile(r"^\s*(WITH\b.*\b)?(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE | re.DOTALL)

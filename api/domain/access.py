@@ -240,6 +240,9 @@ class Actor:
     grants: frozenset[Permission] = field(default_factory=frozenset)
     trusted_documents_only: bool = False  # a till's token (see "Trusted documents" below)
     role_pending: bool = False  # the role's grant awaits its second person
+    # The primary's WAL position after the token's last committed write, as the request
+    # began (None: none noted): read-your-writes on the read replica (api/read_replica.py).
+    last_write_lsn: int | None = None
 
     @property
     def permissions(self) -> frozenset[Permission]:

@@ -88,7 +88,7 @@ async def issue_token(
 # One statement per request: the token, its owner, and every reason to refuse it.
 _AUTHENTICATE_SQL = text(
     """
-    SELECT t.id AS token_id, t.kind, t.grants, t.trusted_documents_only,
+    SELECT t.id AS token_id, t.kind, t.grants, t.trusted_documents_only, t.last_write_lsn,
            t.expires_at <= now() AS expired,
            t.revoked_at IS NOT NULL AS revoked,
            s.id AS staff_id, s.username, s.role, s.store_id, s.region_id, s.status,
@@ -134,6 +134,7 @@ def actor_from_row(row: Any) -> Actor:
             grants=frozenset(Permission(g) for g in row.grants),
             trusted_documents_only=row.trusted_documents_only,
             role_pending=row.role_pending,
+            last_write_lsn=row.last_write_lsn,
         )
     raise AccountFrozen("This account is frozen.")
 

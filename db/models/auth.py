@@ -52,6 +52,10 @@ class AuthToken(Base):
     created_at: Mapped[datetime] = created_at_column()
     expires_at: Mapped[datetime] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    # With a read replica: the primary's WAL position (bytes, `pg_lsn - '0/0'`) after this
+    # token's last committed write; its lag-tolerant reads use the primary until the replica
+    # has replayed past it, whichever worker process serves them (api/read_replica.py).
+    last_write_lsn: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class LoginThrottle(Base):

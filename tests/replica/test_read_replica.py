@@ -8,103 +8,27 @@ is (`pg_is_in_recovery()`, `inet_server_port()`)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
-import pytest
-from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import text
 
-from api.app import create_app
 from api.observability.metrics import serve_metrics
-from api.read_replica import ReadReplica
-from db.engine import create_engine, create_session_factory
-from db.migrations import upgrade
-from tests import conftest
-from tests.complaints.helpers import FILE, LIST, complaint_input
-from tests.conftest import Api
+from tests.complaints.helpers import FILE, complaint_input
 from tests.ops.served import scrape, total
-from tests.org_fixture import build_org
-from tests.replica.standby import Standby, streaming_pair
+from tests.replica.apps import (
+    complaint_ids,
+    last_write_lsn,
+    on,
+    replicated_api,
+    statements_of,
+    until,
+    writes,
+)
+from tests.replica.standby import Standby
 from tests.test_processes import free_port
 
 KPIS = """{ kpis(from: "2026-10-01", to: "2026-10-31") { months { receipts } } }"""
 ROLLUPS = ("clerk_monthly", "store_hourly", "sales_daily")
-WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE")
-
-
-def _prepare(url: str) -> None:
-    upgrade(url)
-
-    async def org() -> None:
-        engine = create_engine(url, pool_size=1, max_overflow=0)
-        async with create_session_factory(engine)() as session, session.begin():
-            await build_org(session)
-        await engine.dispose()
-
-    asyncio.run(org())
-
-
-@pytest.fixture(scope="module")
-def pair() -> Iterator[Standby]:
-    with streaming_pair(_prepare) as standby:
-        yield standby
-
-
-@contextlib.contextmanager
-def statements_of(engine: AsyncEngine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
-
-
-@contextlib.asynccontextmanager
-async def replicated_api(
-    pair: Standby, tmp_path: Path, **overrides: Any
-) -> AsyncIterator[tuple[Api, ReadReplica]]:
-    overrides.setdefault("replica_check_seconds", 0.1)
-    settings = conftest.test_settings(
-        pair.primary_url, data_dir=tmp_path, database_read_url=pair.url, **overrides
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        services = app.state.services
-        assert services.replica is not None
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield Api(client, services.engine, pair.primary_url), services.replica
-
-
-async def until(condition: Any, what: str) -> None:
-    for _ in range(300):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"never: {what}")
-
-
-def on(statements: list[str], names: tuple[str, ...]) -> list[str]:
-    return [s for s in statements if any(n in s for n in names)]
-
-
-def writes(statements: list[str]) -> list[str]:
-    return [s for s in statements if s.lstrip().upper().startswith(WRITES)]
-
-
-async def complaint_ids(api: Api, token: str) -> set[str]:
-    data = await api.data(LIST, {"filter": {"storeCode": "E1"}, "first": 100}, token=token)
-    return {edge["node"]["id"] for edge in data["complaints"]["edges"]}
 
 
 async def test_reads_go_to_the_standby_and_writes_never_do(pair: Standby, tmp_path: Path) -> None:
@@ -146,8 +70,8 @@ async def test_a_caller_reads_its_own_write_at_once(pair: Standby, tmp_path: Pat
         finally:
             pair.sql("SELECT pg_wal_replay_resume()")
         # Once the standby has replayed the write, the writer reads from it again.
-        writer_id = next(iter(replica._writes))
-        await until(lambda: replica.reason_to_skip(writer_id) is None, "the standby caught up")
+        written = await last_write_lsn(api, writer)
+        await until(lambda: replica.reason_to_skip(written) is None, "the standby caught up")
         with statements_of(replica.engine) as standby:
             assert new in await complaint_ids(api, writer)
         assert on(standby, ("FROM complaint",))
