@@ -128,7 +128,7 @@ async def running_promotions(
             frozenset(r.weekdays) if r.weekdays else None,
             frozenset(r.store_ids or ()),
             frozenset(r.product_ids or ()),
-        )  # fmt: skip
+        )
         for r in rows
     ]
 
