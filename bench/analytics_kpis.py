@@ -107,7 +107,15 @@ async def bench_kpis(session: AsyncSession, runs: int) -> date | None:
     for label, scope in cases:
 
         async def call(scope: dict[str, str] = scope) -> object:
-            return await kpis(session, HQ, first_day=first, last_day=last, go_live=go_live, **scope)
+            return await kpis(
+                session,
+                HQ,
+                first_day=first,
+                last_day=last,
+                go_live=go_live,
+                store_code=scope.get("store_code"),
+                region_code=scope.get("region_code"),
+            )
 
         print(line(f"kpis {label}", await timed(runs, call)))
     await bench_analytics(session, runs, first, last, stores, regions)
