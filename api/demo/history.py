@@ -15,8 +15,9 @@ the deliveries, so stock-outs, turnover and replenishment on-time figures have d
 whose stock moved after the history's start (a chain seeded before) sells without moving it.
 HQ's campaigns run over the history (api/demo/history_promotions.py): their SKUs sell more,
 their lines carry the promotion when the clerk applies it, and each store's redemption counts
-are kept. Points are not replayed. Written once: a chain that already has history is left
-alone.
+are kept. Customers complain and answer surveys (api/demo/history_complaints.py): complaint
+handling times and NPS have data. Points are not replayed. Written once: a chain that already
+has history is left alone.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.demo import history_patterns
+from api.demo.history_complaints import store_complaints
 from api.demo.history_promotions import create_campaigns, running_promotions, write_stats
 from api.demo.history_receipts import (
     HISTORY_PREFIX,
@@ -41,7 +43,12 @@ from api.demo.history_receipts import (
     store_history,
 )
 from api.demo.history_stock import Shelves
-from api.demo.history_writing import stocked_at, write_store_history
+from api.demo.history_writing import (
+    complaint_settings,
+    stocked_at,
+    write_complaints,
+    write_store_history,
+)
 from api.domain.analytics.rebuild import rebuild_rollups
 from api.domain.members import codes
 from api.domain.members.phones import seal_phone
@@ -66,6 +73,8 @@ class HistoryReport:
     already_present: bool = False
     stockouts: int = 0
     replenishments: int = 0
+    complaints: int = 0
+    survey_answers: int = 0
     rollup_rows: dict[str, int] = field(default_factory=dict)
 
 
@@ -261,6 +270,7 @@ async def generate_history(
     products = await _products(session, seed)
     clerks = await _clerks(session)
     managers = await _managers(session)
+    complaint_rules = await complaint_settings(session)
     start = history_start(days, end)
     await create_campaigns(session, first_day, days)
     promotions = await running_promotions(session, first_day, end - timedelta(days=1))
@@ -269,7 +279,16 @@ async def generate_history(
         session, stores, clerks, first_day, days, seed=seed, scale=scale, ring=ring
     )
     report("members", 1, 1)
-    totals = {"sales": 0, "lines": 0, "returns": 0, "shifts": 0, "stockouts": 0, "orders": 0}
+    totals = {
+        "sales": 0,
+        "lines": 0,
+        "returns": 0,
+        "shifts": 0,
+        "stockouts": 0,
+        "orders": 0,
+        "complaints": 0,
+        "surveys": 0,
+    }
     selling = [s for s in stores if s.id in clerks]
     for done, store in enumerate(selling, start=1):
         sold_here = [p for p in products if p.region is None or p.region == store.region]
@@ -299,6 +318,16 @@ async def generate_history(
             totals["orders"] += len(shelves.rows.orders)
         await write_store_history(session, history, shelves, manager_id=managers.get(store.id))
         await write_stats(session, store.id, history.promotion_stats)
+        complaints = store_complaints(
+            store.id,
+            history.sales,
+            complaint_rules[store.region],
+            rng=random.Random(f"{seed}:complaints:{store.code}"),  # noqa: S311 - demo data
+            last_moment=datetime.combine(end, time(), tzinfo=store.zone),
+        )
+        await write_complaints(session, complaints)
+        totals["complaints"] += len(complaints.complaints)
+        totals["surveys"] += len(complaints.surveys)
         totals["sales"] += len(history.sales)
         totals["lines"] += len(history.lines)
         totals["returns"] += len(history.returns)
@@ -320,5 +349,7 @@ async def generate_history(
         members=sum(len(m) for m in members.values()),
         stockouts=totals["stockouts"],
         replenishments=totals["orders"],
+        complaints=totals["complaints"],
+        survey_answers=totals["surveys"],
         rollup_rows=rebuilt.rows,
     )

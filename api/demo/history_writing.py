@@ -1,7 +1,8 @@
 """Writing one store's generated history into the ledgers: COPY, with ids reserved in one block
 per table from its identity sequence (the seed runs alone), in the order the rows happened.
 
-The stock part (api/demo/history_stock.py) adds the SALE, RETURN and RECEIPT movements with
+Complaints and survey answers (api/demo/history_complaints.py) are written the same way. The
+stock part (api/demo/history_stock.py) adds the SALE, RETURN and RECEIPT movements with
 their balances, the replenishment orders that brought the deliveries, the closing balances and
 the LOW_STOCK alerts still open at the end, so the ledger adds up: a SKU's movements sum to its
 balance, as if every receipt had come through the till.
@@ -13,11 +14,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.demo.history_complaints import (
+    COMPLAINT_COLUMNS,
+    SURVEY_COLUMNS,
+    TIMELINE_COLUMNS,
+    ComplaintRows,
+    ComplaintSetting,
+)
 from api.demo.history_receipts import StoreHistory
 from api.demo.history_stock import ORDER_REF, RETURN_REF, SALE_REF, Shelves, Stocked
+from api.domain.complaints import routing, sla
+from db.models import ComplaintCategory, ComplaintRoute, Region
 
 _SALE_COLUMNS = (
     "store_id, id, receipt_no, sold_at, staff_id, member_id, points_redeemed, subtotal_cents,"
@@ -197,3 +207,39 @@ async def _write_stock(
                 "since": [x[3] for x in low],
             },
         )
+
+
+# --- Complaints and survey answers (api/demo/history_complaints.py) ------------------------
+
+
+async def complaint_settings(session: AsyncSession) -> dict[str, ComplaintSetting]:
+    """Per region code: its handlers by category (the routing table), its manager and the SLA."""
+    handlers: dict[int, dict[ComplaintCategory, list[int]]] = {}
+    for region_id, category, handler_id in await session.execute(
+        select(
+            ComplaintRoute.region_id, ComplaintRoute.category, ComplaintRoute.handler_id
+        ).order_by(ComplaintRoute.region_id, ComplaintRoute.category, ComplaintRoute.handler_id)
+    ):
+        handlers.setdefault(region_id, {}).setdefault(category, []).append(handler_id)
+    targets = {category: await sla.targets(session, category) for category in ComplaintCategory}
+    settings = {}
+    for region_id, code in await session.execute(select(Region.id, Region.code)):
+        manager = await routing.region_manager(session, region_id)
+        settings[code] = ComplaintSetting(
+            region_id=region_id,
+            manager_id=manager.id if manager is not None else None,
+            handlers=handlers.get(region_id, {}),
+            targets=targets,
+        )
+    return settings
+
+
+async def write_complaints(session: AsyncSession, rows: ComplaintRows) -> None:
+    base = await _reserve(session, "complaint", len(rows.complaints))
+    for complaint in rows.complaints:
+        complaint[0] += base
+    for entry in rows.timeline:
+        entry[0] += base
+    await _copy(session, "complaint", COMPLAINT_COLUMNS, rows.complaints)
+    await _copy(session, "complaint_timeline", TIMELINE_COLUMNS, rows.timeline)
+    await _copy(session, "survey_answer", SURVEY_COLUMNS, rows.surveys)

@@ -1,6 +1,7 @@
 """The demo history's stock: shelves that sell what they hold, reorder and take deliveries
 (hand-counted on one SKU), and on the demo chain a ledger that adds up to its balances with
-stock-out, turnover and replenishment figures the KPIs read."""
+stock-out, turnover and replenishment figures the KPIs read; its promotions, complaints and
+survey answers agree with the receipts and give the KPIs their figures too."""
 
 from __future__ import annotations
 
@@ -157,6 +158,30 @@ async def test_on_the_demo_chain_the_ledger_adds_up_and_the_kpis_have_stock_figu
         """
     ) == [(0,)]
     assert await rows("SELECT count(*) > 0 FROM promotion_store_stats WHERE redeemed > 0") == [(1,)]
+    # Complaints: each about a receipt of its store, its timeline from FILED to its status.
+    assert report.complaints > 0 and report.survey_answers > report.complaints
+    assert await rows("SELECT count(*) FROM complaint WHERE left(receipt_no, 1) = 'H'") == [
+        (report.complaints,)
+    ]
+    assert await rows(
+        """SELECT count(*) FROM complaint c
+            WHERE left(c.receipt_no, 1) = 'H'  -- the history's, not the demo's own five
+              AND (NOT EXISTS (SELECT 1 FROM sale s WHERE s.store_id = c.store_id
+                               AND s.receipt_no = c.receipt_no AND s.sold_at < c.filed_at)
+               OR (SELECT kind FROM complaint_timeline t WHERE t.complaint_id = c.id
+                    ORDER BY id LIMIT 1) <> 'FILED'
+               OR (SELECT status FROM complaint_timeline t WHERE t.complaint_id = c.id
+                    ORDER BY id DESC LIMIT 1) <> c.status
+               OR (c.resolved_at IS NOT NULL) <> (c.status IN ('RESOLVED', 'CLOSED'))
+               OR (c.first_response_breached_at IS NOT NULL)
+                  <> coalesce(c.first_responded_at > c.first_response_due_at, false))"""
+    ) == [(0,)]
+    assert await rows(
+        """SELECT count(*) FROM (SELECT occurred_at < lag(occurred_at) OVER w AS back
+                                  FROM complaint_timeline WINDOW w AS (PARTITION BY complaint_id
+                                  ORDER BY id)) x WHERE back"""
+    ) == [(0,)]
+    assert values("complaint_handling_hours") and values("nps")
 
 
 async def test_a_chain_whose_stock_moved_after_the_history_started_sells_without_moving_it(
