@@ -24,7 +24,7 @@ BY_STORE = {
     "member_category_monthly", "demand_forecast", "cover_warning",
     "promotion_store", "promotion_store_stats", "promotion_under_redeemed", "promotion_briefing",
     "markdown_target", "stock_alert",
-    # A store's complaints and what hangs off them (alembic 0021): filed, handled and answered
+    # A store's complaints and what hangs off them (alembic 0022): filed, handled and answered
     # about one store. Handlers' queues and region lists read across stores by id (indexed).
     "complaint", "complaint_timeline", "complaint_message", "complaint_pickup", "customer_call",
     "survey_answer", "replenishment_order", "replenishment_line",
@@ -88,7 +88,7 @@ FK_EXCEPTIONS = {
 # Unique keys without store_id kept for the previous release while it may still run (docs/
 # operations.md, expand then contract); the contract migration drops each before Citus.
 TRANSITIONAL_UNIQUE = {
-    # Its replenishment drafting says ON CONFLICT (order_id, product_id) (alembic 0021).
+    # Its replenishment drafting says ON CONFLICT (order_id, product_id) (alembic 0022).
     ("replenishment_line", "uq_replenishment_line_order_id_product_id"),
 }
 

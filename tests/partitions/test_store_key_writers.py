@@ -1,4 +1,4 @@
-"""The store columns alembic 0021 added to complaint and replenishment children: this release
+"""The store columns alembic 0022 added to complaint and replenishment children: this release
 writes them itself, and the previous release's inserts, which leave them out, get their
 parent's store from the fill triggers (docs/operations.md, "Expand, then contract")."""
 
@@ -14,7 +14,7 @@ from tests.complaints.test_compensation_and_stats import COLLECT, resolved_with_
 from tests.conftest import Api
 from tests.replenishment.test_replenishment_api import RECEIVE, SOON, approved_order
 
-# (table, the column the trigger fills): migration 0021's ADDED.
+# (table, the column the trigger fills): migration 0022's ADDED.
 FILLED = (
     ("complaint_timeline", "store_id"),
     ("complaint_message", "store_id"),

@@ -15,8 +15,8 @@ replenishment drafting says ON CONFLICT (order_id, product_id), so that unique i
 beside the new key. The contract migration, once no previous release runs, drops both (and
 they must go before create_distributed_table).
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-04 10:00:00
 """
 
@@ -26,8 +26,8 @@ from alembic import op
 
 # ruff: noqa: S608 - every name spliced into SQL here is a constant of this file.
 
-revision: str = "0021"
-down_revision: str | None = "0020"
+revision: str = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -67,7 +67,7 @@ FOREIGN_KEYS = (
 FILL_FUNCTION = """
 CREATE FUNCTION fill_store_id_from_parent() RETURNS trigger LANGUAGE plpgsql AS $$
 -- TG_ARGV: the parent table, the row's column naming the parent, the row's store column.
--- The previous release's inserts leave the store column NULL (alembic 0021).
+-- The previous release's inserts leave the store column NULL (alembic 0022).
 DECLARE
   fields jsonb := to_jsonb(NEW);
   parent_store integer;
