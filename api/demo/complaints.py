@@ -129,17 +129,21 @@ async def seed_demo_complaints(
             ring=ring,
         )
         created += 1
-        await _advance(session, complaint_id, demo, settings)
+        await _advance(session, store.id, complaint_id, demo, settings)
     await session.flush()
     return created
 
 
 async def _advance(
-    session: AsyncSession, complaint_id: int, demo: DemoComplaint, settings: Settings
+    session: AsyncSession,
+    store_id: int,
+    complaint_id: int,
+    demo: DemoComplaint,
+    settings: Settings,
 ) -> None:
     if demo.stage == "ASSIGNED":
         return
-    complaint = await session.get_one(Complaint, complaint_id)
+    complaint = await session.get_one(Complaint, {"store_id": store_id, "id": complaint_id})
     if complaint.assignee_id is None:
         return
     handler = staff_as_actor(await session.get_one(Staff, complaint.assignee_id))

@@ -131,9 +131,11 @@ async def call_customer(
     try:
         placed = await adapter.connect(bridge)
     except Exception:
-        await _settle(audit_sessions, call_id, CallStatus.FAILED, None)
+        await _settle(audit_sessions, complaint.store_id, call_id, CallStatus.FAILED, None)
         raise
-    await _settle(audit_sessions, call_id, placed.status, placed.provider_call_id)
+    await _settle(
+        audit_sessions, complaint.store_id, call_id, placed.status, placed.provider_call_id
+    )
     return call_id
 
 
@@ -169,6 +171,7 @@ async def _over_ceiling(session: AsyncSession, actor: Actor, limit: int) -> Rate
 
 async def _settle(
     audit_sessions: async_sessionmaker[AsyncSession],
+    store_id: int,
     call_id: int,
     status: CallStatus,
     provider_call_id: str | None,
@@ -178,7 +181,7 @@ async def _settle(
     async with audit_sessions() as audit, audit.begin():
         await audit.execute(
             update(CustomerCall)
-            .where(CustomerCall.id == call_id)
+            .where(CustomerCall.store_id == store_id, CustomerCall.id == call_id)
             .values(status=status, provider_call_id=provider_call_id)
         )
 

@@ -71,7 +71,7 @@ _NEEDS = text(
       LEFT JOIN LATERAL (
         SELECT sum(rl.quantity) AS quantity
           FROM replenishment_order o
-          JOIN replenishment_line rl ON rl.order_id = o.id
+          JOIN replenishment_line rl ON rl.store_id = o.store_id AND rl.order_id = o.id
          WHERE o.store_id = a.store_id AND o.status = 'APPROVED'
            AND rl.product_id = a.product_id
       ) on_order ON true
@@ -94,10 +94,10 @@ _UPSERT_DRAFTS = text(
 
 _UPSERT_LINES = text(
     """
-    INSERT INTO replenishment_line (order_id, product_id, quantity)
-    SELECT * FROM unnest(CAST(:order_ids AS bigint[]), CAST(:product_ids AS bigint[]),
-                         CAST(:quantities AS int[]))
-    ON CONFLICT (order_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity
+    INSERT INTO replenishment_line (store_id, order_id, product_id, quantity)
+    SELECT * FROM unnest(CAST(:store_ids AS int[]), CAST(:order_ids AS bigint[]),
+                         CAST(:product_ids AS bigint[]), CAST(:quantities AS int[]))
+    ON CONFLICT (store_id, order_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity
     """
 )
 
@@ -149,6 +149,7 @@ async def generate_orders(
         await session.execute(
             _UPSERT_LINES,
             {
+                "store_ids": [row.store_id for row in needs],
                 "order_ids": line_orders,
                 "product_ids": product_ids,
                 "quantities": [row.quantity for row in needs],
@@ -196,6 +197,7 @@ async def _load(
 
 async def _transition(
     session: AsyncSession,
+    store_id: int,
     order_id: int,
     *,
     expected: set[ReplenishmentStatus],
@@ -204,17 +206,16 @@ async def _transition(
     values: dict[str, Any],
 ) -> None:
     """A guarded UPDATE: of two concurrent changes only one finds the expected status."""
+    key = (ReplenishmentOrder.store_id == store_id) & (ReplenishmentOrder.id == order_id)
     changed = await session.scalar(
         update(ReplenishmentOrder)
-        .where(ReplenishmentOrder.id == order_id, ReplenishmentOrder.status.in_(expected))
+        .where(key, ReplenishmentOrder.status.in_(expected))
         .values(status=new, **values)
         .returning(ReplenishmentOrder.id)
         .execution_options(synchronize_session=False)
     )
     if changed is None:
-        current = await session.scalar(
-            select(ReplenishmentOrder.status).where(ReplenishmentOrder.id == order_id)
-        )
+        current = await session.scalar(select(ReplenishmentOrder.status).where(key))
         public = global_ids.encode("ReplenishmentOrder", order_id)
         raise Conflict(
             f"Replenishment order {public} is {current}: it cannot be {verb}.",
@@ -227,9 +228,10 @@ async def _transition(
 async def approve_order(session: AsyncSession, actor: Actor | None, order_id: int) -> None:
     """The store's manager, its region manager or HQ sends the draft to the supplier."""
     actor = require(actor, Permission.MANAGE_REPLENISHMENT)
-    await _load(session, actor, order_id)
+    store = await _load(session, actor, order_id)
     await _transition(
         session,
+        store.id,
         order_id,
         expected={ReplenishmentStatus.DRAFT},
         new=ReplenishmentStatus.APPROVED,
@@ -240,9 +242,10 @@ async def approve_order(session: AsyncSession, actor: Actor | None, order_id: in
 
 async def cancel_order(session: AsyncSession, actor: Actor | None, order_id: int) -> None:
     actor = require(actor, Permission.MANAGE_REPLENISHMENT)
-    await _load(session, actor, order_id)
+    store = await _load(session, actor, order_id)
     await _transition(
         session,
+        store.id,
         order_id,
         expected={ReplenishmentStatus.DRAFT, ReplenishmentStatus.APPROVED},
         new=ReplenishmentStatus.CANCELLED,
@@ -262,7 +265,9 @@ async def _check_receipt(
         problems.append(f"lines: at most {MAX_LINES} lines")
     on_order = set(
         await session.scalars(
-            select(ReplenishmentLine.product_id).where(ReplenishmentLine.order_id == order_id)
+            select(ReplenishmentLine.product_id).where(
+                ReplenishmentLine.store_id == store.id, ReplenishmentLine.order_id == order_id
+            )
         )
     )
     found = await products_by_sku(session, (line.sku for line in lines))
@@ -290,7 +295,7 @@ _SET_RECEIVED = text(
     UPDATE replenishment_line rl SET quantity_received = d.quantity, expires_on = d.expires_on
       FROM unnest(CAST(:product_ids AS bigint[]), CAST(:quantities AS int[]),
                   CAST(:expiries AS date[])) AS d(product_id, quantity, expires_on)
-     WHERE rl.order_id = :order_id AND rl.product_id = d.product_id
+     WHERE rl.store_id = :store_id AND rl.order_id = :order_id AND rl.product_id = d.product_id
     """
 )
 
@@ -305,6 +310,7 @@ async def receive_order(
     found, on_order = await _check_receipt(session, store, order_id, lines)
     await _transition(
         session,
+        store.id,
         order_id,
         expected={ReplenishmentStatus.APPROVED},
         new=ReplenishmentStatus.RECEIVED,
@@ -321,6 +327,7 @@ async def receive_order(
     await session.execute(
         _SET_RECEIVED,
         {
+            "store_id": store.id,
             "order_id": order_id,
             "product_ids": list(received),
             "quantities": list(received.values()),

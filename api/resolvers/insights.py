@@ -198,18 +198,22 @@ class InsightsMutation:
             comment=input.comment,
         )
 
+        recorded: list[models.SurveyAnswer] = []
+
         async def perform() -> int:
-            return await surveys.record_survey_answer(
+            answer = await surveys.record_survey_answer(
                 context.session,
                 context.actor,
                 new,
                 ring=key_ring(info),
                 code_ttl_seconds=context.settings.member_code_ttl_seconds,
             )
+            recorded.append(answer)
+            return answer.id
 
         answer_id = await _once(context, "recordSurveyAnswer", input, perform)
-        row = await context.session.get(models.SurveyAnswer, answer_id)
-        assert row is not None
+        # A replay answers with the first call's id (its key is (store_id, id)): read it.
+        row = recorded[0] if recorded else await surveys.survey_answer(context.session, answer_id)
         return RecordSurveyAnswerPayload(survey_answer=SurveyAnswer.from_model(row))
 
     @strawberry.mutation(

@@ -65,11 +65,23 @@ class PickupStatus(enum.StrEnum):
     COLLECTED = "COLLECTED"
 
 
+def complaint_key(table: str, store_column: str = "store_id") -> ForeignKeyConstraint:
+    """A row's complaint, named by the complaint's key: (its store, its id)."""
+    return ForeignKeyConstraint(
+        [store_column, "complaint_id"],
+        ["complaint.store_id", "complaint.id"],
+        name=f"fk_{table}_complaint",
+    )
+
+
 class Complaint(Base):
+    """Keyed by store first, so its rows and its children's distribute with the store (alembic
+    0021); looked up by id alone (node ids, handlers' queues) through its index."""
+
     __tablename__ = "complaint"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
     # Denormalised from the store: routing and region scope without a join.
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
     category: Mapped[ComplaintCategory] = mapped_column(
@@ -113,8 +125,8 @@ class ComplaintTimelineEntry(Base):
 
     __tablename__ = "complaint_timeline"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("complaint.id"))
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, index=True)
+    complaint_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[TimelineKind] = mapped_column(text_enum(TimelineKind, "complaint_timeline_kind"))
     # NULL when the system acted (the SLA job, message delivery).
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
@@ -125,7 +137,12 @@ class ComplaintTimelineEntry(Base):
     due_by: Mapped[datetime | None] = mapped_column()
     occurred_at: Mapped[datetime] = created_at_column()
 
-    __table_args__ = (Index("ix_complaint_timeline_complaint_id_id", "complaint_id", "id"),)
+    store_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the complaint's
+
+    __table_args__ = (
+        complaint_key("complaint_timeline"),
+        Index("ix_complaint_timeline_complaint_id_id", "complaint_id", "id"),
+    )
 
 
 class ComplaintRoute(Base):
@@ -169,8 +186,8 @@ class ComplaintMessage(Base):
 
     __tablename__ = "complaint_message"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("complaint.id"))
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, index=True)
+    complaint_id: Mapped[int] = mapped_column(BigInteger)
     member_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("member.id"))
     body: Mapped[str] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -179,8 +196,10 @@ class ComplaintMessage(Base):
     channel: Mapped[str | None] = mapped_column(String(32))  # the adapter that delivered it
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
+    store_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the complaint's
 
     __table_args__ = (
+        complaint_key("complaint_message"),
         Index("ix_complaint_message_complaint_id_id", "complaint_id", "id"),
         Index(
             "ix_complaint_message_due",
@@ -191,14 +210,15 @@ class ComplaintMessage(Base):
 
 
 class ComplaintPickup(Base):
-    """A replacement the customer collects at a store; stock moves when it is collected."""
+    """A replacement the customer collects at a store; stock moves when it is collected.
+    Keyed by that store (with its stock), which may not be the complaint's."""
 
     __tablename__ = "complaint_pickup"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("complaint.id"))
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, index=True)
+    complaint_id: Mapped[int] = mapped_column(BigInteger)
     member_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("member.id"))
-    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     quantity: Mapped[int] = mapped_column(Integer)
     status: Mapped[PickupStatus] = mapped_column(
@@ -207,8 +227,10 @@ class ComplaintPickup(Base):
     created_at: Mapped[datetime] = created_at_column()
     collected_at: Mapped[datetime | None] = mapped_column()
     collected_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    complaint_store_id: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (
+        complaint_key("complaint_pickup", "complaint_store_id"),
         CheckConstraint("quantity BETWEEN 1 AND 100", name="quantity_range"),
         Index("ix_complaint_pickup_complaint_id", "complaint_id"),
         Index("ix_complaint_pickup_member_id_status", "member_id", "status"),
@@ -223,7 +245,7 @@ class MemberCoupon(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     member_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("member.id"))
-    complaint_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("complaint.id"))
+    complaint_id: Mapped[int | None] = mapped_column(BigInteger)
     value_cents: Mapped[int] = mapped_column(Integer)
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     issued_at: Mapped[datetime] = created_at_column()
@@ -232,8 +254,13 @@ class MemberCoupon(Base):
     # The sale that redeemed it (promotions: recordSale redeems a coupon once).
     redeemed_store_id: Mapped[int | None] = mapped_column(Integer)
     redeemed_sale_id: Mapped[int | None] = mapped_column(BigInteger)
+    complaint_store_id: Mapped[int | None] = mapped_column(Integer)  # with complaint_id
 
     __table_args__ = (
+        complaint_key("member_coupon", "complaint_store_id"),
+        CheckConstraint(
+            "num_nonnulls(complaint_store_id, complaint_id) IN (0, 2)", name="complaint_named"
+        ),
         CheckConstraint("value_cents BETWEEN 1 AND 100000", name="value_range"),
         CheckConstraint(
             "num_nonnulls(redeemed_store_id, redeemed_sale_id) IN (0, 2) AND "

@@ -10,7 +10,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, created_at_column
@@ -65,10 +74,11 @@ class CustomerCall(Base):
 
     __tablename__ = "customer_call"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("complaint.id"))
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, index=True)
+    complaint_id: Mapped[int] = mapped_column(BigInteger)
     member_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("member.id"))
-    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))  # the complaint's store
+    # The complaint's store: keyed with the complaint (alembic 0021).
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     reason: Mapped[str] = mapped_column(Text)
     # The PII access log row of this call. No foreign key: the log is append-only and stays
@@ -81,6 +91,11 @@ class CustomerCall(Base):
     requested_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
+        ForeignKeyConstraint(
+            ["store_id", "complaint_id"],
+            ["complaint.store_id", "complaint.id"],
+            name="fk_customer_call_complaint",
+        ),
         CheckConstraint("length(reason) BETWEEN 5 AND 200", name="reason_length"),
         Index("ix_customer_call_staff_id_requested_at", "staff_id", "requested_at"),
         Index("ix_customer_call_complaint_id_id", "complaint_id", "id"),

@@ -19,6 +19,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     SmallInteger,
@@ -47,19 +48,25 @@ def channel_check(column: str = "channel") -> CheckConstraint:
 class SurveyAnswer(Base):
     __tablename__ = "survey_answer"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
     score: Mapped[int] = mapped_column(SmallInteger)
     receipt_no: Mapped[str | None] = mapped_column(String(64))
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))  # who served it
     member_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("member.id"))
-    complaint_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("complaint.id"))
+    # A complaint of the same store (record_survey_answer checks; the key says so too).
+    complaint_id: Mapped[int | None] = mapped_column(BigInteger)
     comment: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     channel: Mapped[str] = channel_column()
     answered_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
+        ForeignKeyConstraint(
+            ["store_id", "complaint_id"],
+            ["complaint.store_id", "complaint.id"],
+            name="fk_survey_answer_complaint",
+        ),
         CheckConstraint("score BETWEEN 0 AND 10", name="score_0_10"),
         channel_check(),
         Index("ix_survey_answer_store_id_answered_at", "store_id", "answered_at"),

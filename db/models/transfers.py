@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -82,10 +83,13 @@ class TransferLine(Base):
 
 
 class ReplenishmentOrder(Base):
+    """Keyed by store first, with the store's stock (alembic 0021); looked up by id alone
+    (node ids, the order list's cursor) through its index."""
+
     __tablename__ = "replenishment_order"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
     status: Mapped[ReplenishmentStatus] = mapped_column(
         text_enum(ReplenishmentStatus, "replenishment_status"), default=ReplenishmentStatus.DRAFT
     )
@@ -111,10 +115,21 @@ class ReplenishmentOrder(Base):
 class ReplenishmentLine(Base):
     __tablename__ = "replenishment_line"
 
-    order_id: Mapped[int] = mapped_column(ForeignKey("replenishment_order.id"), primary_key=True)
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
     quantity: Mapped[int] = mapped_column(Integer)
     quantity_received: Mapped[int | None] = mapped_column(Integer)
     expires_on: Mapped[date | None] = mapped_column(Date)
+    store_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the order's
 
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["store_id", "order_id"],
+            ["replenishment_order.store_id", "replenishment_order.id"],
+            name="fk_replenishment_line_order",
+        ),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        # The previous release's ON CONFLICT (order_id, product_id) (alembic 0021); dropped
+        # by the contract migration, before distribution.
+        Index("uq_replenishment_line_order_id_product_id", "order_id", "product_id", unique=True),
+    )

@@ -53,8 +53,8 @@ async def record_survey_answer(
     *,
     ring: KeyRing | None,
     code_ttl_seconds: int,
-) -> int:
-    """Record a customer's answer at a store in scope; its id. The receipt (of that store)
+) -> SurveyAnswer:
+    """Record a customer's answer at a store in scope. The receipt (of that store)
     names the clerk rated; the member comes from the code, else from the receipt."""
     _check(new)
     store = await authorize_store(session, actor, new.store_code, Permission.RECORD_SALES)
@@ -99,7 +99,12 @@ async def record_survey_answer(
     )
     session.add(answer)
     await session.flush()
-    return answer.id
+    return answer
+
+
+async def survey_answer(session: AsyncSession, answer_id: int) -> SurveyAnswer:
+    """An answer recorded before (a replayed recordSurveyAnswer), by its id."""
+    return (await session.scalars(select(SurveyAnswer).where(SurveyAnswer.id == answer_id))).one()
 
 
 async def survey_answers_by_id(

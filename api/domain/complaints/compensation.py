@@ -93,6 +93,7 @@ async def give_compensation(
     if replacement is not None:
         session.add(
             ComplaintPickup(
+                complaint_store_id=complaint.store_id,
                 complaint_id=complaint.id,
                 member_id=complaint.member_id,
                 store_id=replacement.store_id,
@@ -105,6 +106,7 @@ async def give_compensation(
         session.add(
             MemberCoupon(
                 member_id=complaint.member_id,
+                complaint_store_id=complaint.store_id,
                 complaint_id=complaint.id,
                 value_cents=coupon_cents,
                 issued_by_id=actor.staff_id,
@@ -156,7 +158,9 @@ async def collect_replacement(session: AsyncSession, actor: Actor | None, pickup
     pickup.status = PickupStatus.COLLECTED
     pickup.collected_at = datetime.now(UTC)
     pickup.collected_by_id = actor.staff_id
-    complaint = await session.get_one(Complaint, pickup.complaint_id)
+    complaint = await session.get_one(
+        Complaint, {"store_id": pickup.complaint_store_id, "id": pickup.complaint_id}
+    )
     await record_change(
         session,
         complaint,

@@ -107,15 +107,18 @@ def progress_text(
 
 _QUEUE = text(
     """
-    INSERT INTO complaint_message (complaint_id, member_id, body, attempts, next_attempt_at)
-    VALUES (:complaint_id, :member_id, :body, 0, now())
+    INSERT INTO complaint_message
+           (store_id, complaint_id, member_id, body, attempts, next_attempt_at)
+    VALUES (:store_id, :complaint_id, :member_id, :body, 0, now())
     """
 )
 
 _CLAIM = text(
     """
-    SELECT m.id, m.complaint_id, m.member_id, m.body, m.attempts, c.status, c.assignee_id
-      FROM complaint_message m JOIN complaint c ON c.id = m.complaint_id
+    SELECT m.store_id, m.id, m.complaint_id, m.member_id, m.body, m.attempts, c.status,
+           c.assignee_id
+      FROM complaint_message m
+      JOIN complaint c ON c.store_id = m.store_id AND c.id = m.complaint_id
      WHERE m.delivered_at IS NULL AND m.next_attempt_at <= now()
      ORDER BY m.next_attempt_at, m.id
      LIMIT :limit
@@ -127,7 +130,7 @@ _DELIVERED = text(
     """
     UPDATE complaint_message
        SET attempts = attempts + 1, delivered_at = now(), channel = :channel, last_error = NULL
-     WHERE id = :id
+     WHERE store_id = :store_id AND id = :id
     """
 )
 
@@ -136,16 +139,17 @@ _FAILED = text(
     UPDATE complaint_message
        SET attempts = attempts + 1, last_error = :error,
            next_attempt_at = now() + make_interval(secs => :wait)
-     WHERE id = :id
+     WHERE store_id = :store_id AND id = :id
     """
 )
 
 
 async def queue_message(
-    session: AsyncSession, *, complaint_id: int, member_id: int, body: str
+    session: AsyncSession, *, store_id: int, complaint_id: int, member_id: int, body: str
 ) -> None:
     await session.execute(
-        _QUEUE, {"complaint_id": complaint_id, "member_id": member_id, "body": body}
+        _QUEUE,
+        {"store_id": store_id, "complaint_id": complaint_id, "member_id": member_id, "body": body},
     )
 
 
@@ -169,12 +173,17 @@ async def deliver_due(
             failed += 1
             wait = backoff(message.attempt).total_seconds()
             error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
-            await session.execute(_FAILED, {"id": row.id, "error": error, "wait": wait})
+            await session.execute(
+                _FAILED, {"store_id": row.store_id, "id": row.id, "error": error, "wait": wait}
+            )
             continue
         delivered += 1
-        await session.execute(_DELIVERED, {"id": row.id, "channel": adapter.channel})
+        await session.execute(
+            _DELIVERED, {"store_id": row.store_id, "id": row.id, "channel": adapter.channel}
+        )
         session.add(
             ComplaintTimelineEntry(
+                store_id=row.store_id,
                 complaint_id=row.complaint_id,
                 kind=TimelineKind.MESSAGE_DELIVERED,
                 actor_id=None,

@@ -92,7 +92,7 @@ async def set_sla(
 # handler is changing right now is taken on the next run rather than waited for.
 _FLAG = """
     WITH due AS (
-      SELECT id FROM complaint
+      SELECT store_id, id FROM complaint
        WHERE status IN ('OPEN', 'ASSIGNED', 'IN_PROGRESS', 'REOPENED')
          AND {condition}
        ORDER BY id
@@ -100,8 +100,8 @@ _FLAG = """
          FOR UPDATE SKIP LOCKED
     )
     UPDATE complaint c SET {column} = now()
-      FROM due WHERE c.id = due.id AND c.{column} IS NULL
-    RETURNING c.id
+      FROM due WHERE c.store_id = due.store_id AND c.id = due.id AND c.{column} IS NULL
+    RETURNING c.store_id, c.id
 """
 _BREACHES = {
     TimelineKind.FIRST_RESPONSE_BREACHED: (
@@ -120,13 +120,15 @@ async def flag_breaches(session: AsyncSession, *, limit: int = 500) -> ScanResul
     """Flag, escalate and record every new breach; `opened` counts them."""
     flagged = 0
     for kind, (column, condition) in _BREACHES.items():
-        ids = (
-            await session.scalars(
+        keys = (
+            await session.execute(
                 text(_FLAG.format(column=column, condition=condition)), {"limit": limit}
             )
         ).all()
-        for complaint_id in ids:
-            complaint = await session.get_one(Complaint, complaint_id, populate_existing=True)
+        for key in keys:
+            complaint = await session.get_one(
+                Complaint, {"store_id": key.store_id, "id": key.id}, populate_existing=True
+            )
             manager = await region_manager(session, complaint.region_id)
             complaint.escalated_to_id = manager.id if manager else complaint.escalated_to_id
             what = (

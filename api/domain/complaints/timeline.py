@@ -59,6 +59,7 @@ async def record_change(
     """Append the timeline row, emit `event_kind` and queue the customer's message."""
     await session.flush()  # the complaint's new state (and id) first
     entry = ComplaintTimelineEntry(
+        store_id=complaint.store_id,
         complaint_id=complaint.id,
         kind=kind,
         actor_id=actor_id,
@@ -93,6 +94,10 @@ async def record_change(
             resolution=complaint.resolution,
         )
         await outbox.queue_message(
-            session, complaint_id=complaint.id, member_id=complaint.member_id, body=body
+            session,
+            store_id=complaint.store_id,
+            complaint_id=complaint.id,
+            member_id=complaint.member_id,
+            body=body,
         )
     return entry

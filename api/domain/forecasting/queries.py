@@ -131,7 +131,7 @@ _COVER_NEEDS = text(
       LEFT JOIN LATERAL (
         SELECT sum(rl.quantity) AS quantity
           FROM replenishment_order o
-          JOIN replenishment_line rl ON rl.order_id = o.id
+          JOIN replenishment_line rl ON rl.store_id = o.store_id AND rl.order_id = o.id
          WHERE o.store_id = w.store_id AND o.status = 'APPROVED'
            AND rl.product_id = w.product_id
       ) on_order ON true
