@@ -66,7 +66,7 @@ COMPLAINT_COLUMNS = (
     " resolved_at, closed_at, resolution, reopen_count, first_response_breached_at,"
     " resolution_breached_at, escalated_to_id, updated_at, channel"
 )
-TIMELINE_COLUMNS = "complaint_id, kind, actor_id, status, assignee_id, note, occurred_at"
+TIMELINE_COLUMNS = "complaint_id, store_id, kind, actor_id, status, assignee_id, note, occurred_at"
 SURVEY_COLUMNS = (
     "store_id, score, receipt_no, clerk_id, member_id, recorded_by_id, channel, answered_at"
 )
@@ -162,4 +162,4 @@ def _complaint(
          steps[-1][4], "APP"]
     )  # fmt: skip
     for kind, actor, step_status, step_assignee, when in steps:
-        out.timeline.append([index, kind, actor, step_status, step_assignee, None, when])
+        out.timeline.append([index, store_id, kind, actor, step_status, step_assignee, None, when])

@@ -54,7 +54,7 @@ _MOVEMENT_COLUMNS = (
 _ORDER_COLUMNS = (
     "id, store_id, status, created_at, approved_by_id, approved_at, received_by_id, received_at"
 )
-_ORDER_LINE_COLUMNS = "order_id, product_id, quantity, quantity_received"
+_ORDER_LINE_COLUMNS = "store_id, order_id, product_id, quantity, quantity_received"
 
 _RESERVE = text(
     "SELECT setval(pg_get_serial_sequence(:t, 'id'),"
@@ -179,7 +179,7 @@ async def _write_stock(
     ]  # fmt: skip
     delivered = {order[0] for order in rows.orders if order[3] is not None}
     lines = [
-        (order_base + index, product, quantity, quantity if index in delivered else None)
+        (store_id, order_base + index, product, quantity, quantity if index in delivered else None)
         for index, product, quantity in rows.order_lines
     ]
     await _copy(session, "replenishment_order", _ORDER_COLUMNS, orders)
