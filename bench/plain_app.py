@@ -29,11 +29,9 @@ from starlette.routing import Route
 from api.compiled.plan import compile_plan
 from api.domain import global_ids
 from api.domain.access import ROLE_PERMISSIONS, Permission, Role, StoreScope
-from api.domain.analytics import rollups
 from api.domain.pagination import encode_cursor
 from api.domain.promotions import redemption
-from api.domain.sales import record as sale_record
-from api.domain.stock import ledger
+from api.domain.sales import record_statement
 from api.schema.root import schema
 from api.trusted_documents import read_operations
 
@@ -43,11 +41,8 @@ def _psycopg(sql: str) -> str:
     return re.sub(r"(?<![:\w]):([A-Za-z_]\w*)", r"%(\1)s", sql)
 
 
-# recordSale's four statements, taken from the domain so the floor runs exactly the same SQL.
-RECORD_SALE_SQL = _psycopg(sale_record._RECORD.text)
-APPLY_MOVEMENTS_SQL = _psycopg(ledger._APPLY.text)
-ROLLUPS_SQL = _psycopg(rollups._SALE.text)
-TRACK_SQL = _psycopg(redemption._TRACK.text)
+# recordSale's one statement, taken from the domain so the floor runs exactly the same SQL.
+RECORD_SALE_SQL = _psycopg(record_statement.RECORD.text)
 
 # Kept identical to api.domain.auth._AUTHENTICATE_SQL (psycopg placeholders instead of :digest).
 AUTHENTICATE_SQL = """
@@ -288,8 +283,8 @@ def _scope(auth_row: tuple[Any, ...]) -> StoreScope:
 
 
 async def record_sale(request: Request) -> Response:
-    """recordSale's path without GraphQL: token, the sale statement, the ledger, the promotion
-    counts, the rollups, one commit (a sale crossing no safety level, no member)."""
+    """recordSale's path without GraphQL: the token, then the sale's one statement (autocommit:
+    one statement is atomic on its own), for a sale without a member."""
     pool: AsyncConnectionPool[AsyncConnection[Any]] = request.app.state.pool
     sale = orjson.loads(await request.body())["variables"]["input"]
     lines = sale["lines"]
@@ -302,90 +297,39 @@ async def record_sale(request: Request) -> Response:
             return _error(str(exc))
         if Permission.RECORD_SALES not in _permissions(auth):
             return _error("Forbidden")
-        async with conn.transaction():
-            cur = await conn.execute(
-                RECORD_SALE_SQL,
-                {
-                    **_scope(auth).sql_params(),
-                    "store_code": sale["storeCode"],
-                    "skus": [x["sku"] for x in lines],
-                    "quantities": [x["quantity"] for x in lines],
-                    "prices": [x["unitPriceCents"] for x in lines],
-                    "discounts": [x.get("discountCents", 0) for x in lines],
-                    "promotions": [None for _ in lines],
-                    "receipt_no": sale["receiptNo"],
-                    "sold_at": sale["soldAt"],
-                    "staff_id": auth[5],
-                    "member_id": None,
-                    "points": 0,
-                    "subtotal": subtotal,
-                    "discount": discount,
-                    "total": subtotal - discount,
-                },
-            )
-            row = await cur.fetchone()
-            if row is None or not row[2] or row[3] or row[4] or row[6] is None:
-                return _error("Refused or replayed")
-            net = ledger.net_changes(
-                ledger.Change(pid, -x["quantity"]) for pid, x in zip(row[5], lines, strict=True)
-            )
-            cur = await conn.execute(
-                APPLY_MOVEMENTS_SQL,
-                {
-                    "product_ids": list(net),
-                    "quantities": list(net.values()),
-                    "store_id": row[0],
-                    "kind": "SALE",
-                    "reference_type": "sale",
-                    "reference_id": str(row[6]),
-                    "reason": None,
-                    "staff_id": auth[5],
-                    "sold_at": sale["soldAt"],
-                },
-            )
-            after = {pid: on_hand for pid, on_hand, *_ in await cur.fetchall()}
-            await conn.execute(
-                TRACK_SQL,
-                {
-                    "store_id": row[0],
-                    "sold_at": sale["soldAt"],
-                    "member_id": None,
-                    "product_ids": row[5],
-                    "quantities": [x["quantity"] for x in lines],
-                    "gross": [x["quantity"] * x["unitPriceCents"] for x in lines],
-                    "discounts": [x.get("discountCents", 0) for x in lines],
-                    "promotions": [None for _ in lines],
-                    "min_expected": redemption.MIN_EXPECTED,
-                    "z_critical": redemption.Z_CRITICAL,
-                },
-            )
-            units: dict[str, int] = {}
-            revenue: dict[str, int] = {}
-            on_hand: dict[str, int] = {}
-            for pid, x in zip(row[5], lines, strict=True):
-                units[x["sku"]] = units.get(x["sku"], 0) + x["quantity"]
-                paid = x["quantity"] * x["unitPriceCents"] - x.get("discountCents", 0)
-                revenue[x["sku"]] = revenue.get(x["sku"], 0) + paid
-                on_hand[x["sku"]] = after[pid]
-            outs = {k: int(on_hand[k] <= 0 < on_hand[k] + u) for k, u in units.items()}
-            await conn.execute(
-                ROLLUPS_SQL,
-                {
-                    "store_id": row[0],
-                    "sold_at": sale["soldAt"],
-                    "staff_id": auth[5],
-                    "member_id": None,
-                    "skus": list(units),
-                    "units": list(units.values()),
-                    "revenue": list(revenue.values()),
-                    "stockouts": list(outs.values()),
-                    "on_hand": list(on_hand.values()),
-                    "promoted": 0,
-                    "total_units": sum(units.values()),
-                    "total": subtotal - discount,
-                    "total_stockouts": sum(outs.values()),
-                },
-            )
+        cur = await conn.execute(
+            RECORD_SALE_SQL,
+            {
+                **_scope(auth).sql_params(),
+                "store_code": sale["storeCode"],
+                "member_card": None,
+                "member_ref": None,
+                "skus": [x["sku"] for x in lines],
+                "quantities": [x["quantity"] for x in lines],
+                "prices": [x["unitPriceCents"] for x in lines],
+                "discounts": [x.get("discountCents", 0) for x in lines],
+                "promotions": [None for _ in lines],
+                "receipt_no": sale["receiptNo"],
+                "sold_at": sale["soldAt"],
+                "staff_id": auth[5],
+                "points": 0,
+                "subtotal": subtotal,
+                "discount": discount,
+                "total": subtotal - discount,
+                "promoted": 0,
+                "min_expected": redemption.MIN_EXPECTED,
+                "z_critical": redemption.Z_CRITICAL,
+                "earn_here": False,
+                "promotion_type_ids": [],
+                "promotion_type_names": [],
+                "kind": "SALE",
+                "reference_type": "sale",
+                "reason": None,
+            },
+        )
+        row = await cur.fetchone()
+    if row is None or not row[2] or row[3] or row[4] or row[6] is None:
+        return _error("Refused or replayed")
     sold = {"id": global_ids.encode("Sale", row[6]), "totalCents": subtotal - discount}
     return _json({"data": {"recordSale": {"replayed": False, "sale": sold}}})
 
