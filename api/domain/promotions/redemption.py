@@ -1,11 +1,11 @@
 """Redemption per promotion and store, counted as sales arrive, and the under-redemption alert.
 
 Where the counts live: `promotion_store_stats`, one row per promotion and store, updated in the
-sale's own transaction by ONE statement (`track_sale`), so the counts are exact at every moment
-and roll back with a refused sale. Not computed from sale lines on read: "eligible" needs the
-promotions in force at the receipt's store-local time, which a read would have to re-derive for
-every sale of the window; the till pays one upsert instead (tests/sales/test_record_sale.py
-counts it).
+sale's own transaction (TRACK_CTES, part of recordSale's one statement; `track_sale` runs them
+alone), so the counts are exact at every moment and roll back with a refused sale. Not
+computed from sale lines on read: "eligible" needs the promotions in force at the receipt's
+store-local time, which a read would have to re-derive for every sale of the window; the till
+pays one upsert instead, inside its one statement (tests/sales/test_one_statement.py).
 
 Eligible: a new sale at a store in scope, inside the window read in the store's time zone,
 with a SKU of the promotion and the mechanism's precondition met on those SKUs (spend
