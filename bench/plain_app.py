@@ -30,8 +30,8 @@ from api.compiled.plan import compile_plan
 from api.domain import global_ids
 from api.domain.access import ROLE_PERMISSIONS, Permission, Role, StoreScope
 from api.domain.pagination import encode_cursor
-from api.domain.sales import record as sale_record
-from api.domain.stock import ledger
+from api.domain.promotions import redemption
+from api.domain.sales import record_statement
 from api.schema.root import schema
 from api.trusted_documents import read_operations
 
@@ -41,9 +41,8 @@ def _psycopg(sql: str) -> str:
     return re.sub(r"(?<![:\w]):([A-Za-z_]\w*)", r"%(\1)s", sql)
 
 
-# recordSale's two statements, taken from the domain so the floor runs exactly the same SQL.
-RECORD_SALE_SQL = _psycopg(sale_record._RECORD.text)
-APPLY_MOVEMENTS_SQL = _psycopg(ledger._APPLY.text)
+# recordSale's one statement, taken from the domain so the floor runs exactly the same SQL.
+RECORD_SALE_SQL = _psycopg(record_statement.RECORD.text)
 
 # Kept identical to api.domain.auth._AUTHENTICATE_SQL (psycopg placeholders instead of :digest).
 AUTHENTICATE_SQL = """
@@ -284,7 +283,8 @@ def _scope(auth_row: tuple[Any, ...]) -> StoreScope:
 
 
 async def record_sale(request: Request) -> Response:
-    """recordSale's path without GraphQL: token, the sale statement, the ledger, one commit."""
+    """recordSale's path without GraphQL: the token, then the sale's one statement (autocommit:
+    one statement is atomic on its own), for a sale without a member."""
     pool: AsyncConnectionPool[AsyncConnection[Any]] = request.app.state.pool
     sale = orjson.loads(await request.body())["variables"]["input"]
     lines = sale["lines"]
@@ -297,46 +297,39 @@ async def record_sale(request: Request) -> Response:
             return _error(str(exc))
         if Permission.RECORD_SALES not in _permissions(auth):
             return _error("Forbidden")
-        async with conn.transaction():
-            cur = await conn.execute(
-                RECORD_SALE_SQL,
-                {
-                    **_scope(auth).sql_params(),
-                    "store_code": sale["storeCode"],
-                    "skus": [x["sku"] for x in lines],
-                    "quantities": [x["quantity"] for x in lines],
-                    "prices": [x["unitPriceCents"] for x in lines],
-                    "discounts": [x.get("discountCents", 0) for x in lines],
-                    "receipt_no": sale["receiptNo"],
-                    "sold_at": sale["soldAt"],
-                    "staff_id": auth[5],
-                    "member_id": None,
-                    "points": 0,
-                    "subtotal": subtotal,
-                    "discount": discount,
-                    "total": subtotal - discount,
-                },
-            )
-            row = await cur.fetchone()
-            if row is None or not row[2] or row[3] or row[4] or row[6] is None:
-                return _error("Refused or replayed")
-            net = ledger.net_changes(
-                ledger.Change(pid, -x["quantity"]) for pid, x in zip(row[5], lines, strict=True)
-            )
-            await conn.execute(
-                APPLY_MOVEMENTS_SQL,
-                {
-                    "product_ids": list(net),
-                    "quantities": list(net.values()),
-                    "store_id": row[0],
-                    "kind": "SALE",
-                    "reference_type": "sale",
-                    "reference_id": str(row[6]),
-                    "reason": None,
-                    "staff_id": auth[5],
-                    "sold_at": sale["soldAt"],
-                },
-            )
+        cur = await conn.execute(
+            RECORD_SALE_SQL,
+            {
+                **_scope(auth).sql_params(),
+                "store_code": sale["storeCode"],
+                "member_card": None,
+                "member_ref": None,
+                "skus": [x["sku"] for x in lines],
+                "quantities": [x["quantity"] for x in lines],
+                "prices": [x["unitPriceCents"] for x in lines],
+                "discounts": [x.get("discountCents", 0) for x in lines],
+                "promotions": [None for _ in lines],
+                "receipt_no": sale["receiptNo"],
+                "sold_at": sale["soldAt"],
+                "staff_id": auth[5],
+                "points": 0,
+                "subtotal": subtotal,
+                "discount": discount,
+                "total": subtotal - discount,
+                "promoted": 0,
+                "min_expected": redemption.MIN_EXPECTED,
+                "z_critical": redemption.Z_CRITICAL,
+                "earn_here": False,
+                "promotion_type_ids": [],
+                "promotion_type_names": [],
+                "kind": "SALE",
+                "reference_type": "sale",
+                "reason": None,
+            },
+        )
+        row = await cur.fetchone()
+    if row is None or not row[2] or row[3] or row[4] or row[6] is None:
+        return _error("Refused or replayed")
     sold = {"id": global_ids.encode("Sale", row[6]), "totalCents": subtotal - discount}
     return _json({"data": {"recordSale": {"replayed": False, "sale": sold}}})
 

@@ -4,10 +4,10 @@ Why the same transaction, not the event stream: a rollup written with its sale c
 back with it, so the totals are exact at every moment (no lag, no replay bookkeeping, no double
 count when a consumer retries), and a rebuild from the ledgers (rebuild.py) must give the same
 numbers, which a test checks. The cost stays within the till's statement budget: a sale adds
-exactly one statement, a data-modifying CTE that upserts the SKU rows of the day, the store's
-hour, the SKUs' months (units, takings, closing stock), the clerk's month (with the sale's
-change to the store's month closing stock), the member's month and the member's categories of
-the month together (INSERT ... ON CONFLICT DO UPDATE over the sale's lines via unnest).
+no statement (SALE_CTES are part of recordSale's one statement, sales/record_statement.py):
+they upsert the SKU rows of the day, the store's hour, the SKUs' months (units, takings,
+closing stock), the clerk's month (with the sale's change to the store's month closing stock),
+the member's month and the member's categories of the month (INSERT ... ON CONFLICT DO UPDATE).
 Returns, enrolments and shift ends add one statement each.
 
 Lock order: the ledger locks stock rows first (in product order); these upserts come after, in
@@ -31,27 +31,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 if TYPE_CHECKING:  # the sales domain calls this module: no import cycle at run time
     from api.domain.sales.documents import RecordedSale
 
-_SALE = text(
-    """
-    WITH st AS (
-      SELECT s.id, l.local, CAST(date_trunc('month', l.local) AS date) AS month
-        FROM store s
-        CROSS JOIN LATERAL (SELECT CAST(:sold_at AS timestamptz) AT TIME ZONE s.time_zone
-                              AS local) l
-       WHERE s.id = :store_id
-    ), daily AS (
+# A sale's rollups, as CTEs over three inputs (recordSale's one statement,
+# sales/record_statement.py, reads them from its own CTEs; `_SALE` below from parameters):
+# `st` (the store: id, local time, month), `who` (member_id, NULL without a member) and `sold`
+# (one row per SKU: product_id, units, revenue, stockouts, on_hand after the sale or NULL).
+# Parameters: :staff_id, :total, :promoted. `closing` reads each SKU's month closing stock
+# before this sale FOR NO KEY UPDATE: the newest version, even when this statement's snapshot
+# predates a sale of the SKU that committed while it waited for the SKU's balance; `monthly`
+# says which rows it inserted (a row inserted after the snapshot is invisible to `closing`:
+# record_statement.py's CORRECT_CLOSING).
+SALE_CTES = """
+    daily AS (
       INSERT INTO sales_daily AS d (store_id, day, product_id, units, revenue_cents,
                                     transactions, returned_units, refund_cents, stockouts,
                                     closing_on_hand)
-      SELECT st.id, CAST(st.local AS date), p.id, x.units, x.revenue, 1, 0, 0, x.stockouts,
-             x.on_hand
-        FROM st
-        CROSS JOIN unnest(CAST(:skus AS text[]), CAST(:units AS bigint[]),
-                          CAST(:revenue AS bigint[]), CAST(:stockouts AS int[]),
-                          CAST(:on_hand AS bigint[]))
-             AS x(sku, units, revenue, stockouts, on_hand)
-        JOIN product p ON p.sku = x.sku
-       ORDER BY p.id
+      SELECT st.id, CAST(st.local AS date), x.product_id, x.units, x.revenue, 1, 0, 0,
+             x.stockouts, x.on_hand
+        FROM st CROSS JOIN sold x
+       ORDER BY x.product_id
       ON CONFLICT (store_id, day, product_id) DO UPDATE
         SET units = d.units + EXCLUDED.units,
             revenue_cents = d.revenue_cents + EXCLUDED.revenue_cents,
@@ -62,9 +59,9 @@ _SALE = text(
       INSERT INTO store_hourly AS h (store_id, day, hour, transactions, member_transactions,
                                      units, revenue_cents, stockouts)
       SELECT st.id, CAST(st.local AS date), CAST(extract(hour FROM st.local) AS smallint), 1,
-             CASE WHEN CAST(:member_id AS bigint) IS NULL THEN 0 ELSE 1 END, :total_units,
-             :total, :total_stockouts
-        FROM st
+             CASE WHEN who.member_id IS NULL THEN 0 ELSE 1 END,
+             (SELECT sum(units) FROM sold), :total, (SELECT sum(stockouts) FROM sold)
+        FROM st CROSS JOIN who
       ON CONFLICT (store_id, day, hour) DO UPDATE
         SET transactions = h.transactions + 1,
             member_transactions = h.member_transactions + EXCLUDED.member_transactions,
@@ -72,17 +69,14 @@ _SALE = text(
             revenue_cents = h.revenue_cents + EXCLUDED.revenue_cents,
             stockouts = h.stockouts + EXCLUDED.stockouts
     ), closing AS (
-      -- The SKUs' balances now and after their previous sale this month (the statement's
-      -- snapshot: sales_monthly as it was before this sale).
-      SELECT st.id AS store_id, st.month, p.id AS product_id, x.units, x.revenue, x.on_hand,
-             coalesce(k.closing_on_hand, 0) AS before
-        FROM st
-        CROSS JOIN unnest(CAST(:skus AS text[]), CAST(:units AS bigint[]),
-                          CAST(:revenue AS bigint[]), CAST(:on_hand AS bigint[]))
-             AS x(sku, units, revenue, on_hand)
-        JOIN product p ON p.sku = x.sku
-        LEFT JOIN sales_monthly k
-          ON k.store_id = st.id AND k.month = st.month AND k.product_id = p.id
+      SELECT st.id AS store_id, st.month, x.product_id, x.units, x.revenue, x.on_hand,
+             coalesce(k.closing_on_hand, 0) AS before, k.found
+        FROM st CROSS JOIN sold x
+        LEFT JOIN LATERAL (
+          SELECT k.closing_on_hand, true AS found FROM sales_monthly k
+           WHERE k.store_id = st.id AND k.month = st.month AND k.product_id = x.product_id
+             FOR NO KEY UPDATE
+        ) k ON true
     ), monthly AS (
       INSERT INTO sales_monthly AS k (store_id, month, product_id, units, revenue_cents,
                                       closing_on_hand)
@@ -92,13 +86,14 @@ _SALE = text(
         SET units = k.units + EXCLUDED.units,
             revenue_cents = k.revenue_cents + EXCLUDED.revenue_cents,
             closing_on_hand = coalesce(EXCLUDED.closing_on_hand, k.closing_on_hand)
+      RETURNING k.product_id, (k.xmax = 0) AS inserted
     ), clerk AS (
       INSERT INTO clerk_monthly AS c (store_id, staff_id, month, transactions, units,
                                       revenue_cents, stockouts, members_enrolled, shifts,
                                       shift_seconds, promoted_transactions,
                                       closing_stock_change)
-      SELECT st.id, :staff_id, st.month, 1, :total_units, :total, :total_stockouts, 0, 0, 0,
-             :promoted,
+      SELECT st.id, :staff_id, st.month, 1, (SELECT sum(units) FROM sold), :total,
+             (SELECT sum(stockouts) FROM sold), 0, 0, 0, :promoted,
              (SELECT coalesce(sum(on_hand - before), 0) FROM closing WHERE on_hand IS NOT NULL)
         FROM st
       ON CONFLICT (store_id, staff_id, month) DO UPDATE
@@ -108,26 +103,44 @@ _SALE = text(
             stockouts = c.stockouts + EXCLUDED.stockouts,
             promoted_transactions = c.promoted_transactions + EXCLUDED.promoted_transactions,
             closing_stock_change = c.closing_stock_change + EXCLUDED.closing_stock_change
-    ), member AS (
+    ), member_month AS (
       INSERT INTO member_monthly AS m (store_id, month, member_id, transactions, spend_cents)
-      SELECT st.id, st.month, :member_id, 1, :total
-        FROM st WHERE CAST(:member_id AS bigint) IS NOT NULL
+      SELECT st.id, st.month, who.member_id, 1, :total
+        FROM st CROSS JOIN who WHERE who.member_id IS NOT NULL
       ON CONFLICT (store_id, month, member_id) DO UPDATE
         SET transactions = m.transactions + 1, spend_cents = m.spend_cents + EXCLUDED.spend_cents
     ), member_category AS (
       INSERT INTO member_category_monthly AS mc (store_id, month, member_id, category,
                                                  purchases)
-      SELECT DISTINCT st.id, st.month, CAST(:member_id AS bigint), p.category, 1
-        FROM st
-        CROSS JOIN unnest(CAST(:skus AS text[])) AS x(sku)
-        JOIN product p ON p.sku = x.sku
-       WHERE CAST(:member_id AS bigint) IS NOT NULL
+      SELECT DISTINCT st.id, st.month, who.member_id, p.category, 1
+        FROM st CROSS JOIN who CROSS JOIN sold x
+        JOIN product p ON p.id = x.product_id
+       WHERE who.member_id IS NOT NULL
        ORDER BY 4
       ON CONFLICT (store_id, month, member_id, category) DO UPDATE
         SET purchases = mc.purchases + 1
-    )
+    )"""
+
+_SALE = text(
+    f"""
+    WITH st AS (
+      SELECT s.id, l.local, CAST(date_trunc('month', l.local) AS date) AS month
+        FROM store s
+        CROSS JOIN LATERAL (SELECT CAST(:sold_at AS timestamptz) AT TIME ZONE s.time_zone
+                              AS local) l
+       WHERE s.id = :store_id
+    ), who AS (
+      SELECT CAST(:member_id AS bigint) AS member_id
+    ), sold AS (
+      SELECT p.id AS product_id, x.units, x.revenue, x.stockouts, x.on_hand
+        FROM unnest(CAST(:skus AS text[]), CAST(:units AS bigint[]),
+                    CAST(:revenue AS bigint[]), CAST(:stockouts AS int[]),
+                    CAST(:on_hand AS bigint[]))
+             AS x(sku, units, revenue, stockouts, on_hand)
+        JOIN product p ON p.sku = x.sku
+    ), {SALE_CTES}
     SELECT 1
-    """
+    """  # noqa: S608 (a constant fragment; values are bound)
 )
 
 _RETURN = text(
@@ -212,9 +225,7 @@ async def record_sale(session: AsyncSession, sale: RecordedSale, *, staff_id: in
             "stockouts": [stockouts[sku] for sku in units],
             "on_hand": [after.get(sku) for sku in units],
             "promoted": int(any(line.promotion_id is not None for line in sale.lines)),
-            "total_units": sum(units.values()),
             "total": sale.total_cents,
-            "total_stockouts": sum(stockouts.values()),
         },
     )
 

@@ -160,8 +160,13 @@ async def resolve_member_code(
     else:
         member_id = await session.scalar(select(Member.id).where(Member.id == parsed.member_id))
     if member_id is None:
-        raise NotFound("No member has this code.", argument=argument)
+        raise unknown_member_code(argument)
     return int(member_id)
+
+
+def unknown_member_code(argument: str) -> NotFound:
+    """What a well-formed code of no member gets (recordSale's statement finds it too)."""
+    return NotFound("No member has this code.", argument=argument)
 
 
 async def open_member(

@@ -1,11 +1,11 @@
 """Redemption per promotion and store, counted as sales arrive, and the under-redemption alert.
 
 Where the counts live: `promotion_store_stats`, one row per promotion and store, updated in the
-sale's own transaction by ONE statement (`track_sale`), so the counts are exact at every moment
-and roll back with a refused sale. Not computed from sale lines on read: "eligible" needs the
-promotions in force at the receipt's store-local time, which a read would have to re-derive for
-every sale of the window; the till pays one upsert instead (tests/sales/test_record_sale.py
-counts it).
+sale's own transaction (TRACK_CTES, part of recordSale's one statement; `track_sale` runs them
+alone), so the counts are exact at every moment and roll back with a refused sale. Not
+computed from sale lines on read: "eligible" needs the promotions in force at the receipt's
+store-local time, which a read would have to re-derive for every sale of the window; the till
+pays one upsert instead, inside its one statement (tests/sales/test_one_statement.py).
 
 Eligible: a new sale at a store in scope, inside the window read in the store's time zone,
 with a SKU of the promotion and the mechanism's precondition met on those SKUs (spend
@@ -45,19 +45,15 @@ ALERT_RULE = (
     "5 redemptions were expected at the rest of the chain's rate (eligible x chain rate >= 5)."
 )
 
-_TRACK = text(
-    """
-    WITH st AS (
-      SELECT s.id, s.region_id, s.code,
-             CAST(:sold_at AS timestamptz) AT TIME ZONE s.time_zone AS local
-        FROM store s WHERE s.id = :store_id
-    ), x AS (
-      SELECT * FROM unnest(CAST(:product_ids AS bigint[]), CAST(:quantities AS bigint[]),
-                           CAST(:gross AS bigint[]), CAST(:discounts AS bigint[]),
-                           CAST(:promotions AS bigint[]))
-             AS x(product_id, quantity, gross, discount, promotion_id)
-    ), running AS (
+# Counting a sale, as CTEs over three inputs (recordSale's one statement, sales/record_statement.py,
+# reads them from its own CTEs; `_TRACK` below from parameters): `st` (the store: id, local
+# time), `who` (member_id, NULL without a member) and `x` (the lines: product_id, quantity,
+# gross, discount, promotion_id). `bonus` answers the points multiplier's extra spend and
+# `flagged` the alerts raised.
+TRACK_CTES = """
+    running AS (
       SELECT p.* FROM st
+        CROSS JOIN who
         JOIN promotion_store ps ON ps.store_id = st.id
         JOIN promotion p ON p.id = ps.promotion_id
        WHERE p.state = 'SCHEDULED'
@@ -68,18 +64,18 @@ _TRACK = text(
               OR CAST(extract(isodow FROM st.local) AS smallint) = ANY(p.weekdays))
          AND (p.daily_start IS NULL OR (CAST(st.local AS time) >= p.daily_start
                                         AND CAST(st.local AS time) < p.daily_end))
-         AND (NOT p.members_only OR CAST(:member_id AS bigint) IS NOT NULL)
+         AND (NOT p.members_only OR who.member_id IS NOT NULL)
          AND (p.budget_cents IS NULL
               OR (SELECT coalesce(sum(b.discount_cents), 0) FROM promotion_store_stats b
                    WHERE b.promotion_id = p.id) < p.budget_cents)
     ), bonus AS (
       SELECT coalesce(sum((x.gross - x.discount) * (m.times - 1)), 0) AS spend
-        FROM x CROSS JOIN LATERAL (
+        FROM who CROSS JOIN x CROSS JOIN LATERAL (
           SELECT max(p.points_multiplier) AS times
             FROM running p JOIN promotion_product pp ON pp.promotion_id = p.id
            WHERE p.mechanism = 'POINTS_MULTIPLIER' AND pp.product_id = x.product_id
         ) m
-       WHERE m.times IS NOT NULL AND CAST(:member_id AS bigint) IS NOT NULL
+       WHERE m.times IS NOT NULL AND who.member_id IS NOT NULL
     ), hit AS (
       SELECT p.id AS promotion_id, st.id AS store_id,
              coalesce(bool_or(x.promotion_id = p.id), false) AS redeemed,
@@ -129,11 +125,26 @@ _TRACK = text(
       SELECT promotion_id, store_id, n, k, on_, ok, z FROM tested WHERE z <= :z_critical
       ON CONFLICT DO NOTHING
       RETURNING promotion_id, eligible, redeemed, others_eligible, others_redeemed, z_score
-    )
+    )"""
+
+_TRACK = text(
+    f"""
+    WITH st AS (
+      SELECT s.id, s.region_id, s.code,
+             CAST(:sold_at AS timestamptz) AT TIME ZONE s.time_zone AS local
+        FROM store s WHERE s.id = :store_id
+    ), who AS (
+      SELECT CAST(:member_id AS bigint) AS member_id
+    ), x AS (
+      SELECT * FROM unnest(CAST(:product_ids AS bigint[]), CAST(:quantities AS bigint[]),
+                           CAST(:gross AS bigint[]), CAST(:discounts AS bigint[]),
+                           CAST(:promotions AS bigint[]))
+             AS x(product_id, quantity, gross, discount, promotion_id)
+    ), {TRACK_CTES}
     SELECT st.region_id, st.code, (SELECT spend FROM bonus) AS bonus_spend,
            (SELECT json_agg(f ORDER BY f.promotion_id) FROM flagged f) AS alerts
       FROM st
-    """
+    """  # noqa: S608 (constant fragments; values are bound)
 )
 
 

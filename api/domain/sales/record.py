@@ -1,4 +1,4 @@
-"""Recording a sale from the till: one data-modifying statement for the sale, one for the stock.
+"""Recording a sale from the till: one data-modifying statement (record_statement.py).
 
 A sale is idempotent by (store, receipt number): the claim of the receipt in sale_receipt does
 nothing on its primary key (sale itself is partitioned by month, alembic 0019, so it cannot
@@ -6,9 +6,13 @@ hold that key), no sale is written then, and a replay returns the first sale unc
 with other content is a CONFLICT). A sale is never refused for lack of recorded stock: the goods
 have left the shop, so the balance may go negative and is reported as a discrepancy.
 
-Cost (the hot path of PERFORMANCE.md): one statement resolves the store, checks the caller's
-scope and every SKU, and writes the sale and its lines only when all is well; then one each for
-the ledger, the rollups and promotion redemption. A replay reads the first sale instead.
+Cost (the hot path of PERFORMANCE.md, issue 18): one statement checks the store, the caller's
+scope, every SKU and the member code, and writes the sale, its lines, the stock, the promotion
+counts, the rollups and the member's points, or nothing when anything is wrong. More statements
+only where the rules need them: a receipt claiming promotions or coupons is priced first (and
+its coupons redeemed after), points redeemed are taken by members.redeem_points (CONFLICT when
+short), an alert's event, and the rare races record_statement.py describes. A replay reads the
+first sale instead.
 """
 
 from __future__ import annotations
@@ -20,13 +24,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.domain import members
-from api.domain.access import SCOPE_CHECK_SQL, Actor, Permission, require
-from api.domain.analytics import rollups
+from api.domain.access import Actor, Permission, require
 from api.domain.error_reasons import ErrorReason
 from api.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from api.domain.members.codes import DEFAULT_TTL_SECONDS
+from api.domain.members.codes import DEFAULT_TTL_SECONDS, ParsedCode, parse_code
+from api.domain.members.profile import unknown_member_code
 from api.domain.promotions import claims as promotion_claims
-from api.domain.promotions import redemption as promotion_redemption
+from api.domain.sales import record_statement
 from api.domain.sales.documents import (
     NewSale,
     RecordedLine,
@@ -35,8 +39,6 @@ from api.domain.sales.documents import (
     SaleOutcome,
     StockAfterSale,
 )
-from api.domain.stock.ledger import Change, apply_movements
-from db.models import MovementKind
 from db.pii import KeyRing
 
 MAX_LINES = 200
@@ -48,54 +50,6 @@ MAX_UNIT_PRICE_CENTS = 100_000_000  # ¥1,000,000
 MAX_LINE_TOTAL_CENTS = 2**31 - 1
 CLOCK_SKEW = timedelta(minutes=5)  # a till's clock may run a little ahead of the server's
 
-
-_RECORD = text(
-    f"""
-    WITH s AS (
-      SELECT s.id, s.region_id, {SCOPE_CHECK_SQL} AS allowed FROM store s WHERE s.code = :store_code
-    ), lines AS (
-      SELECT CAST(i.line_no AS int) AS line_no, i.sku, i.quantity, i.unit_price, i.discount,
-             i.promotion_id, p.id AS product_id, p.region_id AS product_region
-        FROM unnest(CAST(:skus AS text[]), CAST(:quantities AS int[]), CAST(:prices AS int[]),
-                    CAST(:discounts AS int[]), CAST(:promotions AS bigint[]))
-             WITH ORDINALITY AS i(sku, quantity, unit_price, discount, promotion_id, line_no)
-        LEFT JOIN product p ON p.sku = i.sku
-    ), verdict AS (
-      SELECT s.id AS store_id, s.region_id, s.allowed,
-             array_agg(l.sku ORDER BY l.line_no) FILTER (WHERE l.product_id IS NULL) AS unknown,
-             array_agg(l.sku ORDER BY l.line_no)
-               FILTER (WHERE l.product_region <> s.region_id) AS out_of_region,
-             array_agg(l.product_id ORDER BY l.line_no) AS product_ids
-        FROM s CROSS JOIN lines l
-       GROUP BY s.id, s.region_id, s.allowed
-    ), claim AS (
-      INSERT INTO sale_receipt (store_id, receipt_no, sale_id, sold_at)
-      SELECT v.store_id, :receipt_no, nextval('sale_id_seq'), :sold_at
-        FROM verdict v
-       WHERE v.allowed AND v.unknown IS NULL AND v.out_of_region IS NULL
-      ON CONFLICT (store_id, receipt_no) DO NOTHING
-      RETURNING store_id, sale_id
-    ), sale AS (
-      INSERT INTO sale (store_id, id, receipt_no, sold_at, staff_id, member_id, points_redeemed,
-                        subtotal_cents, discount_cents, total_cents)
-      SELECT c.store_id, c.sale_id, :receipt_no, :sold_at, :staff_id, :member_id, :points,
-             :subtotal, :discount, :total
-        FROM claim c
-      RETURNING store_id, id
-    ), saved AS (
-      INSERT INTO sale_line (store_id, sale_id, sold_at, line_no, product_id, quantity,
-                             unit_price_cents, discount_cents, line_total_cents,
-                             returned_quantity, promotion_id)
-      SELECT sale.store_id, sale.id, :sold_at, l.line_no, l.product_id, l.quantity,
-             l.unit_price, l.discount, CAST(l.quantity AS bigint) * l.unit_price - l.discount,
-             0, l.promotion_id
-        FROM sale CROSS JOIN lines l
-    )
-    SELECT v.store_id, v.region_id, v.allowed, v.unknown, v.out_of_region, v.product_ids,
-           sale.id AS sale_id
-      FROM verdict v LEFT JOIN sale ON true
-    """  # noqa: S608
-)
 
 _EXISTING = text(
     """
@@ -199,105 +153,70 @@ async def record_sale(
     if problems:
         raise _invalid(problems)
     receipt_no = new.receipt_no.strip()
-    # A bad, expired or forged member code refuses the sale before anything is written.
-    member_id = (
-        await members.resolve_member_code(
-            session,
-            new.member_code,
-            ring=ring,
-            ttl_seconds=code_ttl_seconds,
+    claiming = bool(new.coupon_ids) or any(x.promotion_id is not None for x in new.lines)
+    member_id: int | None = None
+    code: ParsedCode | None = None
+    if new.member_code is not None and claiming:
+        # Claims are priced for the member: resolve the code first (NOT_FOUND refuses it).
+        member_id = await members.resolve_member_code(
+            session, new.member_code, ring=ring, ttl_seconds=code_ttl_seconds,
             argument="memberCode",
-        )
-        if new.member_code is not None
-        else None
-    )
+        )  # fmt: skip
+    elif new.member_code is not None:
+        # A bad, expired or forged code refuses the sale before anything is written; an
+        # unknown member is the statement's to find (it writes nothing then).
+        code = parse_code(ring, new.member_code, ttl_seconds=code_ttl_seconds)
     claims = await promotion_claims.check_claims(
         session, actor, new, receipt_no=receipt_no, member_id=member_id
     )
-    subtotal = sum(x.quantity * x.unit_price_cents for x in new.lines)
-    discount = sum(x.discount_cents for x in new.lines)
-    row = (
-        await session.execute(
-            _RECORD,
-            {
-                **actor.scope.sql_params(),
-                "store_code": new.store_code,
-                "skus": [x.sku for x in new.lines],
-                "quantities": [x.quantity for x in new.lines],
-                "prices": [x.unit_price_cents for x in new.lines],
-                "discounts": [x.discount_cents for x in new.lines],
-                "promotions": [x.promotion_id for x in new.lines],
-                "receipt_no": receipt_no,
-                "sold_at": new.sold_at,
-                "staff_id": actor.staff_id,
-                "member_id": member_id,
-                "points": new.points_redeemed,
-                "subtotal": subtotal,
-                "discount": discount,
-                "total": subtotal - discount,
-            },
-        )
-    ).one_or_none()
-    if row is None:
+    written = await record_statement.record(
+        session, actor, new, receipt_no=receipt_no, member_id=member_id, code=code, claims=claims
+    )
+    if new.member_code is not None and written.member_id is None:
+        raise unknown_member_code("memberCode")
+    if written.store_id is None:
         raise NotFound(
             f"No store has code {new.store_code!r}.", argument="storeCode", storeCode=new.store_code
         )
-    if not row.allowed:
+    if not written.allowed:
         raise Forbidden(
             f"Store {new.store_code} is outside your scope.",
             reason=ErrorReason.OUTSIDE_SCOPE,
             storeCode=new.store_code,
         )
-    problems = [f"lines: unknown SKU {sku}" for sku in row.unknown or []]
+    problems = [f"lines: unknown SKU {sku}" for sku in written.unknown]
     problems += [
         f"lines: SKU {sku} is a regional SKU not sold in this store's region"
-        for sku in row.out_of_region or []
+        for sku in written.out_of_region
     ]
     if problems:
         raise _invalid(problems)
-    if row.sale_id is None:
-        return await _replay(session, new, store_id=row.store_id, receipt_no=receipt_no)
-    balances = await apply_movements(
-        session,
-        store_id=row.store_id,
-        region_id=row.region_id,
-        kind=MovementKind.SALE,
-        changes=[
-            Change(product_id, -x.quantity)
-            for product_id, x in zip(row.product_ids, new.lines, strict=True)
-        ],
-        reference_type="sale",
-        reference_id=str(row.sale_id),
-        staff_id=actor.staff_id,
-        sold_at=new.sold_at,
-    )
+    if written.sale_id is None:
+        return await _replay(session, new, store_id=written.store_id, receipt_no=receipt_no)
+    await record_statement.follow_up(session, written, new, actor=actor)
+    member_id = written.member_id
     await promotion_claims.redeem_coupons(
-        session, claims, member_id=member_id, store_id=row.store_id, sale_id=row.sale_id, now=now
-    )
-    bonus_spend = await promotion_redemption.track_sale(
-        session,
-        store_id=row.store_id,
-        sold_at=new.sold_at,
-        member_id=member_id,
-        product_ids=row.product_ids,
-        lines=new.lines,
-    )
-    if member_id is not None:
+        session, claims, member_id=member_id, store_id=written.store_id, sale_id=written.sale_id,
+        now=now,
+    )  # fmt: skip
+    subtotal = sum(x.quantity * x.unit_price_cents for x in new.lines)
+    discount = sum(x.discount_cents for x in new.lines)
+    if member_id is not None and not written.credited:
         await _credit_member(
             session,
             member_id=member_id,
-            store_id=row.store_id,
-            sale_id=row.sale_id,
+            store_id=written.store_id,
+            sale_id=written.sale_id,
             total_cents=subtotal - discount,
             points_redeemed=new.points_redeemed,
             promotion_types=claims.promotion_types if claims else None,
-            bonus_spend_cents=bonus_spend,
+            bonus_spend_cents=written.bonus_spend,
             sold_at=new.sold_at,
         )
-    sku_of = dict(zip(row.product_ids, (x.sku for x in new.lines), strict=True))
-    sale = RecordedSale(
-        id=row.sale_id,
-        store_id=row.store_id,
+    sku_of = dict(zip(written.product_ids, (x.sku for x in new.lines), strict=True))
+    return RecordedSale(
+        id=written.sale_id,
+        store_id=written.store_id,
         receipt_no=receipt_no,
         sold_at=new.sold_at.astimezone(UTC),  # as a replay reads it back
         points_redeemed=new.points_redeemed,
@@ -316,11 +235,9 @@ async def record_sale(
             )
             for i, x in enumerate(new.lines, start=1)
         ],
-        stock=[StockAfterSale(sku=sku_of[b.product_id], on_hand=b.on_hand) for b in balances],
+        stock=[StockAfterSale(sku=sku_of[p], on_hand=n) for p, n in written.stock],
         member_id=member_id,
     )
-    await rollups.record_sale(session, sale, staff_id=actor.staff_id)
-    return sale
 
 
 async def _credit_member(

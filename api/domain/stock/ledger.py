@@ -43,35 +43,70 @@ class Balance:
         return self.on_hand < 0
 
 
-_APPLY = text(
-    """
-    WITH delta AS (
-      SELECT d.product_id, d.quantity, p.default_safety_stock
-        FROM unnest(CAST(:product_ids AS bigint[]), CAST(:quantities AS int[]))
-             AS d(product_id, quantity)
-        JOIN product p ON p.id = d.product_id
-    ), level AS (
+# The balance update and its movements, as CTEs over one input, `delta` (store_id, product_id,
+# quantity, default_safety_stock, reference_id: one row per product), with the parameters
+# :kind, :reference_type, :reason, :staff_id and :sold_at. `balance` answers the new balances,
+# sorted: reading it runs every balance update (and takes every balance lock, in product
+# order) before anything that reads it. recordSale's one statement (sales/record_statement.py)
+# feeds it from the sale's lines; `_APPLY` below from parameters.
+BALANCE_CTES = """
+    level AS (
       INSERT INTO stock_level AS l
         (store_id, product_id, on_hand, in_transit, last_sold_at, updated_at)
-      SELECT :store_id, product_id, quantity, 0, CAST(:sold_at AS timestamptz), now()
+      SELECT store_id, product_id, quantity, 0, CAST(:sold_at AS timestamptz), now()
         FROM delta ORDER BY product_id
       ON CONFLICT (store_id, product_id)
         DO UPDATE SET on_hand = l.on_hand + EXCLUDED.on_hand, updated_at = now(),
                       last_sold_at = greatest(l.last_sold_at, EXCLUDED.last_sold_at)
       RETURNING l.product_id, l.on_hand, l.safety_stock, (l.xmax = 0) AS created
+    ), balance AS (
+      SELECT d.store_id, level.product_id, level.on_hand, d.quantity,
+             level.on_hand - d.quantity AS before,
+             coalesce(level.safety_stock, d.default_safety_stock) AS safety_stock, level.created
+        FROM level JOIN delta d USING (product_id)
+       ORDER BY level.product_id
     ), moved AS (
       INSERT INTO stock_movement
         (store_id, product_id, kind, quantity, balance_after, reference_type, reference_id,
          reason, staff_id)
-      SELECT :store_id, d.product_id, :kind, d.quantity, level.on_hand, :reference_type,
-             :reference_id, :reason, :staff_id
-        FROM delta d JOIN level USING (product_id)
-    )
-    SELECT level.product_id, level.on_hand, level.on_hand - d.quantity AS before,
-           coalesce(level.safety_stock, d.default_safety_stock) AS safety_stock, level.created
-      FROM level JOIN delta d USING (product_id)
-     ORDER BY level.product_id
-    """
+      SELECT b.store_id, b.product_id, :kind, b.quantity, b.on_hand, :reference_type,
+             d.reference_id, :reason, :staff_id
+        FROM balance b JOIN delta d USING (product_id)
+      RETURNING product_id, id
+    )"""
+
+# The alerts a crossing opens or clears (`_update_alerts_on_crossing`'s rule) as CTEs over
+# `balance`, for a statement that moves stock and updates its alerts at once (recordSale's);
+# their events are the caller's to emit.
+CROSSING_CTES = """
+    opened AS (
+      INSERT INTO stock_alert (store_id, product_id, kind, status, details)
+      SELECT b.store_id, b.product_id, 'LOW_STOCK', 'OPEN',
+             jsonb_build_object('onHand', b.on_hand, 'safetyStock', b.safety_stock)
+        FROM balance b
+       WHERE b.on_hand < b.safety_stock AND (b.created OR b.safety_stock <= b.before)
+      ON CONFLICT (store_id, product_id, kind) WHERE status = 'OPEN' DO NOTHING
+      RETURNING id, product_id
+    ), cleared AS (
+      UPDATE stock_alert a SET status = 'CLEARED', cleared_at = now()
+        FROM balance b
+       WHERE a.store_id = b.store_id AND a.kind = 'LOW_STOCK' AND a.status = 'OPEN'
+         AND a.product_id = b.product_id AND b.on_hand >= b.safety_stock
+         AND b.safety_stock > b.before
+      RETURNING a.id, a.product_id
+    )"""
+
+_APPLY = text(
+    f"""
+    WITH delta AS (
+      SELECT CAST(:store_id AS int) AS store_id, d.product_id, d.quantity,
+             p.default_safety_stock, CAST(:reference_id AS text) AS reference_id
+        FROM unnest(CAST(:product_ids AS bigint[]), CAST(:quantities AS int[]))
+             AS d(product_id, quantity)
+        JOIN product p ON p.id = d.product_id
+    ), {BALANCE_CTES}
+    SELECT product_id, on_hand, before, safety_stock, created FROM balance ORDER BY product_id
+    """  # noqa: S608 (a constant fragment; values are bound)
 )
 
 _OPEN_LOW_STOCK = text(
