@@ -113,7 +113,11 @@ def served_chain(data_dir: Path) -> Iterator[ServedChain]:
             yield ServedChain(database, port, process, login["data"]["login"]["token"])
         finally:
             process.terminate()
-            process.wait(30)
+            try:
+                process.wait(60)  # a graceful stop; a loaded machine stretches it
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise
 
 
 @dataclass
