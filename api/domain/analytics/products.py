@@ -51,9 +51,11 @@ def _sku_facts(w: str) -> str:
     """  # noqa: S608 (a window's name, no input)
 
 
+# Per SKU and store type: the SKU figures sum the types, the store types' category mix sums
+# the SKUs (one read of the period's SKU rows for both).
 _BY_SKU = text(
     f"""
-    SELECT p.sku, p.name, p.category, p.seasonal,
+    SELECT p.sku, p.name, p.category, p.seasonal, s.type,
            coalesce(sum(f.units) FILTER (WHERE f.now), 0) AS units,
            coalesce(sum(f.revenue_cents) FILTER (WHERE f.now), 0) AS revenue,
            coalesce(sum(f.units) FILTER (WHERE NOT f.now), 0) AS units_before
@@ -61,7 +63,8 @@ _BY_SKU = text(
             UNION ALL
             SELECT false, * FROM ({_sku_facts("b")}) b) f
       JOIN product p ON p.id = f.product_id
-     GROUP BY p.id
+      JOIN store s ON s.id = f.store_id
+     GROUP BY p.id, s.type
     """  # noqa: S608 (constant fragments)
 )
 _REGION_MONTHS = text(
@@ -71,14 +74,6 @@ _REGION_MONTHS = text(
       JOIN store s ON s.id = f.store_id JOIN region r ON r.id = s.region_id
      WHERE p.category IN (SELECT category FROM product WHERE seasonal)
      GROUP BY 1, 2, 3
-    """  # noqa: S608 (constant fragments)
-)
-_MIX = text(
-    f"""
-    SELECT s.type, p.category, sum(f.revenue_cents) AS revenue
-      FROM ({_sku_facts("p")}) f JOIN product p ON p.id = f.product_id
-      JOIN store s ON s.id = f.store_id
-     GROUP BY 1, 2
     """  # noqa: S608 (constant fragments)
 )
 _REPURCHASE = text(
@@ -169,10 +164,8 @@ def _onsets(rows: list[object]) -> list[RegionalOnset]:
     return out
 
 
-def _strategies(rows: list[object]) -> list[StoreTypeStrategy]:
-    mix: dict[str, dict[str, int]] = {}
-    for r in rows:
-        mix.setdefault(r.type, {})[r.category] = int(r.revenue)  # type: ignore[attr-defined]
+def _strategies(mix: dict[str, dict[str, int]]) -> list[StoreTypeStrategy]:
+    """From the takings per store type and category."""
     chain: dict[str, int] = {}
     for categories in mix.values():
         for category, revenue in categories.items():
@@ -259,10 +252,18 @@ async def product_insights(
     ):
         args |= _window(name, first, last)
     rows = list(await session.execute(_BY_SKU, args))
-    skus = [
-        SkuFigure(r.sku, r.name, r.category, int(r.units), int(r.revenue), int(r.units_before))
-        for r in rows
-    ]
+    totals: dict[str, list[int]] = {}
+    mix: dict[str, dict[str, int]] = {}
+    for r in rows:
+        total = totals.setdefault(r.sku, [0, 0, 0])
+        total[0] += int(r.units)
+        total[1] += int(r.revenue)
+        total[2] += int(r.units_before)
+        if r.revenue:  # the period's takings (a store type that sold the category)
+            by_type = mix.setdefault(r.type, {})
+            by_type[r.category] = by_type.get(r.category, 0) + int(r.revenue)
+    names = {r.sku: (r.name, r.category) for r in rows}
+    skus = [SkuFigure(sku, *names[sku], *total) for sku, total in totals.items()]
     seasonal = {r.sku for r in rows if r.seasonal}
     best = sorted(skus, key=lambda s: (-s.units, s.sku))[:TOP]
     hits = sorted(
@@ -283,5 +284,5 @@ async def product_insights(
         seasonal_hits=hits,
         regional_demand=_onsets(list(await session.execute(_REGION_MONTHS, args))),
         repurchase_by_category=repurchase,
-        strategies=_strategies(list(await session.execute(_MIX, args))),
+        strategies=_strategies(mix),
     )
