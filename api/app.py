@@ -24,6 +24,7 @@ from api.board import board_routes
 from api.body_limit import BodyLimitMiddleware
 from api.compiled.executor import Executor
 from api.compiled.http import CompiledOperations
+from api.compiled.sale import SaleSettings
 from api.config import Settings
 from api.context import Services
 from api.domain.members.limits import policy_from as lookup_policy_from
@@ -108,6 +109,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 # plain 2.24 against 1.86 at 16); the hot reads hold it for one statement.
                 max_size=settings.db_compiled_pool_size,
                 max_cost=settings.max_query_cost,
+                # With a replica, a write must note its WAL position (api/read_replica.py):
+                # the interpreter's, so recordSale stays there.
+                sales=SaleSettings(key_ring, settings.member_code_ttl_seconds)
+                if replica is None
+                else None,
             )
             await compiled.executor.open()
         events_lag = lifecycle.started(services, drain)

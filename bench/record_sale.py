@@ -38,10 +38,23 @@ MUTATION = (
 )
 
 
+# --trusted: the till's own document (operations/pos/RecordSale.graphql, its whole selection)
+# by documentId, as a till sends it: the one the compiled path answers (api/compiled/sale.py).
+REQUEST: dict[str, str] = {"query": MUTATION}
+
+
+def trusted_request() -> dict[str, str]:
+    from api.schema.root import schema
+    from api.trusted_documents import TrustedDocuments
+
+    (document,) = [d for d in TrustedDocuments.load(schema._schema) if d.name == "RecordSale"]
+    return {"documentId": document.id}
+
+
 def body(run: str, n: int) -> bytes:
     lines = [{"sku": SKUS[n % len(SKUS)], "quantity": 1 + n % 2, "unitPriceCents": 350}]
     sale = {"storeCode": STORE, "receiptNo": f"B-{run}-{n}", "soldAt": now_iso(), "lines": lines}
-    return orjson.dumps({"query": MUTATION, "variables": {"input": sale}})
+    return orjson.dumps({**REQUEST, "variables": {"input": sale}})
 
 
 def now_iso() -> str:
@@ -91,7 +104,13 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument(
+        "--trusted", action="store_true", help="send pos/RecordSale by documentId (compiled)"
+    )
     args = parser.parse_args()
+    if args.trusted:
+        REQUEST.clear()
+        REQUEST.update(trusted_request())
     rows: dict[str, tuple[dict[str, Any], float]] = {}
     # The clerk sends this small ad-hoc mutation (not the pos document's whole selection), as
     # the plain endpoint answers only these fields: lift the trusted-documents rule for it.

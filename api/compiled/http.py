@@ -12,13 +12,14 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLSchema
+from graphql import GraphQLSchema, OperationType
 from starlette.requests import Request
 from starlette.responses import Response
 
 from api import request_json
 from api.compiled.executor import Executor
 from api.compiled.plan import Plan, compile_plan
+from api.compiled.sale import SalePlan, compile_sale_plan
 from api.compiled.selection import Unsupported
 from api.domain.access import Actor, Role
 from api.domain.members.limits import LookupPolicy
@@ -48,11 +49,19 @@ class CompiledOperations:
         lookup_policy: LookupPolicy | None = None,
     ) -> None:
         self.plans: dict[tuple[str, Role], Plan] = {}
+        self.sales: dict[tuple[str, Role], SalePlan] = {}  # the trusted recordSale (sale.py)
         self.declined: dict[tuple[str, Role], str] = {}  # why a pair runs on the interpreter
         self._documents: dict[str, TrustedDocument] = {}
+        self._sale_documents: dict[str, tuple[TrustedDocument, str]] = {}
         for document in documents:
             for role in Role:
                 try:
+                    if document.type is OperationType.MUTATION:
+                        sale = self.sales[document.id, role] = compile_sale_plan(
+                            schema, document, role
+                        )
+                        self._sale_documents[document.id] = (document, sale.auth_sql)
+                        continue
                     self.plans[document.id, role] = compile_plan(
                         schema, document, role, lookup_policy
                     )
@@ -63,6 +72,7 @@ class CompiledOperations:
         self.executor: Executor | None = None
 
     def compiled_documents(self) -> list[TrustedDocument]:
+        """The queries with a plan for some role (the mutations with one: `sales`)."""
         return list(self._documents.values())
 
     async def respond(self, request: Request, media_type: str) -> Response | None:
@@ -75,18 +85,32 @@ class CompiledOperations:
         payload = await _payload(request)
         if payload is None or payload.keys() - {"documentId", "variables", "operationName"}:
             return None  # a query text, extensions, ...: the interpreter checks them
-        document = self._documents.get(payload.get("documentId"))  # type: ignore[arg-type]
+        document_id = payload.get("documentId")
+        document = self._documents.get(document_id)  # type: ignore[arg-type]
+        sale = self._sale_documents.get(document_id)  # type: ignore[arg-type]
+        if sale is not None:
+            document = sale[0]
         if document is None:
             return None
         operation_name = payload.get("operationName")
         if operation_name is not None and operation_name != document.name:
             return None
         try:
-            answered = await self.executor.answer(
-                authorization,
-                lambda actor: self.plans.get((document.id, actor.role)),
-                payload.get("variables"),
-            )
+            if sale is not None:
+                if request.method != "POST":
+                    return None  # the interpreter answers 405
+                answered = await self.executor.record_sale(
+                    authorization,
+                    sale[1],
+                    lambda actor: self.sales.get((document.id, actor.role)),
+                    payload.get("variables"),
+                )
+            else:
+                answered = await self.executor.answer(
+                    authorization,
+                    lambda actor: self.plans.get((document.id, actor.role)),
+                    payload.get("variables"),
+                )
         except Exception:  # a broken connection, say: the interpreter answers (and reports)
             log.warning("compiled %s failed; interpreting", document.name, exc_info=True)
             return None

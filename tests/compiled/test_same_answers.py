@@ -4,7 +4,8 @@ answers the same bytes (and status and media type) compiled as interpreted.
 Queries run through both apps (`CHAINSTORE_COMPILED_OPERATIONS` on and off) on one database,
 with variables naming rows that exist and rows that do not (NOT_FOUND, FORBIDDEN outside the
 caller's scope): a compiled plan that answers differently from the interpreter in any case
-fails here. Mutations and subscriptions always run on the interpreter (asserted, not run).
+fails here. Mutations and subscriptions run on the interpreter (asserted, not run), but for
+the trusted recordSale: tests/compiled/test_record_sale.py compares it.
 """
 
 from __future__ import annotations

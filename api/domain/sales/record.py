@@ -17,6 +17,7 @@ first sale instead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -199,9 +200,9 @@ async def record_sale(
         session, claims, member_id=member_id, store_id=written.store_id, sale_id=written.sale_id,
         now=now,
     )  # fmt: skip
-    subtotal = sum(x.quantity * x.unit_price_cents for x in new.lines)
-    discount = sum(x.discount_cents for x in new.lines)
     if member_id is not None and not written.credited:
+        subtotal = sum(x.quantity * x.unit_price_cents for x in new.lines)
+        discount = sum(x.discount_cents for x in new.lines)
         await _credit_member(
             session,
             member_id=member_id,
@@ -213,6 +214,57 @@ async def record_sale(
             bonus_spend_cents=written.bonus_spend,
             sold_at=new.sold_at,
         )
+    return fresh_sale(written, new, receipt_no=receipt_no)
+
+
+@dataclass(frozen=True)
+class PlainSale:
+    """A receipt record_sale records with RECORD alone: nothing to price, no points redeemed."""
+
+    receipt_no: str
+    code: ParsedCode | None
+
+
+def plain_sale(
+    actor: Actor,
+    new: NewSale,
+    *,
+    now: datetime,
+    ring: KeyRing | None = None,
+    code_ttl_seconds: int = DEFAULT_TTL_SECONDS,
+) -> PlainSale | None:
+    """What record_sale would bind RECORD with when RECORD is all it runs before answering
+    (api/compiled/sale.py); None when it would refuse the receipt first, price claims, redeem
+    points or resolve the member code in a statement of its own."""
+    if Permission.RECORD_SALES not in actor.permissions or _problems(new, now):
+        return None
+    if new.coupon_ids or new.points_redeemed or any(x.promotion_id is not None for x in new.lines):
+        return None
+    code: ParsedCode | None = None
+    if new.member_code is not None:
+        try:
+            code = parse_code(ring, new.member_code, ttl_seconds=code_ttl_seconds)
+        except DomainError:
+            return None
+    return PlainSale(receipt_no=new.receipt_no.strip(), code=code)
+
+
+def completes(written: record_statement.Written) -> bool:
+    """Whether record_sale, after this RECORD of a PlainSale, answers a new sale with no
+    statement more: written (not a refusal or replay), no event to emit, no closing to
+    correct, the member's points credited by the statement."""
+    return (
+        written.sale_id is not None
+        and not record_statement.needs_follow_up(written)
+        and (written.member_id is None or written.credited)
+    )
+
+
+def fresh_sale(written: record_statement.Written, new: NewSale, *, receipt_no: str) -> RecordedSale:
+    """The new sale record_sale answers once RECORD wrote it."""
+    assert written.sale_id is not None and written.store_id is not None
+    subtotal = sum(x.quantity * x.unit_price_cents for x in new.lines)
+    discount = sum(x.discount_cents for x in new.lines)
     sku_of = dict(zip(written.product_ids, (x.sku for x in new.lines), strict=True))
     return RecordedSale(
         id=written.sale_id,
@@ -236,7 +288,7 @@ async def record_sale(
             for i, x in enumerate(new.lines, start=1)
         ],
         stock=[StockAfterSale(sku=sku_of[p], on_hand=n) for p, n in written.stock],
-        member_id=member_id,
+        member_id=written.member_id,
     )
 
 

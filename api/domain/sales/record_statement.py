@@ -199,8 +199,7 @@ def _pairs(value: list[list[int]] | None) -> list[tuple[int, int]]:
     return [(a, b) for a, b in value or []]
 
 
-async def record(
-    session: AsyncSession,
+def record_params(
     actor: Actor,
     new: NewSale,
     *,
@@ -208,46 +207,46 @@ async def record(
     member_id: int | None,
     code: ParsedCode | None,
     claims: CheckedClaims | None,
-) -> Written:
-    """Run RECORD for a checked receipt: `member_id` when the code was resolved already,
-    else `code` (the statement resolves it) or neither (no member)."""
+) -> dict[str, Any]:
+    """RECORD's parameters for a checked receipt: `member_id` when the code was resolved
+    already, else `code` (the statement resolves it) or neither (no member). The compiled
+    path (api/compiled/sale.py) binds the same values."""
     subtotal = sum(x.quantity * x.unit_price_cents for x in new.lines)
     discount = sum(x.discount_cents for x in new.lines)
     types = claims.promotion_types if claims else {}
     has_member = member_id is not None or code is not None
-    row = (
-        await session.execute(
-            RECORD,
-            {
-                **actor.scope.sql_params(),
-                "store_code": new.store_code,
-                "member_card": code.card_number if code else None,
-                "member_ref": member_id if member_id is not None else code and code.member_id,
-                "skus": [x.sku for x in new.lines],
-                "quantities": [x.quantity for x in new.lines],
-                "prices": [x.unit_price_cents for x in new.lines],
-                "discounts": [x.discount_cents for x in new.lines],
-                "promotions": [x.promotion_id for x in new.lines],
-                "receipt_no": receipt_no,
-                "sold_at": new.sold_at,
-                "staff_id": actor.staff_id,
-                "points": new.points_redeemed,
-                "subtotal": subtotal,
-                "discount": discount,
-                "total": subtotal - discount,
-                "promoted": int(any(x.promotion_id is not None for x in new.lines)),
-                "min_expected": MIN_EXPECTED,
-                "z_critical": Z_CRITICAL,
-                # Points redeemed go through members.redeem_points (CONFLICT when short).
-                "earn_here": has_member and new.points_redeemed == 0,
-                "promotion_type_ids": list(types),
-                "promotion_type_names": list(types.values()),
-                "kind": MovementKind.SALE.value,
-                "reference_type": "sale",
-                "reason": None,
-            },
-        )
-    ).one()
+    return {
+        **actor.scope.sql_params(),
+        "store_code": new.store_code,
+        "member_card": code.card_number if code else None,
+        "member_ref": member_id if member_id is not None else code and code.member_id,
+        "skus": [x.sku for x in new.lines],
+        "quantities": [x.quantity for x in new.lines],
+        "prices": [x.unit_price_cents for x in new.lines],
+        "discounts": [x.discount_cents for x in new.lines],
+        "promotions": [x.promotion_id for x in new.lines],
+        "receipt_no": receipt_no,
+        "sold_at": new.sold_at,
+        "staff_id": actor.staff_id,
+        "points": new.points_redeemed,
+        "subtotal": subtotal,
+        "discount": discount,
+        "total": subtotal - discount,
+        "promoted": int(any(x.promotion_id is not None for x in new.lines)),
+        "min_expected": MIN_EXPECTED,
+        "z_critical": Z_CRITICAL,
+        # Points redeemed go through members.redeem_points (CONFLICT when short).
+        "earn_here": has_member and new.points_redeemed == 0,
+        "promotion_type_ids": list(types),
+        "promotion_type_names": list(types.values()),
+        "kind": MovementKind.SALE.value,
+        "reference_type": "sale",
+        "reason": None,
+    }
+
+
+def written_from(row: Any) -> Written:
+    """RECORD's row (an ORM row or a psycopg named tuple) as a Written."""
     return Written(
         store_id=row.store_id,
         region_id=row.region_id,
@@ -264,6 +263,30 @@ async def record(
         promotion_alerts=row.promotion_alerts or [],
         credited=bool(row.credited),
         stale_closing=_pairs(row.stale_closing),
+    )
+
+
+async def record(
+    session: AsyncSession,
+    actor: Actor,
+    new: NewSale,
+    *,
+    receipt_no: str,
+    member_id: int | None,
+    code: ParsedCode | None,
+    claims: CheckedClaims | None,
+) -> Written:
+    """Run RECORD for a checked receipt (record_params says what it binds)."""
+    params = record_params(
+        actor, new, receipt_no=receipt_no, member_id=member_id, code=code, claims=claims
+    )
+    return written_from((await session.execute(RECORD, params)).one())
+
+
+def needs_follow_up(written: Written) -> bool:
+    """Whether `follow_up` has anything to run for this written sale."""
+    return bool(
+        written.opened or written.cleared or written.promotion_alerts or written.stale_closing
     )
 
 
