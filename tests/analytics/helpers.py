@@ -6,8 +6,10 @@ from typing import Any
 
 from sqlalchemy import text
 
+from api.domain.access import Actor
 from api.domain.analytics.rebuild import ROLLUP_TABLES, rebuild_rollups
 from db.engine import create_session_factory
+from db.models import Role, TokenKind
 from tests.conftest import Api
 
 
@@ -29,3 +31,16 @@ async def rebuild(api: Api) -> None:
 async def ids(api: Api, sql: str) -> dict[str, int]:
     async with api.engine.connect() as conn:
         return {row[0]: row[1] for row in await conn.execute(text(sql))}
+
+
+def hq_operations() -> Actor:
+    """HQ operations, chain-wide, for calling the analytics domain functions directly."""
+    return Actor(
+        staff_id=1,
+        username="ops",
+        role=Role.HQ_OPERATIONS,
+        store_id=None,
+        region_id=None,
+        token_id=0,
+        token_kind=TokenKind.SESSION,
+    )

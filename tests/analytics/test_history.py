@@ -20,10 +20,10 @@ from api.demo.history_receipts import (
     StoreInfo,
     store_history,
 )
-from api.domain.access import Actor
 from api.domain.analytics.kpis import kpis
-from db.models import Role, StoreType, TokenKind
+from db.models import StoreType
 from db.pii import key_ring_from_environment
+from tests.analytics.helpers import hq_operations
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIRST = date(2026, 11, 2)  # a Monday
@@ -153,15 +153,7 @@ async def test_a_small_history_on_the_test_chain_agrees_with_its_rollups(
     again = await generate_history(s, days=3, ring=ring, end=date(2026, 11, 30))
     assert again.already_present and again.sales == 0
 
-    ops = Actor(
-        staff_id=1,
-        username="ops",
-        role=Role.HQ_OPERATIONS,
-        store_id=None,
-        region_id=None,
-        token_id=0,
-        token_kind=TokenKind.SESSION,
-    )
+    ops = hq_operations()
     answer = await kpis(s, ops, first_day=date(2026, 11, 1), last_day=date(2026, 11, 30))
     [november] = answer.months
     assert november.totals.transactions == report.sales

@@ -14,10 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.demo.history import generate_history, history_start
 from api.demo.history_stock import ORDER_REF, SALE_REF, Shelves, Stocked
 from api.demo.seed import seed_demo
-from api.domain.access import Actor
 from api.domain.analytics.kpis import kpis
-from db.models import Role, TokenKind
 from db.pii import key_ring_from_environment
+from tests.analytics.helpers import hq_operations
 
 T0 = datetime(2026, 11, 2, 8, tzinfo=UTC)
 WATER, PEN = 1, 2
@@ -128,15 +127,7 @@ async def test_on_the_demo_chain_the_ledger_adds_up_and_the_kpis_have_stock_figu
               AND NOT EXISTS (SELECT 1 FROM stock_alert a WHERE a.store_id = l.store_id
                               AND a.product_id = l.product_id AND a.status = 'OPEN')"""
     ) == [(0,)]
-    ops = Actor(
-        staff_id=1,
-        username="ops",
-        role=Role.HQ_OPERATIONS,
-        store_id=None,
-        region_id=None,
-        token_id=0,
-        token_kind=TokenKind.SESSION,
-    )
+    ops = hq_operations()
     first = end - timedelta(days=4)
     answer = await kpis(s, ops, first_day=date(first.year, first.month, 1), last_day=end)
 

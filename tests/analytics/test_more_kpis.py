@@ -23,11 +23,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from api.domain.access import Actor
 from api.domain.analytics.kpis import kpis as domain_kpis
 from api.domain.analytics.rebuild import rebuild_rollups
 from db.engine import create_session_factory
-from db.models import Role, TokenKind
+from tests.analytics.helpers import hq_operations
 from tests.analytics.ledgers import Ledgers
 from tests.conftest import Api, running_api
 from tests.sales.helpers import RECORD_SALE, sale_input
@@ -168,15 +167,7 @@ async def test_bad_periods_are_refused(api: Api) -> None:
 
 
 async def test_the_running_month_turns_its_stock_over_the_days_so_far(api: Api) -> None:
-    ops = Actor(
-        staff_id=1,
-        username="ops",
-        role=Role.HQ_OPERATIONS,
-        store_id=None,
-        region_id=None,
-        token_id=0,
-        token_kind=TokenKind.SESSION,
-    )
+    ops = hq_operations()
     async with create_session_factory(api.engine)() as s:
         report = await domain_kpis(
             s, ops, first_day=date(2026, 11, 1), last_day=date(2026, 11, 30), store_code="E1",
