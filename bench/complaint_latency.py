@@ -10,9 +10,17 @@ the end). The demo's eight complaint handlers (two per region) each get their ow
 `--complaints` complaints, one after another, through process A. For every delivery the
 latency is measured from the moment the fileComplaint request was sent to the moment its
 first event (COMPLAINT_FILED; routing then adds COMPLAINT_ASSIGNED) arrived on the socket
-(half the sockets are on the other process). Prints p50/p99/max latency, the fileComplaint
-response time, and the deliveries: every EAST socket must get every complaint, no event twice,
-every other socket nothing (exit status 1 if not).
+(half the sockets are on the other process). `--rate` files at a fixed pace instead (each
+complaint on its own schedule, not after the previous answer), so the deliveries asked per
+second are known.
+
+Two latencies are printed. From fileComplaint sent includes the mutation itself (its commit
+announces the event). From announcement is the fan-out alone: a thread of this process
+LISTENs on the event channel like each server's hub does and stamps each NOTIFY as it
+arrives; an event's latency is its arrival on a socket minus the stamp of the first NOTIFY
+announcing its id. Also printed: the fileComplaint response time and the deliveries: every
+EAST socket must get every complaint, no event twice, every other socket nothing (exit
+status 1 if not).
 """
 
 from __future__ import annotations
@@ -26,7 +34,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -34,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 from sqlalchemy import text
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
@@ -42,6 +53,7 @@ if __package__ in (None, ""):  # `python bench/complaint_latency.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.domain import auth
+from api.domain.events import EVENT_CHANNEL
 from bench.run import BIN, ROOT, Server, bench_database, free_port, wait_healthy
 from db.embedded import to_sqlalchemy_url
 from db.engine import create_engine, create_session_factory
@@ -159,6 +171,7 @@ class Subscriber:
         self.ws = ws
         self.arrivals: dict[str, float] = {}  # complaint id -> its first event's arrival
         self.event_ids: list[str] = []
+        self.event_arrivals: list[tuple[int, float]] = []  # (event id, arrival), every event
 
     async def read(self) -> None:
         with contextlib.suppress(Exception):
@@ -169,7 +182,43 @@ class Subscriber:
                     continue
                 event = message["payload"]["data"]["complaintEvents"]
                 self.event_ids.append(event["id"])
+                self.event_arrivals.append((int(event["id"]), now))
                 self.arrivals.setdefault(event["complaint"]["id"], now)
+
+
+class Announcements:
+    """NOTIFYs on the event channel, stamped by a thread as they arrive (not by the event
+    loop, which is busy reading 200 sockets): each payload is the highest event id its
+    transaction committed."""
+
+    def __init__(self, url: str) -> None:
+        self._conn = psycopg.connect(url, autocommit=True)
+        self._conn.execute(f"LISTEN {EVENT_CHANNEL}")
+        self.stamps: list[tuple[int, float]] = []  # (announced id, when), in arrival order
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._listen, daemon=True)
+        self._thread.start()
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            for notify in self._conn.notifies(timeout=0.2):
+                now = time.perf_counter()
+                if notify.payload.isdigit():
+                    self.stamps.append((int(notify.payload), now))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._conn.close()
+
+    def announced_at(self, event_id: int) -> float | None:
+        """When the first NOTIFY covering `event_id` arrived (ids follow commit order)."""
+        highest, reached = 0, []
+        for announced, _ in self.stamps:
+            highest = max(highest, announced)
+            reached.append(highest)
+        at = bisect_left(reached, event_id)
+        return self.stamps[at][1] if at < len(self.stamps) else None
 
 
 @contextlib.asynccontextmanager
@@ -208,38 +257,57 @@ async def run(args: argparse.Namespace, url: str, servers: tuple[Server, Server]
     )
     store, clerk = await filing_clerk(url)
     file_id = file_complaint_id()
-    async with (
-        subscribers(servers, tokens) as subs,
-        httpx.AsyncClient(base_url=servers[0].base, timeout=30) as client,
-    ):
-        await asyncio.sleep(1.0)  # every subscription attached on its process
-        began = time.perf_counter()
-        sent: dict[str, float] = {}
-        responses: list[float] = []
-        for n in range(args.complaints):
-            variables = {
-                "input": {
-                    "storeCode": store,
-                    "category": "SERVICE",
-                    "description": f"bench complaint {n}",
+    announcements = Announcements(url)
+    sent: dict[str, float] = {}
+    responses: list[float] = []
+    failures: list[Any] = []
+    try:
+        async with (
+            subscribers(servers, tokens) as subs,
+            httpx.AsyncClient(base_url=servers[0].base, timeout=30) as client,
+        ):
+
+            async def file(n: int) -> None:
+                variables = {
+                    "input": {
+                        "storeCode": store,
+                        "category": "SERVICE",
+                        "description": f"bench complaint {n}",
+                    }
                 }
-            }
-            started = time.perf_counter()
-            response = await client.post(
-                "/graphql",
-                json={"documentId": file_id, "variables": variables},
-                headers={"authorization": f"Bearer {clerk}"},
-            )
-            responses.append(time.perf_counter() - started)
-            body: dict[str, Any] = response.json()
-            if "errors" in body:
-                print("fileComplaint failed:", body["errors"])
-                return 1
-            sent[body["data"]["fileComplaint"]["complaint"]["id"]] = started
-            await asyncio.sleep(args.pause)
-        filing = time.perf_counter() - began
-        await asyncio.sleep(3.0)  # stragglers
-    return report(args, subs, sent, responses, filing)
+                started = time.perf_counter()
+                response = await client.post(
+                    "/graphql",
+                    json={"documentId": file_id, "variables": variables},
+                    headers={"authorization": f"Bearer {clerk}"},
+                )
+                responses.append(time.perf_counter() - started)
+                body: dict[str, Any] = response.json()
+                if "errors" in body:
+                    failures.append(body["errors"])
+                    return
+                sent[body["data"]["fileComplaint"]["complaint"]["id"]] = started
+
+            await asyncio.sleep(1.0)  # every subscription attached on its process
+            began = time.perf_counter()
+            if args.rate:  # each on its own schedule: a slow answer does not slow the pace
+                filings = []
+                for n in range(args.complaints):
+                    await asyncio.sleep(max(0.0, began + n / args.rate - time.perf_counter()))
+                    filings.append(asyncio.create_task(file(n)))
+                await asyncio.gather(*filings)
+            else:
+                for n in range(args.complaints):
+                    await file(n)
+                    await asyncio.sleep(args.pause)
+            filing = time.perf_counter() - began
+            await asyncio.sleep(3.0)  # stragglers
+    finally:
+        announcements.stop()
+    if failures:
+        print("fileComplaint failed:", failures[0])
+        return 1
+    return report(args, subs, sent, responses, filing, announcements)
 
 
 def report(
@@ -248,8 +316,11 @@ def report(
     sent: dict[str, float],
     responses: list[float],
     filing: float,
+    announcements: Announcements,
 ) -> int:
     latencies: list[float] = []
+    fan_out: list[float] = []  # every event, from its announcement to its arrival
+    unannounced = 0
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for sub in subs:
         c = counts[sub.region]
@@ -259,7 +330,14 @@ def report(
         c["complete"] += set(sub.arrivals) == set(sent)
         c["any"] += bool(sub.arrivals)
         latencies.extend(sub.arrivals[i] - sent[i] for i in sub.arrivals if i in sent)
+        for event_id, arrived in sub.event_arrivals:
+            announced = announcements.announced_at(event_id)
+            if announced is None:
+                unannounced += 1
+            else:
+                fan_out.append(arrived - announced)
     latencies.sort()
+    fan_out.sort()
 
     def pct(values: list[float], q: float) -> float:
         if not values:
@@ -271,6 +349,11 @@ def report(
         f"delivery latency from fileComplaint sent: p50 {pct(latencies, 0.5):.1f} ms, "
         f"p99 {pct(latencies, 0.99):.1f} ms, max {pct(latencies, 1.0):.1f} ms "
         f"(first event of each complaint on each socket: {len(latencies)})"
+    )
+    print(
+        f"delivery latency from announcement (NOTIFY), every event: p50 {pct(fan_out, 0.5):.1f} "
+        f"ms, p99 {pct(fan_out, 0.99):.1f} ms, max {pct(fan_out, 1.0):.1f} ms "
+        f"({len(fan_out)} events; {unannounced} with no NOTIFY seen)"
     )
     delivered = sum(len(sub.event_ids) for sub in subs)
     print(
@@ -301,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subscribers", type=int, default=200)
     parser.add_argument("--complaints", type=int, default=50)
     parser.add_argument("--pause", type=float, default=0.05, help="seconds between complaints")
+    parser.add_argument(
+        "--rate", type=float, default=None, help="complaints per second, at a fixed pace"
+    )
     parser.add_argument(
         "--region-only",
         action="store_true",
