@@ -86,7 +86,13 @@ class PgServer:
         return make_url(self.base_url).set(database=database).render_as_string(hide_password=False)
 
     def admin(self) -> psycopg.Connection[Any]:
-        return psycopg.connect(to_libpq_uri(self.base_url), autocommit=True)
+        # Bounded: a drop stuck behind a lock fails with a message instead of hanging the suite.
+        return psycopg.connect(
+            to_libpq_uri(self.base_url),
+            autocommit=True,
+            connect_timeout=10,
+            options="-c statement_timeout=120s",
+        )
 
     def create(self, name: str, template: str | None = None) -> str:
         with self.admin() as conn:

@@ -35,7 +35,13 @@ async def served(url: str) -> AsyncIterator[int]:
     app = create_app(settings_for(url))
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", http=QuickGuard
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        http=QuickGuard,
+        timeout_graceful_shutdown=10,  # bounded like `chainstore serve`
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

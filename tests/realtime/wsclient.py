@@ -122,7 +122,15 @@ async def live_server(url: str, **overrides: Any) -> AsyncIterator[LiveServer]:
     """The app under uvicorn on a free port of 127.0.0.1, in this event loop."""
     app = create_app(test_settings(url, **overrides))
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # Bounded like `chainstore serve`: a socket that never finishes cannot hold the test forever.
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
