@@ -183,6 +183,7 @@ def serve(
                     http="api.slow_clients:SlowClientGuard",  # read timeouts uvicorn lacks
                     timeout_graceful_shutdown=int(settings.graceful_timeout_seconds),
                     timeout_worker_healthcheck=settings.worker_start_timeout_seconds,
+                    ws_per_message_deflate=settings.ws_per_message_deflate,
                 )
         except SystemExit as exc:
             if exc.code not in (0, None):

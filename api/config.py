@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     ws_init_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
     ws_max_sockets_per_token: int = Field(default=4, ge=1, le=100)
     ws_max_subscriptions_per_socket: int = Field(default=10, ge=1, le=100)
+    # permessage-deflate costs CPU per frame on every socket; live events are small JSON.
+    ws_per_message_deflate: bool = False
     dev: bool = False
 
     # Sales: how long after a sale its goods may be returned (at any store).
